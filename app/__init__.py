@@ -1,0 +1,52 @@
+"""Application factory: wiring only."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_appbuilder import AppBuilder
+from flask_login import user_logged_in
+
+
+def create_app(config_object: str | object = "config", **overrides) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(config_object)
+    app.config.update(overrides)
+
+    from .extensions import csrf, db, migrate
+    from .security.manager import PortalSecurityManager
+    from .views.home import PortalIndexView
+
+    db.init_app(app)
+    csrf.init_app(app)  # before AppBuilder (fab-notes)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+
+    with app.app_context():
+        appbuilder = AppBuilder(
+            security_manager_class=PortalSecurityManager, indexview=PortalIndexView
+        )
+        appbuilder.init_app(app, db.session)
+        _register_views(appbuilder)
+
+    from .views.language import restore_locale
+
+    user_logged_in.connect(lambda sender, user, **kw: restore_locale(user), app, weak=False)
+
+    from .cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _register_views(appbuilder) -> None:
+    from .views.crud import register_all
+    from .views.grid import PermissionGridView
+    from .views.language import LanguageView
+
+    register_all(appbuilder)
+    appbuilder.add_view_no_menu(LanguageView())
+    appbuilder.add_view(
+        PermissionGridView,
+        "menu_PermissionGrid",
+        label=PermissionGridView.menu_label,
+        category="Security",
+    )

@@ -1,0 +1,81 @@
+"""Shared model pieces: the naming convention, column types and the labelled enum base.
+
+Every model inherits FAB's declarative ``Model`` so that FAB's security tables and ours share one
+metadata (Alembic sees both).
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from flask_appbuilder import Model
+from sqlalchemy import DateTime, MetaData, Numeric, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+# Deterministic constraint names so migrations are stable across SQLite and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata: MetaData = Model.metadata
+metadata.naming_convention = NAMING_CONVENTION
+
+Money = Numeric(14, 2)
+Qty = Numeric(14, 3)
+ZERO = Decimal("0.00")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class LabeledEnum(str, enum.Enum):
+    """An enum whose members are stored by name and shown with a translated label.
+
+    Subclasses define ``_labels()`` returning ``{member name: lazy_gettext(...)}``; a classmethod is
+    not turned into a member, so labels live beside the values they describe.
+    """
+
+    @classmethod
+    def _labels(cls) -> dict:
+        return {}
+
+    @property
+    def label(self):
+        return self._labels().get(self.name, self.name)
+
+    def __str__(self) -> str:
+        return str(self.label)
+
+    def __html__(self) -> str:  # Jinja renders the label, escaped
+        from markupsafe import escape
+
+        return str(escape(str(self.label)))
+
+
+class Timestamped:
+    """Creation and change times, timezone-aware UTC."""
+
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now()
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow, server_default=func.now()
+    )
+
+
+def enum_column(enum_cls: type[enum.Enum], default=None, nullable: bool = False, index=True):
+    """A non-native enum column (portable across SQLite and PostgreSQL, stored by name)."""
+    from sqlalchemy import Enum
+
+    return mapped_column(
+        Enum(enum_cls, native_enum=False, length=24, validate_strings=True, create_constraint=True),
+        default=default,
+        nullable=nullable,
+        index=index,
+    )

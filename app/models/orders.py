@@ -1,0 +1,181 @@
+"""Sales orders, departmental review and shipment (2.4, 3.2)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import LabeledEnum, Model, Money, Qty, Timestamped, enum_column
+from .contracts import Contract
+from .customers import Customer, Product
+from .people import Employee
+
+
+class OrderStatus(LabeledEnum):
+    """The order steps of 3.2.1–3.2.7, plus cancelled."""
+
+    received = "received"
+    under_review = "under_review"
+    scheduled = "scheduled"
+    purchasing = "purchasing"
+    in_production = "in_production"
+    shipped = "shipped"
+    delivered = "delivered"
+    cancelled = "cancelled"
+
+    @classmethod
+    def _labels(cls):
+        return {
+            "received": _l("Received"),
+            "under_review": _l("Under review"),
+            "scheduled": _l("Scheduled"),
+            "purchasing": _l("Purchasing"),
+            "in_production": _l("In production / QC"),
+            "shipped": _l("Shipped"),
+            "delivered": _l("Delivered"),
+            "cancelled": _l("Cancelled"),
+        }
+
+
+class Department(LabeledEnum):
+    production = "production"
+    purchasing = "purchasing"
+    warehouse = "warehouse"
+    quality = "quality"
+    finance = "finance"
+    technical = "technical"
+
+    @classmethod
+    def _labels(cls):
+        return {
+            "production": _l("Production"),
+            "purchasing": _l("Purchasing"),
+            "warehouse": _l("Warehouse"),
+            "quality": _l("Quality"),
+            "finance": _l("Finance"),
+            "technical": _l("Technical"),
+        }
+
+
+class Feasibility(LabeledEnum):
+    feasible = "feasible"
+    conditional = "conditional"
+    not_feasible = "not_feasible"
+
+    @classmethod
+    def _labels(cls):
+        return {
+            "feasible": _l("Feasible"),
+            "conditional": _l("Feasible with conditions"),
+            "not_feasible": _l("Not feasible"),
+        }
+
+
+class SalesOrder(Timestamped, Model):
+    """A customer order (2.4.1, 3.2.1); late = past promised date and not delivered."""
+
+    __tablename__ = "sales_order"
+    __table_args__ = (
+        CheckConstraint("promised_date IS NULL OR promised_date >= order_date", name="promise_after"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(30), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), index=True)
+    customer: Mapped[Customer] = relationship(lazy="joined")
+    contract_id: Mapped[int | None] = mapped_column(ForeignKey("contract.id"), index=True)
+    contract: Mapped[Contract | None] = relationship(lazy="joined")
+    order_date: Mapped[date] = mapped_column(index=True)
+    promised_date: Mapped[date | None] = mapped_column(index=True)
+    delivered_date: Mapped[date | None] = mapped_column(index=True)
+    status: Mapped[OrderStatus] = enum_column(OrderStatus, default=OrderStatus.received)
+    note: Mapped[str | None] = mapped_column(Text)
+    lines: Mapped[list[OrderLine]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def total(self) -> Decimal:
+        return sum((ln.amount for ln in self.lines), Decimal("0"))
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class OrderLine(Model):
+    __tablename__ = "order_line"
+    __table_args__ = (
+        CheckConstraint("qty > 0", name="qty_pos"),
+        CheckConstraint("unit_price >= 0 AND unit_cost >= 0", name="price_nonneg"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("sales_order.id", ondelete="CASCADE"), index=True)
+    order: Mapped[SalesOrder] = relationship(back_populates="lines", lazy="joined")
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
+    product: Mapped[Product] = relationship(lazy="joined")
+    qty: Mapped[Decimal] = mapped_column(Qty)
+    unit_price: Mapped[Decimal] = mapped_column(Money)
+    unit_cost: Mapped[Decimal] = mapped_column(Money)
+
+    @property
+    def amount(self) -> Decimal:
+        return (self.qty or 0) * (self.unit_price or 0)
+
+    def __str__(self) -> str:
+        return f"{self.product} × {self.qty}"
+
+
+class OrderReview(Timestamped, Model):
+    """One department's sign-off on an order (3.2.2)."""
+
+    __tablename__ = "order_review"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("sales_order.id", ondelete="CASCADE"), index=True)
+    order: Mapped[SalesOrder] = relationship(lazy="joined")
+    department: Mapped[Department] = enum_column(Department)
+    verdict: Mapped[Feasibility] = enum_column(Feasibility)
+    risk_note: Mapped[str | None] = mapped_column(String(500))
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id"), index=True)
+    reviewer: Mapped[Employee | None] = relationship(lazy="joined")
+    reviewed_on: Mapped[date]
+
+    def __str__(self) -> str:
+        return f"{self.order} {self.department}"
+
+
+class Shipment(Timestamped, Model):
+    """Shipment and logistics of an order (3.2.6, 3.2.7)."""
+
+    __tablename__ = "shipment"
+    __table_args__ = (
+        CheckConstraint("delivered_on IS NULL OR delivered_on >= shipped_on", name="date_order"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("sales_order.id", ondelete="CASCADE"), index=True)
+    order: Mapped[SalesOrder] = relationship(lazy="joined")
+    carrier: Mapped[str] = mapped_column(String(80))
+    tracking_number: Mapped[str | None] = mapped_column(String(60), index=True)
+    shipped_on: Mapped[date] = mapped_column(index=True)
+    delivered_on: Mapped[date | None]
+    events: Mapped[list[LogisticsEvent]] = relationship(
+        back_populates="shipment", cascade="all, delete-orphan"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.order} {self.carrier} {self.tracking_number or ''}".strip()
+
+
+class LogisticsEvent(Model):
+    __tablename__ = "logistics_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipment.id", ondelete="CASCADE"), index=True)
+    shipment: Mapped[Shipment] = relationship(back_populates="events", lazy="joined")
+    occurred_on: Mapped[date]
+    location: Mapped[str | None] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(String(300))
+
+    def __str__(self) -> str:
+        return f"{self.occurred_on} {self.description}"

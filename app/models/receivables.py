@@ -1,0 +1,199 @@
+"""Receivables and collection (2.5, 3.3)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, func, select
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
+
+from .base import LabeledEnum, Model, Money, Timestamped, enum_column
+from .contracts import Contract
+from .customers import Customer
+from .orders import SalesOrder
+from .people import Employee
+
+
+class ReceivableStatus(LabeledEnum):
+    open = "open"
+    partially_paid = "partially_paid"
+    paid = "paid"
+    overdue = "overdue"
+    in_legal = "in_legal"
+    written_off = "written_off"
+
+    @classmethod
+    def _labels(cls):
+        return {
+            "open": _l("Open"),
+            "partially_paid": _l("Partially paid"),
+            "paid": _l("Paid"),
+            "overdue": _l("Overdue"),
+            "in_legal": _l("In legal action"),
+            "written_off": _l("Written off"),
+        }
+
+
+class PaymentMethod(LabeledEnum):
+    bank_transfer = "bank_transfer"
+    acceptance_bill = "acceptance_bill"
+    cash = "cash"
+    other = "other"
+
+    @classmethod
+    def _labels(cls):
+        return {
+            "bank_transfer": _l("Bank transfer"),
+            "acceptance_bill": _l("Bank acceptance bill"),
+            "cash": _l("Cash"),
+            "other": _l("Other"),
+        }
+
+
+class DunningChannel(LabeledEnum):
+    phone = "phone"
+    email = "email"
+    visit = "visit"
+    letter = "letter"
+
+    @classmethod
+    def _labels(cls):
+        return {
+            "phone": _l("Phone"),
+            "email": _l("Email"),
+            "visit": _l("On-site visit"),
+            "letter": _l("Letter"),
+        }
+
+
+class LegalStatus(LabeledEnum):
+    review = "review"
+    filed = "filed"
+    judgment = "judgment"
+    enforcement = "enforcement"
+    closed = "closed"
+
+    @classmethod
+    def _labels(cls):
+        return {
+            "review": _l("Legal review"),
+            "filed": _l("Filed"),
+            "judgment": _l("Judgment"),
+            "enforcement": _l("Enforcement"),
+            "closed": _l("Closed"),
+        }
+
+
+class Payment(Timestamped, Model):
+    """A payment received against a receivable (2.5.1)."""
+
+    __tablename__ = "payment"
+    __table_args__ = (CheckConstraint("amount > 0", name="amount_pos"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    receivable_id: Mapped[int] = mapped_column(
+        ForeignKey("receivable.id", ondelete="CASCADE"), index=True
+    )
+    receivable: Mapped[Receivable] = relationship(back_populates="payments", lazy="joined")
+    paid_on: Mapped[date] = mapped_column(index=True)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    method: Mapped[PaymentMethod] = enum_column(PaymentMethod, default=PaymentMethod.bank_transfer)
+    reference: Mapped[str | None] = mapped_column(String(60))
+
+    def __str__(self) -> str:
+        return f"{self.paid_on} {self.amount}"
+
+
+class Receivable(Timestamped, Model):
+    """An invoice to collect (2.5.1); paid and outstanding are derived from payments."""
+
+    __tablename__ = "receivable"
+    __table_args__ = (CheckConstraint("amount > 0", name="amount_pos"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(30), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), index=True)
+    customer: Mapped[Customer] = relationship(lazy="joined")
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("sales_order.id"), index=True)
+    order: Mapped[SalesOrder | None] = relationship(lazy="joined")
+    contract_id: Mapped[int | None] = mapped_column(ForeignKey("contract.id"), index=True)
+    contract: Mapped[Contract | None] = relationship(lazy="joined")
+    amount: Mapped[Decimal] = mapped_column(Money)
+    issued_on: Mapped[date] = mapped_column(index=True)
+    due_date: Mapped[date] = mapped_column(index=True)
+    status: Mapped[ReceivableStatus] = enum_column(ReceivableStatus, default=ReceivableStatus.open)
+    payments: Mapped[list[Payment]] = relationship(
+        back_populates="receivable", cascade="all, delete-orphan"
+    )
+    # Computed in SQL with the row (one query for a whole list page, never one per row).
+    amount_paid: Mapped[Decimal] = column_property(
+        select(func.coalesce(func.sum(Payment.amount), 0))
+        .where(Payment.receivable_id == id)
+        .correlate_except(Payment)
+        .scalar_subquery()
+    )
+
+    @property
+    def outstanding(self) -> Decimal:
+        return Decimal(self.amount or 0) - Decimal(self.amount_paid or 0)
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class SettlementNotice(Timestamped, Model):
+    """A payment notice sent before the due date (3.3.1)."""
+
+    __tablename__ = "settlement_notice"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    receivable_id: Mapped[int] = mapped_column(
+        ForeignKey("receivable.id", ondelete="CASCADE"), index=True
+    )
+    receivable: Mapped[Receivable] = relationship(lazy="joined")
+    sent_on: Mapped[date] = mapped_column(index=True)
+    channel: Mapped[DunningChannel] = enum_column(DunningChannel, default=DunningChannel.email)
+    recipient: Mapped[str | None] = mapped_column(String(120))
+    note: Mapped[str | None] = mapped_column(String(500))
+
+    def __str__(self) -> str:
+        return f"{self.receivable} {self.sent_on}"
+
+
+class DunningRecord(Timestamped, Model):
+    """One collection contact with an overdue customer (3.3.2)."""
+
+    __tablename__ = "dunning_record"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    receivable_id: Mapped[int] = mapped_column(
+        ForeignKey("receivable.id", ondelete="CASCADE"), index=True
+    )
+    receivable: Mapped[Receivable] = relationship(lazy="joined")
+    contacted_on: Mapped[date] = mapped_column(index=True)
+    channel: Mapped[DunningChannel] = enum_column(DunningChannel)
+    contact_person: Mapped[str | None] = mapped_column(String(50))
+    cause: Mapped[str | None] = mapped_column(String(300))
+    promised_date: Mapped[date | None]
+    result: Mapped[str | None] = mapped_column(String(300))
+    collector_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id"), index=True)
+    collector: Mapped[Employee | None] = relationship(lazy="joined")
+
+    def __str__(self) -> str:
+        return f"{self.receivable} {self.contacted_on}"
+
+
+class LegalCase(Timestamped, Model):
+    """Legal action after repeated dunning (2.5.2, 3.3.4)."""
+
+    __tablename__ = "legal_case"
+    __table_args__ = (CheckConstraint("amount_recovered >= 0", name="recovered_nonneg"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    receivable_id: Mapped[int] = mapped_column(ForeignKey("receivable.id"), index=True)
+    receivable: Mapped[Receivable] = relationship(lazy="joined")
+    filed_on: Mapped[date | None]
+    counsel: Mapped[str | None] = mapped_column(String(120))
+    status: Mapped[LegalStatus] = enum_column(LegalStatus, default=LegalStatus.review)
+    amount_recovered: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    def __str__(self) -> str:
+        return f"{self.receivable} {self.status}"

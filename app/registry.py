@@ -1,0 +1,195 @@
+"""One declarative description per entity: the portal is generated from these and the models.
+
+Adding an entity is one model plus one ``Entity(...)`` line here and one row in the access matrix
+(``app/security/matrix.py``). From them come its CRUD view and REST API (``app/views/crud.py``),
+its menu place and labels, its row scope and the clause map.
+
+``anchor`` names the employee a row belongs to, as a dotted path of relationships ending in an
+employee-id column (``"customer.owner_id"``: the visit's customer's owner). "own" scope means the
+anchor is the current user's employee; "team" means it is one of the teams they belong to or
+supervise. ``None`` means the entity is shared reference data (every scope is all rows).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import inspect
+from sqlalchemy.orm import RelationshipDirection
+
+from . import models as m
+
+
+@dataclass(frozen=True)
+class Entity:
+    model: type
+    category: str
+    label: object  # lazy translated singular label (menu item and titles)
+    clauses: tuple[str, ...]
+    anchor: str | None
+    list_columns: tuple[str, ...]
+    search_columns: tuple[str, ...]
+    related: tuple[str, ...] = ()  # child entities listed on the record page
+    order: tuple[str, str] = ("id", "desc")
+    extra_show: tuple[str, ...] = ()  # computed properties shown on the record page
+    readonly: tuple[str, ...] = field(default=())  # columns never in forms
+
+    @property
+    def name(self) -> str:
+        return self.model.__name__
+
+    @property
+    def owner_field(self) -> str | None:
+        """The relationship set to the current employee when a row is created without one."""
+        if self.anchor and "." not in self.anchor and self.anchor != "id":
+            return self.anchor.removesuffix("_id")
+        return None
+
+    def form_columns(self) -> list[str]:
+        """Every editable column in table order, foreign keys shown as their relationship."""
+        mapper = inspect(self.model)
+        fk_to_rel = {}
+        for rel in mapper.relationships:
+            if rel.direction is RelationshipDirection.MANYTOONE:
+                for col in rel.local_columns:
+                    fk_to_rel.setdefault(col.key, rel.key)
+        cols = []
+        for col in self.model.__table__.columns:
+            if col.primary_key and not col.foreign_keys or col.key in ("created_at", "updated_at"):
+                continue
+            if col.key in self.readonly:
+                continue
+            cols.append(fk_to_rel.get(col.key, col.key))
+        return cols
+
+
+def E(*args, **kwargs) -> Entity:  # noqa: N802 - reads as a table row
+    return Entity(*args, **kwargs)
+
+
+ENTITIES: tuple[Entity, ...] = (
+    # People (5.4.1; team scope of supervisors)
+    E(m.Team, "people", _l("Teams"), ("5.4.1",), None,
+      ("name", "region", "supervisor"), ("name", "region"), related=("Employee",), order=("name", "asc")),
+    E(m.Employee, "people", _l("Employees"), ("1.2", "5.4.1"), "id",
+      ("number", "name", "team", "position", "status", "hire_date"),
+      ("number", "name", "position", "status", "team"),
+      related=("Attendance", "LeaveRequest", "Enrolment", "Certification", "CareerMove",
+               "AppraisalTarget", "AppraisalRating", "Reward", "Penalty", "ConductViolation"),
+      order=("number", "asc")),
+    # Market (2.1)
+    E(m.MarketReport, "market", _l("Market research reports"), ("2.1.1", "3.1.1"), "author_id",
+      ("title", "region", "industry", "period_end", "author"), ("title", "region", "industry")),
+    E(m.Competitor, "market", _l("Competitors"), ("2.1.2",), None,
+      ("name", "price_level", "main_products"), ("name", "price_level"),
+      related=("CompetitorPrice", "Countermeasure"), order=("name", "asc")),
+    E(m.CompetitorPrice, "market", _l("Competitor prices"), ("2.1.2",), None,
+      ("competitor", "product", "price", "observed_on"), ("product", "observed_on"),
+      order=("observed_on", "desc")),
+    E(m.Countermeasure, "market", _l("Countermeasures"), ("2.1.2",), "proposer_id",
+      ("competitor", "proposal", "proposer", "status"), ("status",)),
+    # Customers (2.2, 3.1)
+    E(m.Product, "customers", _l("Products"), ("3.1.5", "6.1.1"), None,
+      ("code", "name", "unit", "list_price", "unit_cost"), ("code", "name"), order=("code", "asc")),
+    E(m.Customer, "customers", _l("Customers"), ("2.2.1", "2.2.2", "3.1", "4.2.1"), "owner_id",
+      ("code", "name", "region", "industry", "stage", "owner"),
+      ("code", "name", "region", "industry", "stage"),
+      related=("Contact", "Visit", "Quotation", "Contract", "SalesOrder", "Receivable",
+               "ServiceTicket"), order=("code", "asc")),
+    E(m.Contact, "customers", _l("Contacts"), ("2.2.2",), "customer.owner_id",
+      ("customer", "name", "title", "phone"), ("name", "phone")),
+    E(m.Visit, "customers", _l("Visits"), ("2.2.2", "3.1.3", "3.1.4", "3.1.6"), "customer.owner_id",
+      ("customer", "visit_date", "kind", "next_date", "satisfaction"), ("visit_date", "kind", "next_date"),
+      order=("visit_date", "desc")),
+    E(m.Quotation, "customers", _l("Quotations"), ("3.1.5",), "customer.owner_id",
+      ("number", "customer", "issued_on", "valid_until", "status"), ("number", "status", "valid_until"),
+      related=("QuotationLine",), extra_show=("total",)),
+    E(m.QuotationLine, "customers", _l("Quotation lines"), ("3.1.5",), "quotation.customer.owner_id",
+      ("quotation", "product", "qty", "unit_price"), ("qty",)),
+    # Contracts (2.3, 3.1.7)
+    E(m.Contract, "contracts", _l("Contracts"), ("2.3.2", "2.3.3", "3.1.7"), "customer.owner_id",
+      ("number", "customer", "amount", "sign_date", "status"), ("number", "status", "sign_date"),
+      related=("ContractApproval", "SalesOrder", "Receivable")),
+    E(m.ContractApproval, "contracts", _l("Contract approvals"), ("3.1.7",), "contract.customer.owner_id",
+      ("contract", "approver", "verdict", "decided_at"), ("verdict",), readonly=("decided_at",)),
+    # Orders (2.4, 3.2)
+    E(m.SalesOrder, "orders", _l("Sales orders"), ("2.4.1", "2.4.2", "2.4.3", "3.2"), "customer.owner_id",
+      ("number", "customer", "order_date", "promised_date", "status"),
+      ("number", "status", "order_date", "promised_date"),
+      related=("OrderLine", "OrderReview", "Shipment", "Receivable", "ServiceTicket"),
+      extra_show=("total",)),
+    E(m.OrderLine, "orders", _l("Order lines"), ("2.4.1", "6.1.1"), "order.customer.owner_id",
+      ("order", "product", "qty", "unit_price", "unit_cost"), ("qty",)),
+    E(m.OrderReview, "orders", _l("Order reviews"), ("3.2.2",), "order.customer.owner_id",
+      ("order", "department", "verdict", "reviewer", "reviewed_on"), ("department", "verdict")),
+    E(m.Shipment, "orders", _l("Shipments"), ("3.2.6", "3.2.7"), "order.customer.owner_id",
+      ("order", "carrier", "tracking_number", "shipped_on", "delivered_on"),
+      ("carrier", "tracking_number", "shipped_on"), related=("LogisticsEvent",)),
+    E(m.LogisticsEvent, "orders", _l("Logistics events"), ("3.2.7",), "shipment.order.customer.owner_id",
+      ("shipment", "occurred_on", "location", "description"), ("occurred_on", "location")),
+    # Collection (2.5, 3.3)
+    E(m.Receivable, "collection", _l("Receivables"), ("2.5.1", "2.5.3"), "customer.owner_id",
+      ("number", "customer", "amount", "amount_paid", "due_date", "status"),
+      ("number", "status", "due_date"),
+      related=("Payment", "SettlementNotice", "DunningRecord", "LegalCase"),
+      order=("due_date", "desc"), extra_show=("amount_paid", "outstanding")),
+    E(m.Payment, "collection", _l("Payments"), ("2.5.1",), "receivable.customer.owner_id",
+      ("receivable", "paid_on", "amount", "method"), ("paid_on", "method"), order=("paid_on", "desc")),
+    E(m.SettlementNotice, "collection", _l("Settlement notices"), ("3.3.1",), "receivable.customer.owner_id",
+      ("receivable", "sent_on", "channel", "recipient"), ("sent_on", "channel")),
+    E(m.DunningRecord, "collection", _l("Dunning records"), ("2.5.2", "3.3.2"), "receivable.customer.owner_id",
+      ("receivable", "contacted_on", "channel", "promised_date", "result"), ("contacted_on", "channel")),
+    E(m.LegalCase, "collection", _l("Legal cases"), ("2.5.2", "3.3.4"), "receivable.customer.owner_id",
+      ("receivable", "filed_on", "counsel", "status", "amount_recovered"), ("status", "filed_on")),
+    # After-sales (2.6, 3.4)
+    E(m.ServiceTicket, "service", _l("Service tickets"), ("2.2.3", "2.6.1", "3.4"), "customer.owner_id",
+      ("number", "customer", "kind", "severity", "status", "reported_on"),
+      ("number", "kind", "severity", "status", "reported_on"),
+      related=("RootCause", "ServiceFeedback"), order=("reported_on", "desc")),
+    E(m.RootCause, "service", _l("Root causes and improvements"), ("2.6.2", "3.4.7"),
+      "ticket.customer.owner_id", ("ticket", "category", "cause", "verified"), ("category", "verified")),
+    E(m.ServiceFeedback, "service", _l("Service feedback"), ("2.6.3",), "ticket.customer.owner_id",
+      ("ticket", "received_on", "rating"), ("received_on", "rating")),
+    # Conduct (4)
+    E(m.Attendance, "conduct", _l("Attendance"), ("4.1.1",), "employee_id",
+      ("employee", "work_date", "check_in", "check_out", "status"), ("work_date", "status"),
+      order=("work_date", "desc")),
+    E(m.LeaveRequest, "conduct", _l("Leave requests"), ("4.1.2",), "employee_id",
+      ("employee", "leave_type", "start_date", "end_date", "days", "status"),
+      ("leave_type", "status", "start_date"), order=("start_date", "desc")),
+    E(m.ConductViolation, "conduct", _l("Conduct violations"), ("4.1", "4.2", "4.3", "4.4", "7.2"),
+      "employee_id", ("employee", "occurred_on", "clause", "severity"), ("clause", "severity", "occurred_on")),
+    E(m.IntegrityRecord, "conduct", _l("Integrity register"), ("4.2.2",), "employee_id",
+      ("employee", "offered_on", "description", "value", "handling"), ("offered_on", "handling")),
+    # Training and career (5)
+    E(m.TrainingPlan, "training", _l("Training plans"), ("5.1.1",), None,
+      ("year", "title", "budget", "status"), ("year", "status"), related=("TrainingItem",),
+      order=("year", "desc")),
+    E(m.TrainingItem, "training", _l("Training items"), ("5.1.2", "5.2"), None,
+      ("plan", "title", "topic", "method", "month", "status"), ("title", "topic", "method", "month", "status"),
+      related=("Enrolment",)),
+    E(m.Enrolment, "training", _l("Enrolments and assessment"), ("5.3.1", "5.3.2"), "employee_id",
+      ("item", "employee", "attended", "assessment", "score", "passed"), ("attended", "passed")),
+    E(m.Certification, "training", _l("Certifications"), ("5.4.3",), "employee_id",
+      ("employee", "name", "issuer", "obtained_on", "expires_on"), ("name", "issuer")),
+    E(m.CareerMove, "training", _l("Promotions and rotations"), ("5.4.1", "5.4.2", "6.4.2"), "employee_id",
+      ("employee", "kind", "from_position", "to_position", "effective_on"), ("kind", "effective_on")),
+    # Appraisal (6)
+    E(m.AppraisalCycle, "appraisal", _l("Appraisal cycles"), ("6.2",), None,
+      ("name", "kind", "start_date", "end_date", "status"), ("name", "kind", "status"),
+      related=("AppraisalTarget", "AppraisalRating"), order=("start_date", "desc")),
+    E(m.AppraisalTarget, "appraisal", _l("Appraisal targets"), ("6.1.1", "6.1.2", "6.1.3"), "employee_id",
+      ("cycle", "employee", "revenue", "profit", "new_customers"), ("revenue",)),
+    E(m.AppraisalRating, "appraisal", _l("Qualitative ratings"), ("6.1.4", "6.1.5", "6.3.2"), "employee_id",
+      ("cycle", "employee", "evaluator_role", "evaluator", "sales_skills"), ("evaluator_role",)),
+    # Rewards and penalties (7)
+    E(m.Reward, "rewards", _l("Rewards"), ("7.1.1", "7.1.2", "7.1.3", "6.4.1"), "employee_id",
+      ("employee", "kind", "awarded_on", "amount"), ("kind", "awarded_on"), order=("awarded_on", "desc")),
+    E(m.Penalty, "rewards", _l("Penalties"), ("7.2",), "employee_id",
+      ("employee", "kind", "decided_on", "amount", "clause"), ("kind", "decided_on", "clause"),
+      order=("decided_on", "desc")),
+)
+
+BY_NAME: dict[str, Entity] = {e.name: e for e in ENTITIES}
+BY_MODEL: dict[type, Entity] = {e.model: e for e in ENTITIES}

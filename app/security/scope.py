@@ -1,0 +1,242 @@
+"""Row scope: which rows of an entity the current user may read, write or approve.
+
+The scope of a verb comes from the user's database roles (permissions ``can_<verb>_<scope>``,
+seeded from the matrix) and is resolved once per request. Rows are then filtered in SQL through the
+entity's anchor (see ``app.registry``) and checked in Python for rows about to be written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import g, has_request_context, request
+from flask_appbuilder.models.filters import BaseFilter
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import false, inspect, select, true
+
+from ..extensions import db
+from ..models import Employee, Team
+from ..registry import BY_MODEL, BY_NAME, Entity
+from .matrix import parse_permission, widest
+
+
+class ScopeError(Exception):
+    """A row outside the user's scope was referenced; nothing may be written."""
+
+    def __init__(self, message=None):
+        super().__init__(str(message or _l("You do not have access to this record.")))
+
+
+@dataclass
+class Actor:
+    """The current user as far as row scope is concerned."""
+
+    user_id: int | None
+    employee_id: int | None
+    team_employee_ids: frozenset[int]
+    scopes: dict[tuple[str, str], str] = field(default_factory=dict)  # (entity, verb) -> scope
+
+    def scope(self, entity: str, verb: str) -> str | None:
+        return self.scopes.get((entity, verb))
+
+    def allowed_employees(self, scope: str) -> frozenset[int] | None:
+        """Employee ids a scope covers; None means every row."""
+        if scope == "all":
+            return None
+        if scope == "team":
+            return self.team_employee_ids
+        return frozenset({self.employee_id}) if self.employee_id else frozenset()
+
+
+def user_permissions(user) -> set[tuple[str, str]]:
+    """All (permission, view) pairs of the user's roles, in one query, cached for the request."""
+    from flask_appbuilder.security.sqla.models import (
+        Permission,
+        PermissionView,
+        Role,
+        ViewMenu,
+        assoc_permissionview_role,
+    )
+
+    key = "_portal_perms"
+    cache = g.get(key) if has_request_context() else None
+    if cache is not None and cache[0] == user.id:
+        return cache[1]
+    role_ids = [r.id for r in user.roles] + [r.id for grp in user.groups for r in grp.roles]
+    rows = db.session.execute(
+        select(Permission.name, ViewMenu.name)
+        .join(PermissionView, PermissionView.permission_id == Permission.id)
+        .join(ViewMenu, PermissionView.view_menu_id == ViewMenu.id)
+        .join(assoc_permissionview_role,
+              assoc_permissionview_role.c.permission_view_id == PermissionView.id)
+        .where(assoc_permissionview_role.c.role_id.in_(role_ids))
+    ).all()
+    perms = {(p, v) for p, v in rows}
+    _ = Role  # roles are reached through the association table above
+    if has_request_context():
+        setattr(g, key, (user.id, perms))
+    return perms
+
+
+def build_actor(user) -> Actor:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.id:
+        return Actor(None, None, frozenset())
+    scopes: dict[tuple[str, str], list[str]] = {}
+    for perm, view in user_permissions(user):
+        parsed = parse_permission(perm)
+        if parsed and view in BY_NAME:
+            scopes.setdefault((view, parsed[0]), []).append(parsed[1])
+    emp = db.session.execute(
+        select(Employee.id, Employee.team_id).where(Employee.user_id == user.id)
+    ).first()
+    emp_id, team_id = (emp[0], emp[1]) if emp else (None, None)
+    team_members: frozenset[int] = frozenset()
+    if emp_id:
+        # A user's teams: the one they belong to and every team they supervise.
+        team_ids = select(Team.id).where(Team.supervisor_id == emp_id)
+        cond = Employee.team_id.in_(team_ids)
+        if team_id:
+            cond = cond | (Employee.team_id == team_id)
+        team_members = frozenset(db.session.scalars(select(Employee.id).where(cond))) | {emp_id}
+    return Actor(user.id, emp_id, team_members, {k: widest(v) for k, v in scopes.items()})
+
+
+def current_actor() -> Actor:
+    from flask_appbuilder.security.decorators import current_user_jwt
+    from flask_login import current_user
+
+    if has_request_context() and "_portal_actor" in g:
+        return g._portal_actor
+    user = None
+    if current_user and current_user.is_authenticated:
+        user = current_user
+    elif has_request_context():
+        try:
+            user = current_user_jwt
+            if user is not None and not user.is_authenticated:
+                user = None
+        except Exception:  # noqa: BLE001 - no JWT in this request
+            user = None
+    actor = build_actor(user)
+    if has_request_context():
+        g._portal_actor = actor
+    return actor
+
+
+# --- SQL side -------------------------------------------------------------------------------
+
+
+def scope_clause(entity: Entity, allowed: frozenset[int] | None):
+    """SQL condition selecting rows of ``entity`` whose anchor employee is in ``allowed``."""
+    if allowed is None or entity.anchor is None:
+        return true()
+    if not allowed:
+        return false()
+    model = entity.model
+    *rels, col = entity.anchor.split(".")
+    return _path_clause(model, rels, col, allowed)
+
+
+def _path_clause(model, rels, col, allowed):
+    if not rels:
+        return getattr(model, col).in_(sorted(allowed))
+    rel = getattr(model, rels[0])
+    target = rel.property.mapper.class_
+    return rel.has(_path_clause(target, rels[1:], col, allowed))
+
+
+def request_verb() -> str:
+    """The verb the current request performs: anything that changes or prepares a change is write."""
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        return "write"
+    endpoint = (request.endpoint or "").rsplit(".", 1)[-1]
+    return "write" if endpoint in ("edit", "delete", "add", "action") else "read"
+
+
+def filter_query(query, entity: Entity, verb: str):
+    actor = current_actor()
+    scope = actor.scope(entity.name, verb)
+    if scope is None:
+        return query.filter(false())
+    return query.filter(scope_clause(entity, actor.allowed_employees(scope)))
+
+
+class ScopeFilter(BaseFilter):
+    """FAB base filter applying the user's row scope; the verb comes from the request.
+
+    Used as ``base_filters`` on every generated view and API, and on related-field pickers, so
+    list, show, edit, delete, search dropdowns and pickers all see the same rows.
+    """
+
+    name = "scope"
+    arg_name = "scope"
+
+    def apply(self, query, value):
+        entity = BY_MODEL.get(self.model)
+        if entity is None:
+            return query
+        verb = value if value in ("read", "write", "approve") else request_verb()
+        return filter_query(query, entity, verb)
+
+
+class ReadScopeFilter(ScopeFilter):
+    """For pickers of related rows: a row may be referenced when the user may read it."""
+
+    def apply(self, query, value):
+        return super().apply(query, "read")
+
+
+# --- Python side ----------------------------------------------------------------------------
+
+
+def anchor_employee_id(obj, entity: Entity):
+    """Follow the anchor path on an object (new or loaded); returns the employee id or None."""
+    *rels, col = entity.anchor.split(".")
+    cur = obj
+    for name in rels:
+        nxt = getattr(cur, name, None)
+        if nxt is None:
+            fk = _fk_value(cur, name)
+            if fk is None:
+                return None
+            rel_model = getattr(type(cur), name).property.mapper.class_
+            nxt = db.session.get(rel_model, fk)
+            if nxt is None:
+                return None
+        cur = nxt
+    return getattr(cur, col, None)
+
+
+def _fk_value(obj, rel_name):
+    rel = getattr(type(obj), rel_name).property
+    cols = list(rel.local_columns)
+    return getattr(obj, cols[0].key, None) if len(cols) == 1 else None
+
+
+def in_scope(obj, verb: str, entity: Entity | None = None) -> bool:
+    entity = entity or BY_MODEL.get(type(obj))
+    if entity is None:
+        return True
+    actor = current_actor()
+    scope = actor.scope(entity.name, verb)
+    if scope is None:
+        return False
+    allowed = actor.allowed_employees(scope)
+    if allowed is None or entity.anchor is None:
+        return True
+    return anchor_employee_id(obj, entity) in allowed
+
+
+def check_writable(obj) -> None:
+    """Refuse a row the user may not write, and any related row they may not see (ids in bodies)."""
+    if not in_scope(obj, "write"):
+        raise ScopeError()
+    for rel in inspect(type(obj)).relationships:
+        if rel.direction.name != "MANYTOONE":
+            continue
+        target = getattr(obj, rel.key, None)
+        if target is None:
+            fk = _fk_value(obj, rel.key)
+            target = db.session.get(rel.mapper.class_, fk) if fk is not None else None
+        if target is not None and type(target) in BY_MODEL and not in_scope(target, "read"):
+            raise ScopeError(_l("A referenced record is outside your access."))

@@ -1,0 +1,293 @@
+"""The factory turning each ``Entity`` of the registry into a scoped CRUD view and REST API.
+
+Every generated view and API shares the same guard rails:
+- permissions ``read`` / ``write`` / ``approve`` per entity (``method_permission_name``), which the
+  security manager resolves against the scoped permissions of the matrix;
+- ``ScopeFilter`` as base filter (list, show, edit, delete, API get/put/delete) and
+  ``ReadScopeFilter`` on every related-row picker and search dropdown;
+- ``pre_add`` / ``pre_update`` / ``pre_delete`` refuse rows outside the user's write scope,
+  referenced rows the user cannot see (ids posted in forms or JSON) and out-of-range values;
+- bulk actions load their rows through the same scope.
+"""
+
+from __future__ import annotations
+
+from flask import flash, redirect, request
+from flask_appbuilder import ModelRestApi, ModelView, expose
+from flask_appbuilder.actions import action
+from flask_appbuilder.fields import EnumField
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import inspect
+from sqlalchemy.orm import RelationshipDirection
+
+from ..extensions import db
+from ..labels import COLUMNS
+from ..registry import BY_NAME, ENTITIES, Entity
+from ..security.scope import (
+    ReadScopeFilter,
+    ScopeError,
+    ScopeFilter,
+    check_writable,
+    current_actor,
+    filter_query,
+    in_scope,
+)
+from ..validation import ValidationFailure, api_validators, check_item, form_validators
+
+READ, WRITE, APPROVE = "read", "write", "approve"
+
+VIEW_METHODS = {
+    "list": READ, "show": READ, "download": READ, "api_read": READ, "api_get": READ,
+    "api_column_add": WRITE, "api_column_edit": WRITE, "api_readvalues": READ,
+    "add": WRITE, "edit": WRITE, "delete": WRITE, "action": WRITE, "action_post": WRITE,
+    "api": READ, "api_create": WRITE, "api_update": WRITE, "api_delete": WRITE,
+    "muldelete": WRITE,
+}
+API_METHODS = {
+    "get": READ, "get_list": READ, "info": READ, "related": READ,
+    "post": WRITE, "put": WRITE, "delete": WRITE,
+}
+
+
+class LabeledEnumField(EnumField):
+    """FAB's enum select, showing each member's translated label (rendered per request)."""
+
+    def __init__(self, enum_class, enums, **kwargs):
+        super().__init__(enum_class, enums, **kwargs)
+        if enum_class is not None and hasattr(enum_class, "label"):
+            self.choices = [(name, enum_class[name].label) for name in enums]
+
+
+def _use_labeled_enums(form_cls) -> None:
+    if form_cls is None:
+        return
+    for name in dir(form_cls):
+        unbound = getattr(form_cls, name, None)
+        if getattr(unbound, "field_class", None) is EnumField:
+            unbound.field_class = LabeledEnumField
+
+
+def _picker_filters(entity: Entity) -> dict:
+    """Scope every many-to-one picker whose target is a scoped entity."""
+    out = {}
+    for rel in inspect(entity.model).relationships:
+        if rel.direction is RelationshipDirection.MANYTOONE and rel.mapper.class_.__name__ in BY_NAME:
+            out[rel.key] = [["id", ReadScopeFilter, None]]
+    return out
+
+
+def _set_owner_default(entity: Entity, item) -> None:
+    """A new row without an owner belongs to the employee creating it."""
+    field = entity.owner_field
+    if field and getattr(item, field, None) is None and getattr(item, f"{field}_id", None) is None:
+        actor = current_actor()
+        if actor.employee_id:
+            setattr(item, f"{field}_id", actor.employee_id)
+
+
+class _Guard:
+    """Write checks shared by the HTML view and the API of an entity."""
+
+    entity: Entity
+
+    def _guarded(self, item, adding: bool):
+        try:
+            if adding:
+                _set_owner_default(self.entity, item)
+            check_item(item)
+            check_writable(item)
+        except Exception:
+            db.session.rollback()
+            raise
+
+    def pre_add(self, item):
+        self._guarded(item, adding=True)
+
+    def pre_update(self, item):
+        self._guarded(item, adding=False)
+
+    def pre_delete(self, item):
+        if not in_scope(item, WRITE, self.entity):
+            raise ScopeError()
+
+
+class PortalModelView(_Guard, ModelView):
+    list_template = "appbuilder/general/model/list.html"
+    page_size = 25
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        for form in (self.add_form, self.edit_form, getattr(self, "search_form", None)):
+            _use_labeled_enums(form)
+
+    def _scoped_rows(self, pks):
+        pks = [int(pk) for pk in pks if str(pk).isdigit()]
+        model = self.datamodel.obj
+        query = filter_query(db.session.query(model), self.entity, WRITE)
+        rows = query.filter(model.id.in_(pks)).all()
+        return rows if len(rows) == len(set(pks)) and pks else None
+
+    @expose("/action_post", methods=["POST"])
+    def action_post(self):
+        """Bulk actions act only on rows in the user's write scope; one foreign id refuses all."""
+        name = request.form.get("action", "")
+        act = self.actions.get(name)
+        if act is None or not self.appbuilder.sm.has_access(
+            self.get_action_permission_name(name), self.class_permission_name
+        ):
+            flash(str(_l("Access is Denied")), "danger")
+            return redirect(self.get_redirect())
+        rows = self._scoped_rows(request.form.getlist("rowid"))
+        if rows is None:
+            flash(str(_l("You do not have access to this record.")), "danger")
+            return redirect(self.get_redirect())
+        return act.func(rows)
+
+    @action("muldelete", _l("Delete"), _l("Delete all selected records?"), "fa-trash", single=False)
+    def muldelete(self, items):
+        try:
+            for item in items:
+                self.pre_delete(item)
+                db.session.delete(item)
+            db.session.commit()
+            flash(str(_l("Deleted %(n)s record(s).", n=len(items))), "success")
+        except Exception:  # noqa: BLE001 - integrity errors: nothing is deleted
+            db.session.rollback()
+            flash(str(_l("The records could not be deleted: other records refer to them.")), "danger")
+        return redirect(self.get_redirect())
+
+
+class PortalModelApi(_Guard, ModelRestApi):
+    # JWT only: a browser session cookie must not authorise API writes (no CSRF token there).
+    allow_browser_login = False
+    max_page_size = 200
+
+    def _refuse(self, exc):
+        db.session.rollback()
+        if isinstance(exc, ValidationFailure):
+            return self.response_422(message=exc.errors)
+        return self.response(403, message=str(exc))
+
+    def post_headless(self):
+        try:
+            return super().post_headless()
+        except (ScopeError, ValidationFailure) as exc:
+            return self._refuse(exc)
+
+    def put_headless(self, pk):
+        try:
+            return super().put_headless(pk)
+        except (ScopeError, ValidationFailure) as exc:
+            return self._refuse(exc)
+
+    def delete_headless(self, pk):
+        try:
+            return super().delete_headless(pk)
+        except ScopeError as exc:
+            return self._refuse(exc)
+
+
+def _titles(entity: Entity) -> dict:
+    label = entity.label
+    return {
+        "list_title": label,
+        "show_title": _l("%(entity)s: details", entity=label),
+        "add_title": _l("%(entity)s: add", entity=label),
+        "edit_title": _l("%(entity)s: edit", entity=label),
+    }
+
+
+def _stamps(entity: Entity) -> list[str]:
+    return [c for c in ("created_at", "updated_at") if c in entity.model.__table__.columns]
+
+
+def _api_extras(entity: Entity) -> list[str]:
+    table_cols = entity.model.__table__.columns
+    return [c for c in entity.extra_show
+            if c in table_cols or not hasattr(inspect(entity.model).attrs, c)]
+
+
+def build_view(entity: Entity, related_views=()) -> type[PortalModelView]:
+    form_cols = entity.form_columns()
+    show_cols = ["id", *form_cols, *entity.extra_show, *_stamps(entity)]
+    pickers = _picker_filters(entity)
+    attrs = {
+        "entity": entity,
+        "datamodel": SQLAInterface(entity.model, db.session),
+        "class_permission_name": entity.name,
+        "method_permission_name": dict(VIEW_METHODS),
+        "base_filters": [["id", ScopeFilter, None]],
+        "base_order": entity.order,
+        "list_columns": list(entity.list_columns),
+        "search_columns": list(entity.search_columns),
+        "show_columns": show_cols,
+        "add_columns": form_cols,
+        "edit_columns": form_cols,
+        "label_columns": {c: COLUMNS[c] for c in {*show_cols, *entity.list_columns} if c in COLUMNS},
+        "validators_columns": form_validators(entity.model),
+        "add_form_query_rel_fields": pickers,
+        "edit_form_query_rel_fields": pickers,
+        "search_form_query_rel_fields": pickers,
+        "related_views": list(related_views),
+        **_titles(entity),
+    }
+    return type(f"{entity.name}View", (PortalModelView,), attrs)
+
+
+def build_api(entity: Entity) -> type[PortalModelApi]:
+    form_cols = entity.form_columns()
+    cols = ["id", *form_cols]
+    pickers = _picker_filters(entity)
+    attrs = {
+        "entity": entity,
+        "datamodel": SQLAInterface(entity.model, db.session),
+        "resource_name": entity.name.lower(),
+        "class_permission_name": entity.name,
+        "method_permission_name": dict(API_METHODS),
+        "base_filters": [["id", ScopeFilter, None]],
+        "base_order": entity.order,
+        "list_columns": cols,
+        # SQL-computed columns (column_property) trip FAB's schema converter; their properties
+        # derived from them (e.g. outstanding) are served instead.
+        "show_columns": [*cols, *_api_extras(entity), *_stamps(entity)],
+        "add_columns": form_cols,
+        "edit_columns": form_cols,
+        "search_columns": list(entity.search_columns),
+        "order_columns": [c for c in entity.list_columns if "." not in c],
+        "label_columns": {c: COLUMNS[c] for c in cols if c in COLUMNS},
+        "validators_columns": api_validators(entity.model),
+        "add_query_rel_fields": pickers,
+        "edit_query_rel_fields": pickers,
+        "list_title": entity.label,
+    }
+    return type(f"{entity.name}Api", (PortalModelApi,), attrs)
+
+
+def register_all(appbuilder) -> dict[str, type]:
+    """Build and register every entity's view and API; children first so parents can list them."""
+    from ..labels import CATEGORIES
+
+    views: dict[str, type] = {}
+    pending = list(ENTITIES)
+    # Children are built before parents so that a parent's related_views can name them.
+    while pending:
+        progressed = False
+        for entity in list(pending):
+            children = [c for c in entity.related if c != entity.name]
+            if all(c in views for c in children):
+                views[entity.name] = build_view(entity, [views[c] for c in children])
+                pending.remove(entity)
+                progressed = True
+        if not progressed:
+            raise RuntimeError(f"related views form a cycle: {[e.name for e in pending]}")
+    for entity in ENTITIES:
+        appbuilder.add_view(
+            views[entity.name],
+            f"menu_{entity.name}",
+            label=entity.label,
+            category=entity.category,
+            category_label=CATEGORIES[entity.category],
+        )
+        appbuilder.add_api(build_api(entity))
+    return views

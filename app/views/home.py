@@ -1,0 +1,35 @@
+"""Start page: what the user can open, grouped by the regulation's chapters, with clause IDs."""
+
+from __future__ import annotations
+
+from flask import url_for
+from flask_appbuilder import IndexView, expose
+
+from ..labels import CATEGORIES
+from ..registry import ENTITIES
+from ..security.scope import current_actor
+
+
+class PortalIndexView(IndexView):
+    route_base = ""
+    index_template = "portal/index.html"
+
+    @expose("/")
+    def index(self):
+        actor = current_actor()
+        groups: dict[str, list] = {}
+        for entity in ENTITIES:
+            scope = actor.scope(entity.name, "read")
+            if scope is None:
+                continue
+            groups.setdefault(entity.category, []).append(
+                {
+                    "label": entity.label,
+                    "url": url_for(f"{entity.name}View.list"),
+                    "clauses": entity.clauses,
+                    "scope": scope if entity.anchor else "all",
+                    "writable": actor.scope(entity.name, "write") is not None,
+                }
+            )
+        sections = [(CATEGORIES[k], v) for k, v in groups.items()]
+        return self.render_template(self.index_template, sections=sections, appbuilder=self.appbuilder)

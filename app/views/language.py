@@ -1,0 +1,53 @@
+"""Language switch: POST (it stores a preference), remembered per user across sessions."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from flask import abort, redirect, request, session, url_for
+from flask_appbuilder import BaseView, expose
+from flask_babel import refresh
+from flask_login import current_user
+
+from ..extensions import db
+from ..models import UserPreference
+
+
+def remember_locale(user_id: int, locale: str) -> None:
+    pref = db.session.get(UserPreference, user_id)
+    if pref is None:
+        db.session.add(UserPreference(user_id=user_id, locale=locale))
+    else:
+        pref.locale = locale
+    db.session.commit()
+
+
+def restore_locale(user) -> None:
+    """On login, the user's stored language replaces the session's."""
+    pref = db.session.get(UserPreference, user.id)
+    if pref is not None:
+        session["locale"] = pref.locale
+        refresh()
+
+
+def _safe_back() -> str:
+    target = request.form.get("next") or request.referrer or ""
+    parsed = urlparse(target)
+    if parsed.netloc and parsed.netloc != request.host:
+        target = ""
+    return target or url_for("PortalIndexView.index")
+
+
+class LanguageView(BaseView):
+    route_base = "/language"
+    default_view = "switch"
+
+    @expose("/<string:locale>", methods=["POST"])
+    def switch(self, locale):
+        if locale not in self.appbuilder.bm.languages:
+            abort(404)
+        session["locale"] = locale
+        refresh()
+        if current_user.is_authenticated:
+            remember_locale(current_user.id, locale)
+        return redirect(_safe_back())

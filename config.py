@@ -1,0 +1,61 @@
+"""Configuration, read from the environment.
+
+`APP_ENV` selects the profile: ``development`` (the default for local use), ``production`` or
+``testing``. Outside development a missing ``SECRET_KEY`` is refused at start-up.
+"""
+
+import os
+from pathlib import Path
+
+from flask_appbuilder.const import AUTH_DB
+
+BASE_DIR = Path(__file__).resolve().parent
+APP_ENV = os.environ.get("APP_ENV", "development")
+
+_secret = os.environ.get("SECRET_KEY")
+if not _secret:
+    if APP_ENV != "development":
+        raise RuntimeError("SECRET_KEY must be set in the environment outside development")
+    _secret = "dev-only-not-secret"  # development only; never used when APP_ENV is set otherwise
+SECRET_KEY = _secret
+
+SQLALCHEMY_DATABASE_URI = os.environ.get(
+    "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'portal.db'}"
+)
+SQLALCHEMY_TRACK_MODIFICATIONS = False
+SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+# Schema comes from Alembic migrations only; permissions are synced by `flask roles sync`.
+FAB_CREATE_DB = False
+FAB_UPDATE_PERMS = False
+FAB_ADD_SECURITY_API = True
+FAB_API_SWAGGER_UI = True
+FAB_API_MAX_PAGE_SIZE = 200
+FAB_PASSWORD_COMPLEXITY_ENABLED = True
+
+APP_NAME = "业务员管理平台"
+APP_THEME = ""
+AUTH_TYPE = AUTH_DB
+AUTH_ROLE_ADMIN = "Admin"
+AUTH_ROLE_PUBLIC = "Public"
+AUTH_USER_REGISTRATION = False
+RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") == "1"
+AUTH_RATE_LIMITED = RATELIMIT_ENABLED
+AUTH_RATE_LIMIT = "10 per 5 minute"
+RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+
+WTF_CSRF_ENABLED = True
+WTF_CSRF_TIME_LIMIT = None
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = APP_ENV == "production"
+
+BABEL_DEFAULT_LOCALE = "zh"
+BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
+LANGUAGES = {
+    "zh": {"flag": "cn", "name": "简体中文"},
+    "en": {"flag": "gb", "name": "English"},
+}
+
+# Demo logins for local use (`flask seed demo`).
+DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo12345")
