@@ -102,7 +102,7 @@ def build_actor(user) -> Actor:
 
 
 def current_actor() -> Actor:
-    from flask_appbuilder.security.decorators import current_user_jwt
+    from flask_jwt_extended import current_user as current_user_jwt
     from flask_login import current_user
 
     if has_request_context() and "_portal_actor" in g:
@@ -112,10 +112,8 @@ def current_actor() -> Actor:
         user = current_user
     elif has_request_context():
         try:
-            user = current_user_jwt
-            if user is not None and not user.is_authenticated:
-                user = None
-        except Exception:  # noqa: BLE001 - no JWT in this request
+            user = current_user_jwt._get_current_object()
+        except RuntimeError:  # no JWT verified in this request
             user = None
     actor = build_actor(user)
     if has_request_context():

@@ -198,6 +198,24 @@ def _titles(entity: Entity) -> dict:
     }
 
 
+def _time_fields(entity: Entity) -> dict:
+    """FAB has no form field for TIME columns: an HTML5 time input with the same validators."""
+    from sqlalchemy import Time
+    from wtforms import TimeField
+    from wtforms.validators import Optional
+
+    rules = form_validators(entity.model)
+    return {
+        col.key: TimeField(
+            COLUMNS.get(col.key, col.key),
+            validators=[Optional(), *rules.get(col.key, [])],
+            render_kw={"class": "form-control"},
+        )
+        for col in entity.model.__table__.columns
+        if isinstance(col.type, Time)
+    }
+
+
 def _stamps(entity: Entity) -> list[str]:
     return [c for c in ("created_at", "updated_at") if c in entity.model.__table__.columns]
 
@@ -226,6 +244,8 @@ def build_view(entity: Entity, related_views=()) -> type[PortalModelView]:
         "edit_columns": form_cols,
         "label_columns": {c: COLUMNS[c] for c in {*show_cols, *entity.list_columns} if c in COLUMNS},
         "validators_columns": form_validators(entity.model),
+        "add_form_extra_fields": _time_fields(entity),
+        "edit_form_extra_fields": _time_fields(entity),
         "add_form_query_rel_fields": pickers,
         "edit_form_query_rel_fields": pickers,
         "search_form_query_rel_fields": pickers,

@@ -1,0 +1,184 @@
+"""Test app on a migrated database (SQLite by default, PostgreSQL when TEST_DATABASE_URL is set).
+
+The schema comes from ``flask db upgrade`` and the roles from ``flask roles sync``, exactly as in
+production. A small fixed organisation is created once per session:
+
+    team A (supervisor1): sales1, sales3        team B (supervisor2): sales2
+    finance1, hr1, admin (no team)
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import create_engine, text
+
+os.environ.setdefault("SECRET_KEY", "test-secret")
+
+PASSWORD = "Test-pass-123"
+USERS = {
+    # username: (role, team key or None, position)
+    "admin": ("Admin", None, "other"),
+    "sales1": ("Salesperson", "A", "salesperson"),
+    "sales3": ("Salesperson", "A", "salesperson"),
+    "sales2": ("Salesperson", "B", "salesperson"),
+    "supervisor1": ("Supervisor", "A", "supervisor"),
+    "supervisor2": ("Supervisor", "B", "supervisor"),
+    "finance1": ("Finance", None, "finance"),
+    "hr1": ("HR", None, "hr"),
+}
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    # Start from an empty schema so `flask db upgrade` runs every migration.
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return url
+
+
+@dataclass
+class Org:
+    employees: dict  # username -> Employee id
+    teams: dict  # key -> Team id
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from app.security.sync import sync
+
+    url = _database_url(tmp_path_factory)
+    app = create_app(
+        "config",
+        TESTING=True,
+        SQLALCHEMY_DATABASE_URI=url,
+        RATELIMIT_ENABLED=False,
+        AUTH_RATE_LIMITED=False,
+        SECRET_KEY="test-secret",
+    )
+    with app.app_context():
+        upgrade()
+        sync(app.appbuilder)
+        _create_org(app)
+    yield app
+
+
+def _create_org(app) -> None:
+    from app.extensions import db
+    from app.models import Employee, Team
+    from app.models.people import Position
+
+    sm = app.appbuilder.sm
+    teams = {"A": Team(name="测试A组", region="广东"), "B": Team(name="测试B组", region="浙江")}
+    db.session.add_all(teams.values())
+    db.session.flush()
+    for i, (username, (role, team, position)) in enumerate(USERS.items(), start=1):
+        user = sm.add_user(username, username, "测试", f"{username}@test.local", sm.find_role(role), PASSWORD)
+        emp = Employee(number=f"T{i:03d}", name=f"员工{username}", position=Position(position),
+                       team=teams.get(team), user_id=user.id)
+        db.session.add(emp)
+        db.session.flush()
+        if position == "supervisor":
+            teams[team].supervisor_id = emp.id
+    db.session.commit()
+
+
+@pytest.fixture(scope="session")
+def org(app) -> Org:
+    from app.extensions import db
+    from app.models import Employee, Team
+
+    with app.app_context():
+        emps = {}
+        for e in db.session.query(Employee).all():
+            if e.user is not None:
+                emps[e.user.username] = e.id
+        teams = {t.name[-2]: t.id for t in db.session.query(Team).all()}
+        return Org(emps, teams)
+
+
+@pytest.fixture()
+def ctx(app):
+    with app.app_context():
+        yield
+
+
+def employee(username: str):
+    from app.extensions import db
+    from app.models import Employee
+    from app.models.base import User
+
+    return db.session.query(Employee).join(User, Employee.user_id == User.id).filter(
+        User.username == username).one()
+
+
+_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    m = _CSRF.search(html)
+    assert m, "no CSRF token on the page"
+    return m.group(1)
+
+
+class Browser:
+    """A logged-in HTML client that sends the CSRF token like a browser form would."""
+
+    def __init__(self, client, username):
+        self.client = client
+        self.username = username
+        page = client.get("/login/")
+        resp = client.post("/login/", data={"username": username, "password": PASSWORD,
+                                            "csrf_token": csrf_from(page.get_data(as_text=True))})
+        assert resp.status_code == 302, f"login of {username} failed"
+
+    def get(self, url, **kw):
+        return self.client.get(url, **kw)
+
+    def token(self, url="/"):
+        return csrf_from(self.client.get(url).get_data(as_text=True))
+
+    def post(self, url, data=None, token_from=None, **kw):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.token(token_from or url))
+        return self.client.post(url, data=data, **kw)
+
+
+@pytest.fixture()
+def login(app):
+    def _login(username):
+        return Browser(app.test_client(), username)
+
+    return _login
+
+
+class Api:
+    def __init__(self, client, username):
+        self.client = client
+        resp = client.post("/api/v1/security/login",
+                           json={"username": username, "password": PASSWORD, "provider": "db"})
+        assert resp.status_code == 200, resp.get_data(as_text=True)
+        self.headers = {"Authorization": f"Bearer {resp.json['access_token']}"}
+
+    def __getattr__(self, verb):
+        method = getattr(self.client, verb)
+        return lambda url, **kw: method(url, headers=self.headers, **kw)
+
+
+@pytest.fixture()
+def api(app):
+    def _api(username):
+        return Api(app.test_client(), username)
+
+    return _api
