@@ -138,11 +138,12 @@ def form_validators(model) -> dict[str, list]:
     return out
 
 
-def api_validators(model) -> dict[str, list]:
-    out: dict[str, list] = {}
+def api_validators(model) -> dict:
+    """One marshmallow validator per column (FAB's ModelRestApi takes a single callable)."""
+    out = {}
     for name in _numeric_columns(model):
         lo, hi, strict = _bounds(model, name)
-        out[name] = [mv.Range(min=lo, max=hi, min_inclusive=not strict, error=str(_message(lo, hi, strict)))]
+        out[name] = mv.Range(min=lo, max=hi, min_inclusive=not strict, error=str(_message(lo, hi, strict)))
     return out
 
 

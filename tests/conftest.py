@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import create_engine, text
 
-os.environ.setdefault("SECRET_KEY", "test-secret")
+os.environ.setdefault("SECRET_KEY", "test-secret-key-of-at-least-32-bytes-long")
 
 PASSWORD = "Test-pass-123"
 USERS = {
@@ -65,7 +65,7 @@ def app(tmp_path_factory):
         SQLALCHEMY_DATABASE_URI=url,
         RATELIMIT_ENABLED=False,
         AUTH_RATE_LIMITED=False,
-        SECRET_KEY="test-secret",
+        SECRET_KEY="test-secret-key-of-at-least-32-bytes-long",
     )
     with app.app_context():
         upgrade()
@@ -117,7 +117,7 @@ def ctx(app):
 def employee(username: str):
     from app.extensions import db
     from app.models import Employee
-    from app.models.base import User
+    from app.models import User
 
     return db.session.query(Employee).join(User, Employee.user_id == User.id).filter(
         User.username == username).one()
@@ -157,10 +157,37 @@ class Browser:
 
 @pytest.fixture()
 def login(app):
+    """A fresh logged-in browser per call."""
+
     def _login(username):
         return Browser(app.test_client(), username)
 
     return _login
+
+
+@pytest.fixture(scope="session")
+def browsers(app):
+    """Logged-in browsers kept for the session (password hashing makes logins slow)."""
+    cache = {}
+
+    def _get(username):
+        if username not in cache:
+            cache[username] = Browser(app.test_client(), username)
+        return cache[username]
+
+    return _get
+
+
+@pytest.fixture(scope="session")
+def apis(app):
+    cache = {}
+
+    def _get(username):
+        if username not in cache:
+            cache[username] = Api(app.test_client(), username)
+        return cache[username]
+
+    return _get
 
 
 class Api:

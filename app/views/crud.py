@@ -163,6 +163,15 @@ class PortalModelApi(_Guard, ModelRestApi):
     allow_browser_login = False
     max_page_size = 200
 
+    def _init_model_schemas(self):
+        """Nullable enum columns must accept null (FAB's converter marks them not-null)."""
+        super()._init_model_schemas()
+        nullable = {c.key for c in self.datamodel.obj.__table__.columns if c.nullable}
+        for schema in (self.add_model_schema, self.edit_model_schema):
+            for name, fld in schema.fields.items():
+                if name in nullable:
+                    fld.allow_none = True
+
     def _refuse(self, exc):
         db.session.rollback()
         if isinstance(exc, ValidationFailure):
