@@ -201,6 +201,26 @@ COLUMNS = {
     "updated_at": _l("Updated at"),
 }
 
+# Where one column name means different things on different screens (entity, column) → label.
+OVERRIDES = {
+    ("Employee", "name"): _l("Full name"),
+    ("Contact", "name"): _l("Full name"),
+    ("Contact", "title"): _l("Job title"),
+    ("DunningRecord", "promised_date"): _l("Promised payment date"),
+    ("Employee", "user"): _l("Login account"),
+}
+
+
+def column_labels(entity_name: str, columns) -> dict:
+    """Labels for a screen's columns: the entity's overrides first, then the shared wording."""
+    out = {}
+    for c in columns:
+        label = OVERRIDES.get((entity_name, c), COLUMNS.get(c))
+        if label is not None:
+            out[c] = label
+    return out
+
+
 ROLE_LABELS = {
     "Salesperson": _l("Salesperson"),
     "Supervisor": _l("Supervisor"),

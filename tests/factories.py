@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 import itertools
-from datetime import date, time
+from datetime import date, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import Boolean, Date, Enum, Integer, Numeric, String, Text, Time, inspect
@@ -17,12 +17,15 @@ from sqlalchemy.orm import RelationshipDirection
 
 from app.extensions import db
 from app.models import Employee
+from app.registry import BY_MODEL
 from app.validation import POSITIVE, RANGES
 
 _counter = itertools.count(1)
+_days = itertools.count()
+_years = itertools.count(RANGES["year"][0])
 
 
-def _value(model, col):
+def _value(model, col, day):
     t = col.type
     if isinstance(t, Enum):
         cls = t.enum_class
@@ -31,12 +34,12 @@ def _value(model, col):
         return False
     if isinstance(t, (Integer, Numeric)):
         lo = RANGES.get(col.key, (1, 1))[0]
-        if col.key == "year":
-            return 2000 + next(_counter) % 100
+        if col.key == "year":  # unique per plan, within its allowed range
+            return next(_years)
         v = max(lo, 1 if col.key in POSITIVE or col.key == "amount" else lo)
         return Decimal(v) if isinstance(t, Numeric) else int(v)
     if isinstance(t, Date):
-        return date.today()
+        return day
     if isinstance(t, Time):
         return time(9, 0)
     if isinstance(t, (String, Text)):
@@ -48,8 +51,26 @@ def _value(model, col):
     raise TypeError(f"no test value for {model.__name__}.{col.key}: {t!r}")
 
 
+def _parent(target, owner):
+    """A required parent: shared reference data (no anchor) is reused, owned data is made anew."""
+    entity = BY_MODEL.get(target)
+    if entity is not None and entity.anchor is None:
+        existing = db.session.query(target).order_by(target.id).first()
+        if existing is not None:
+            return existing
+    return _build(target, owner, {})
+
+
 def make(model, owner: Employee, commit: bool = True, **values):
     """Build (and by default save) a valid ``model`` row whose anchor is ``owner``."""
+    with db.session.no_autoflush:
+        obj = _build(model, owner, values)
+    if commit:
+        db.session.commit()
+    return obj
+
+
+def _build(model, owner, values):
     mapper = inspect(model)
     fk_rel = {}
     for rel in mapper.relationships:
@@ -57,6 +78,8 @@ def make(model, owner: Employee, commit: bool = True, **values):
             for c in rel.local_columns:
                 fk_rel[c.key] = rel
     obj = model()
+    # One date per row (so date pairs are in order), a different one per row (unique days).
+    day = date.today() - timedelta(days=next(_days) % 3650)
     for col in model.__table__.columns:
         if col.key in values or col.primary_key and not col.foreign_keys:
             continue
@@ -68,14 +91,12 @@ def make(model, owner: Employee, commit: bool = True, **values):
             if target is Employee:
                 setattr(obj, rel.key, owner)
             elif not col.nullable:
-                setattr(obj, rel.key, make(target, owner, commit=False))
+                setattr(obj, rel.key, _parent(target, owner))
             continue
         if col.nullable or col.default is not None or col.server_default is not None:
             continue
-        setattr(obj, col.key, _value(model, col))
+        setattr(obj, col.key, _value(model, col, day))
     for k, v in values.items():
         setattr(obj, k, v)
     db.session.add(obj)
-    if commit:
-        db.session.commit()
     return obj

@@ -69,12 +69,18 @@ class Timestamped:
     )
 
 
-def enum_column(enum_cls: type[enum.Enum], default=None, nullable: bool = False, index=True):
-    """A non-native enum column (portable across SQLite and PostgreSQL, stored by name)."""
+def enum_column(enum_cls: type[enum.Enum], default=None, nullable: bool = False, index=True,
+                name: str | None = None):
+    """A non-native enum column (portable across SQLite and PostgreSQL, stored by name).
+
+    ``name`` names its CHECK constraint; needed when one table has two columns of the same enum
+    (constraint names must be unique per schema on PostgreSQL).
+    """
     from sqlalchemy import Enum
 
     return mapped_column(
-        Enum(enum_cls, native_enum=False, length=24, validate_strings=True, create_constraint=True),
+        Enum(enum_cls, native_enum=False, length=24, validate_strings=True, create_constraint=True,
+             name=name),
         default=default,
         nullable=nullable,
         index=index,

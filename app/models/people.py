@@ -74,7 +74,7 @@ class Employee(Timestamped, Model):
         back_populates="members", foreign_keys=[team_id], lazy="joined"
     )
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id"), index=True)
-    manager: Mapped[Employee | None] = relationship(remote_side=[id], lazy="joined")
+    manager: Mapped[Employee | None] = relationship(remote_side=[id], lazy="joined", join_depth=1)
     hire_date: Mapped[date | None]
     status: Mapped[EmployeeStatus] = enum_column(EmployeeStatus, default=EmployeeStatus.active)
     phone: Mapped[str | None] = mapped_column(String(30))

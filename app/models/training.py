@@ -85,11 +85,17 @@ class AssessmentKind(LabeledEnum):
 class MoveKind(LabeledEnum):
     promotion = "promotion"
     rotation = "rotation"
-    raise_ = "raise"
+    pay_raise = "pay_raise"
+    demotion = "demotion"
 
     @classmethod
     def _labels(cls):
-        return {"promotion": _l("Promotion"), "rotation": _l("Rotation"), "raise_": _l("Pay raise")}
+        return {
+            "promotion": _l("Promotion"),
+            "rotation": _l("Rotation"),
+            "pay_raise": _l("Pay raise"),
+            "demotion": _l("Demotion"),
+        }
 
 
 class TrainingPlan(Timestamped, Model):
@@ -189,8 +195,10 @@ class CareerMove(Timestamped, Model):
     employee_id: Mapped[int] = mapped_column(ForeignKey("employee.id"), index=True)
     employee: Mapped[Employee] = relationship(lazy="joined")
     kind: Mapped[MoveKind] = enum_column(MoveKind)
-    from_position: Mapped[Position | None] = enum_column(Position, nullable=True, index=False)
-    to_position: Mapped[Position | None] = enum_column(Position, nullable=True, index=False)
+    from_position: Mapped[Position | None] = enum_column(
+        Position, nullable=True, index=False, name="from_position")
+    to_position: Mapped[Position | None] = enum_column(
+        Position, nullable=True, index=False, name="to_position")
     effective_on: Mapped[date]
     basis: Mapped[str] = mapped_column(Text)
 

@@ -22,7 +22,7 @@ from sqlalchemy import inspect
 from sqlalchemy.orm import RelationshipDirection
 
 from ..extensions import db
-from ..labels import COLUMNS
+from ..labels import COLUMNS, column_labels
 from ..registry import BY_NAME, ENTITIES, Entity
 from ..security.scope import (
     ReadScopeFilter,
@@ -251,7 +251,7 @@ def build_view(entity: Entity, related_views=()) -> type[PortalModelView]:
         "show_columns": show_cols,
         "add_columns": form_cols,
         "edit_columns": form_cols,
-        "label_columns": {c: COLUMNS[c] for c in {*show_cols, *entity.list_columns} if c in COLUMNS},
+        "label_columns": column_labels(entity.name, {*show_cols, *entity.list_columns}),
         "validators_columns": form_validators(entity.model),
         "add_form_extra_fields": _time_fields(entity),
         "edit_form_extra_fields": _time_fields(entity),
@@ -284,7 +284,7 @@ def build_api(entity: Entity) -> type[PortalModelApi]:
         "edit_columns": form_cols,
         "search_columns": list(entity.search_columns),
         "order_columns": [c for c in entity.list_columns if "." not in c],
-        "label_columns": {c: COLUMNS[c] for c in cols if c in COLUMNS},
+        "label_columns": column_labels(entity.name, cols),
         "validators_columns": api_validators(entity.model),
         "add_query_rel_fields": pickers,
         "edit_query_rel_fields": pickers,
