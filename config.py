@@ -59,3 +59,4 @@ LANGUAGES = {
 
 # Demo logins for local use (`flask seed demo`).
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo12345")
+DISPLAY_TIMEZONE = os.environ.get("DISPLAY_TIMEZONE", "Asia/Shanghai")  # times are stored in UTC

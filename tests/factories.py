@@ -51,6 +51,13 @@ def _value(model, col, day):
     raise TypeError(f"no test value for {model.__name__}.{col.key}: {t!r}")
 
 
+def _composite_unique_columns(model) -> set[str]:
+    from sqlalchemy import UniqueConstraint
+
+    return {c.key for con in model.__table__.constraints
+            if isinstance(con, UniqueConstraint) and len(con.columns) > 1 for c in con.columns}
+
+
 def _parent(target, owner):
     """A required parent: shared reference data (no anchor) is reused, owned data is made anew."""
     entity = BY_MODEL.get(target)
@@ -91,7 +98,9 @@ def _build(model, owner, values):
             if target is Employee:
                 setattr(obj, rel.key, owner)
             elif not col.nullable:
-                setattr(obj, rel.key, _parent(target, owner))
+                # A parent in a composite unique key with the owner is made anew each time.
+                fresh = col.key in _composite_unique_columns(model)
+                setattr(obj, rel.key, _build(target, owner, {}) if fresh else _parent(target, owner))
             continue
         if col.nullable or col.default is not None or col.server_default is not None:
             continue

@@ -561,6 +561,20 @@ def test_api_salesperson_cannot_give_customer_away(app, apis, own_customer, targ
 
 
 @pytest.mark.parametrize("target", ["sales2", "sales3"])
+def test_api_salesperson_cannot_move_leave_request_to_someone_else(app, apis, target):
+    """The employee anchor of a leave request is its owner: same rule as a customer's owner."""
+    with app.app_context():
+        own = make(LeaveRequest, employee("sales1"), start_date=OTHER_DAY, end_date=OTHER_DAY).id
+        target_id = employee(target).id
+    cols = ("employee_id", "reason", "updated_at")
+    before = fresh(app, LeaveRequest, own, *cols)
+    resp = apis("sales1").put(f"/api/v1/leaverequest/{own}",
+                              json={"employee": target_id, "reason": "转给同事"})
+    assert 400 <= resp.status_code < 500
+    assert fresh(app, LeaveRequest, own, *cols) == before
+
+
+@pytest.mark.parametrize("target", ["sales2", "sales3"])
 def test_form_salesperson_cannot_give_customer_away(app, browsers, own_customer, target):
     with app.app_context():
         target_id = employee(target).id

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import current_app
+
 from ..extensions import db
 from ..registry import BY_NAME, ENTITIES
 from .matrix import MATRIX, ROLES, SCOPES, VERBS, permission_name
@@ -107,6 +109,11 @@ def set_role(sm, role_name: str, want: set[tuple[str, str]]) -> None:
 def sync(appbuilder) -> list[str]:
     """Create FAB's permissions for every view, then write the matrix into the roles."""
     sm = appbuilder.sm
+    # Roles first: FAB grants every new view permission to the admin role as it creates it, and
+    # expects the public role (no permissions) to exist.
+    for role_name in (*ROLES, current_app.config["AUTH_ROLE_PUBLIC"]):
+        if sm.find_role(role_name) is None:
+            sm.add_role(role_name)
     appbuilder.add_permissions(update_perms=True)
     ensure_permission_views(sm)
     done = []

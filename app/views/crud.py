@@ -12,7 +12,10 @@ Every generated view and API shares the same guard rails:
 
 from __future__ import annotations
 
-from flask import flash, redirect, request
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app, flash, redirect, request
 from flask_appbuilder import ModelRestApi, ModelView, expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.fields import EnumField
@@ -23,6 +26,7 @@ from sqlalchemy.orm import RelationshipDirection
 
 from ..extensions import db
 from ..labels import COLUMNS, column_labels
+from ..models.base import LabeledEnum
 from ..registry import BY_NAME, ENTITIES, Entity
 from ..security.scope import (
     ReadScopeFilter,
@@ -225,6 +229,44 @@ def _time_fields(entity: Entity) -> dict:
     }
 
 
+def display(value):
+    """How a value reads on list and record pages: blank for empty, labels for flags and enums,
+    times in the portal's time zone to the minute."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _l("Yes") if value else _l("No")
+    if isinstance(value, LabeledEnum):
+        return value.label
+    if isinstance(value, datetime):
+        tz = ZoneInfo(current_app.config.get("DISPLAY_TIMEZONE", "Asia/Shanghai"))
+        return value.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    return value
+
+
+def _enum_display(enum_cls):
+    """FAB hands list and show widgets an enum's stored name; show its translated label."""
+
+    def fmt(value):
+        if isinstance(value, str) and value in enum_cls.__members__:
+            return enum_cls[value].label
+        return display(value)
+
+    return fmt
+
+
+def _formatters(entity: Entity, columns) -> dict:
+    from sqlalchemy import Enum
+
+    table = entity.model.__table__.columns
+    out = {}
+    for c in columns:
+        col = table.get(c)
+        enum_cls = getattr(col.type, "enum_class", None) if col is not None and isinstance(col.type, Enum) else None
+        out[c] = _enum_display(enum_cls) if enum_cls else display
+    return out
+
+
 def _stamps(entity: Entity) -> list[str]:
     return [c for c in ("created_at", "updated_at") if c in entity.model.__table__.columns]
 
@@ -252,6 +294,7 @@ def build_view(entity: Entity, related_views=()) -> type[PortalModelView]:
         "add_columns": form_cols,
         "edit_columns": form_cols,
         "label_columns": column_labels(entity.name, {*show_cols, *entity.list_columns}),
+        "formatters_columns": _formatters(entity, {*show_cols, *entity.list_columns}),
         "validators_columns": form_validators(entity.model),
         "add_form_extra_fields": _time_fields(entity),
         "edit_form_extra_fields": _time_fields(entity),
