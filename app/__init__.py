@@ -12,7 +12,7 @@ def create_app(config_object: str | object = "config", **overrides) -> Flask:
     app.config.from_object(config_object)
     app.config.update(overrides)
 
-    from .extensions import csrf, db, migrate
+    from .extensions import csrf, db, enforce_sqlite_foreign_keys, migrate
     from .security.manager import PortalSecurityManager
     from .views.home import PortalIndexView
 
@@ -21,6 +21,7 @@ def create_app(config_object: str | object = "config", **overrides) -> Flask:
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
 
     with app.app_context():
+        enforce_sqlite_foreign_keys(db.engine)
         appbuilder = AppBuilder(
             security_manager_class=PortalSecurityManager, indexview=PortalIndexView
         )

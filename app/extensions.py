@@ -10,3 +10,17 @@ db = SQLA(metadata=metadata)
 csrf = CSRFProtect()
 # Batch mode lets SQLite alter tables; compare types so autogenerate sees column changes.
 migrate = Migrate(render_as_batch=True, compare_type=True)
+
+
+def enforce_sqlite_foreign_keys(engine) -> None:
+    """SQLite ignores foreign keys unless asked per connection; PostgreSQL always enforces them."""
+    from sqlalchemy import event
+
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _fk_on(dbapi_conn, _record):
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()

@@ -38,3 +38,22 @@ def test_upgrade_from_empty_then_downgrade(tmp_path):
         downgrade(revision="base")
         assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
         engine.dispose()
+
+
+def test_foreign_keys_are_enforced(app):
+    """A customer with a contract cannot be deleted out from under it (SQLite included)."""
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    from app.models import Contract, Customer
+    from tests.conftest import employee
+    from tests.factories import make
+
+    with app.app_context():
+        contract = make(Contract, employee("sales1"))
+        customer_id = contract.customer_id
+        db.session.delete(db.session.get(Customer, customer_id))
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+        db.session.rollback()
+        assert db.session.get(Customer, customer_id) is not None

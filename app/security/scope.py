@@ -202,7 +202,18 @@ def anchor_employee_id(obj, entity: Entity):
             if nxt is None:
                 return None
         cur = nxt
-    return getattr(cur, col, None)
+    return _column_value(cur, col)
+
+
+def _column_value(obj, col: str):
+    """A foreign-key column's value as it will be written: a relationship assigned in this
+    request (a form or JSON body sets ``owner``, not ``owner_id``) wins over the stale column."""
+    for rel in inspect(type(obj)).relationships:
+        if rel.direction.name == "MANYTOONE" and [c.key for c in rel.local_columns] == [col]:
+            if rel.key in obj.__dict__:
+                target = obj.__dict__[rel.key]
+                return target.id if target is not None else None
+    return getattr(obj, col, None)
 
 
 def _fk_value(obj, rel_name):

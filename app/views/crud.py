@@ -97,10 +97,12 @@ class _Guard:
 
     def _guarded(self, item, adding: bool):
         try:
-            if adding:
-                _set_owner_default(self.entity, item)
-            check_item(item)
-            check_writable(item)
+            # No autoflush: looking up referenced rows must not write the half-checked item.
+            with db.session.no_autoflush:
+                if adding:
+                    _set_owner_default(self.entity, item)
+                check_item(item)
+                check_writable(item)
         except Exception:
             db.session.rollback()
             raise
