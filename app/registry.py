@@ -34,6 +34,9 @@ class Entity:
     order: tuple[str, str] = ("id", "desc")
     extra_show: tuple[str, ...] = ()  # computed properties shown on the record page
     readonly: tuple[str, ...] = field(default=())  # columns never in forms
+    # Status values that are approval decisions: only the approve right may set them, and never
+    # on one's own record (3.1.7 contracts, 4.1.2 leave, 2.5 write-offs, 5.1.1 the plan).
+    decisions: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -110,7 +113,7 @@ ENTITIES: tuple[Entity, ...] = (
     # Contracts (2.3, 3.1.7)
     E(m.Contract, "contracts", _l("Contracts"), ("2.3.2", "2.3.3", "3.1.7"), "customer.owner_id",
       ("number", "customer", "amount", "sign_date", "status"), ("number", "status", "sign_date"),
-      related=("ContractApproval", "SalesOrder", "Receivable")),
+      related=("ContractApproval", "SalesOrder", "Receivable"), decisions=("approved", "rejected")),
     E(m.ContractApproval, "contracts", _l("Contract approvals"), ("3.1.7",), "contract.customer.owner_id",
       ("contract", "approver", "verdict", "decided_at"), ("verdict",), readonly=("decided_at",)),
     # Orders (2.4, 3.2)
@@ -133,7 +136,7 @@ ENTITIES: tuple[Entity, ...] = (
       ("number", "customer", "amount", "amount_paid", "due_date", "status"),
       ("number", "status", "due_date"),
       related=("Payment", "SettlementNotice", "DunningRecord", "LegalCase"),
-      order=("due_date", "desc"), extra_show=("amount_paid", "outstanding")),
+      order=("due_date", "desc"), extra_show=("amount_paid", "outstanding"), decisions=("written_off",)),
     E(m.Payment, "collection", _l("Payments"), ("2.5.1",), "receivable.customer.owner_id",
       ("receivable", "paid_on", "amount", "method"), ("paid_on", "method"), order=("paid_on", "desc")),
     E(m.SettlementNotice, "collection", _l("Settlement notices"), ("3.3.1",), "receivable.customer.owner_id",
@@ -157,7 +160,8 @@ ENTITIES: tuple[Entity, ...] = (
       order=("work_date", "desc")),
     E(m.LeaveRequest, "conduct", _l("Leave requests"), ("4.1.2",), "employee_id",
       ("employee", "leave_type", "start_date", "end_date", "days", "status"),
-      ("leave_type", "status", "start_date"), order=("start_date", "desc")),
+      ("leave_type", "status", "start_date"), order=("start_date", "desc"),
+      decisions=("approved", "rejected")),
     E(m.ConductViolation, "conduct", _l("Conduct violations"), ("4.1", "4.2", "4.3", "4.4", "7.2"),
       "employee_id", ("employee", "occurred_on", "clause", "severity"), ("clause", "severity", "occurred_on")),
     E(m.IntegrityRecord, "conduct", _l("Integrity register"), ("4.2.2",), "employee_id",
@@ -165,7 +169,7 @@ ENTITIES: tuple[Entity, ...] = (
     # Training and career (5)
     E(m.TrainingPlan, "training", _l("Training plans"), ("5.1.1",), None,
       ("year", "title", "budget", "status"), ("year", "status"), related=("TrainingItem",),
-      order=("year", "desc")),
+      order=("year", "desc"), decisions=("approved",)),
     E(m.TrainingItem, "training", _l("Training items"), ("5.1.2", "5.2"), None,
       ("plan", "title", "topic", "method", "month", "status"), ("title", "topic", "method", "month", "status"),
       related=("Enrolment",)),

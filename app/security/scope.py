@@ -247,5 +247,30 @@ def check_writable(obj) -> None:
         if target is None:
             fk = _fk_value(obj, rel.key)
             target = db.session.get(rel.mapper.class_, fk) if fk is not None else None
-        if target is not None and type(target) in BY_MODEL and not in_scope(target, "read"):
+        if target is None:
+            continue
+        if not inspect(target).persistent:
+            # An unknown id in a JSON body becomes a new, unsaved row: never create it this way.
+            from ..validation import ValidationFailure
+
+            raise ValidationFailure({rel.key: str(_l("No such record."))})
+        if type(target) in BY_MODEL and not in_scope(target, "read"):
             raise ScopeError(_l("A referenced record is outside your access."))
+
+
+def check_decision(obj, entity: Entity) -> None:
+    """Setting a status that is an approval decision needs the approve right over the row, and
+    nobody decides on their own record (3.1.7, 4.1.2)."""
+    if not entity.decisions or not hasattr(obj, "status"):
+        return
+    status = getattr(obj, "status", None)
+    name = getattr(status, "name", status)
+    if name not in entity.decisions:
+        return
+    state = inspect(obj)
+    if state.persistent and not state.attrs.status.history.has_changes():
+        return
+    if not in_scope(obj, "approve", entity):
+        raise ScopeError(_l("You may not approve or reject this record."))
+    if entity.anchor and anchor_employee_id(obj, entity) == current_actor().employee_id:
+        raise ScopeError(_l("Nobody may approve their own request."))

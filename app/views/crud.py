@@ -15,13 +15,15 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app, flash, redirect, request
+from flask import abort, current_app, flash, redirect, request
 from flask_appbuilder import ModelRestApi, ModelView, expose
-from flask_appbuilder.actions import action
+from flask_appbuilder.actions import action as fab_action
 from flask_appbuilder.fields import EnumField
+from wtforms.validators import ValidationError
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import inspect
+from sqlalchemy.exc import CompileError, StatementError
 from sqlalchemy.orm import RelationshipDirection
 
 from ..extensions import db
@@ -32,6 +34,7 @@ from ..security.scope import (
     ReadScopeFilter,
     ScopeError,
     ScopeFilter,
+    check_decision,
     check_writable,
     current_actor,
     filter_query,
@@ -61,6 +64,31 @@ class LabeledEnumField(EnumField):
         super().__init__(enum_class, enums, **kwargs)
         if enum_class is not None and hasattr(enum_class, "label"):
             self.choices = [(name, enum_class[name].label) for name in enums]
+        fab_coerce = self.coerce
+
+        def coerce(value):
+            # FAB raises KeyError for an unknown name; WTForms only turns ValueError into an error.
+            try:
+                return fab_coerce(value)
+            except KeyError as exc:
+                raise ValueError(str(exc)) from exc
+
+        self.coerce = coerce
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValidationError(str(_l("Not a valid choice."))) from None
+
+    def pre_validate(self, form):
+        if self.data is None and not self.flags.required:
+            return
+        try:
+            super().pre_validate(form)
+        except ValueError as exc:
+            raise ValidationError(str(_l("Not a valid choice."))) from exc
 
 
 def _use_labeled_enums(form_cls) -> None:
@@ -103,6 +131,7 @@ class _Guard:
                     _set_owner_default(self.entity, item)
                 check_item(item)
                 check_writable(item)
+                check_decision(item, self.entity)
         except Exception:
             db.session.rollback()
             raise
@@ -118,6 +147,15 @@ class _Guard:
             raise ScopeError()
 
 
+def _bad_query_is_400(fn, *args, **kwargs):
+    """A malformed page size, sort column or filter value in the URL is the client's error."""
+    try:
+        return fn(*args, **kwargs)
+    except (ValueError, LookupError, StatementError, CompileError):
+        db.session.rollback()
+        abort(400)
+
+
 class PortalModelView(_Guard, ModelView):
     list_template = "appbuilder/general/model/list.html"
     page_size = 25
@@ -126,6 +164,26 @@ class PortalModelView(_Guard, ModelView):
         super().__init__(**kwargs)
         for form in (self.add_form, self.edit_form, getattr(self, "search_form", None)):
             _use_labeled_enums(form)
+
+    def _list(self, **kwargs):
+        return _bad_query_is_400(super()._list, **kwargs)
+
+    def _show(self, pk):
+        return _bad_query_is_400(super()._show, pk)
+
+    @expose("/action/<string:name>/<pk>", methods=["POST"])
+    def action(self, name, pk):
+        """A single-row action loads its row through the user's write scope (FAB's does not)."""
+        act = self.actions.get(name)
+        if act is None or not self.appbuilder.sm.has_access(
+            self.get_action_permission_name(name), self.class_permission_name
+        ):
+            flash(str(_l("Access is Denied")), "danger")
+            return redirect(self.get_redirect())
+        rows = self._scoped_rows([pk])
+        if rows is None:
+            abort(404)
+        return act.func(rows if not act.single else rows[0])
 
     def _scoped_rows(self, pks):
         pks = [int(pk) for pk in pks if str(pk).isdigit()]
@@ -150,7 +208,7 @@ class PortalModelView(_Guard, ModelView):
             return redirect(self.get_redirect())
         return act.func(rows)
 
-    @action("muldelete", _l("Delete"), _l("Delete all selected records?"), "fa-trash", single=False)
+    @fab_action("muldelete", _l("Delete"), _l("Delete all selected records?"), "fa-trash", single=False)
     def muldelete(self, items):
         try:
             for item in items:
@@ -172,11 +230,32 @@ class PortalModelApi(_Guard, ModelRestApi):
     def _init_model_schemas(self):
         """Nullable enum columns must accept null (FAB's converter marks them not-null)."""
         super()._init_model_schemas()
-        nullable = {c.key for c in self.datamodel.obj.__table__.columns if c.nullable}
+        table = self.datamodel.obj.__table__.columns
+        nullable = {c.key for c in table if c.nullable}
         for schema in (self.add_model_schema, self.edit_model_schema):
             for name, fld in schema.fields.items():
                 if name in nullable:
                     fld.allow_none = True
+        # On create, columns with a default and the owner (the creator by default) may be omitted.
+        defaulted = {c.key for c in table if c.default is not None or c.server_default is not None}
+        if self.entity.owner_field:
+            defaulted.add(self.entity.owner_field)
+        for name, fld in self.add_model_schema.fields.items():
+            if name in defaulted:
+                fld.required = False
+
+    def get_list_headless(self, **kwargs):
+        try:
+            return super().get_list_headless(**kwargs)
+        except (LookupError, StatementError, CompileError, ValueError):
+            db.session.rollback()
+            return self.response_400(message=str(_l("Invalid query.")))
+
+    def _get_field_info(self, field, filter_rel_field, page=None, page_size=None):
+        info = super()._get_field_info(field, filter_rel_field, page=page, page_size=page_size)
+        if not self.description_columns.get(field.name):
+            info["description"] = ""  # FAB would translate "", i.e. return the catalog header
+        return info
 
     def _refuse(self, exc):
         db.session.rollback()

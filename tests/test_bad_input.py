@@ -1,0 +1,421 @@
+"""Bad input is refused without a 500 and without writing anything.
+
+Each case starts from a body that is accepted (checked by its own control test) and spoils one
+field: a wrong type, a missing required field, a negative or zero quantity or amount, dates in the
+wrong order, an unknown enum value, over-long text, a rating outside 1–5, or the id of a row the
+user may not see. The API must answer 4xx JSON, the HTML add form must be shown again (200); in
+both cases the row count and the edited row stay as they were. CSRF and bad query strings too.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import (
+    Contract,
+    Customer,
+    DunningRecord,
+    LeaveRequest,
+    OrderLine,
+    Payment,
+    Product,
+    Receivable,
+    SalesOrder,
+    Visit,
+)
+from tests.conftest import employee
+from tests.factories import make
+
+TOKEN = uuid.uuid4().hex[:6]
+_seq = itertools.count(1)
+D1, D2 = date(2090, 5, 10), date(2090, 5, 20)
+TOO_LONG = "长" * 121  # Customer.name is String(120)
+
+
+def uniq(prefix: str) -> str:
+    return f"{TOKEN}{prefix}{next(_seq)}"
+
+
+def count(app, model):
+    with app.app_context():
+        db.session.expire_all()
+        return db.session.scalar(select(func.count()).select_from(model))
+
+
+def fresh(app, model, pk, *cols):
+    with app.app_context():
+        db.session.expire_all()
+        obj = db.session.get(model, pk)
+        return None if obj is None else {c: getattr(obj, c) for c in cols}
+
+
+def status_of(call) -> int:
+    """The response status; an exception escaping the view (test client) counts as a 500."""
+    try:
+        return call().status_code
+    except Exception:  # noqa: BLE001 - an unhandled error is exactly what is tested for
+        return 500
+
+
+@pytest.fixture(scope="module")
+def ids(app):
+    with app.app_context():
+        s1, s2, s3 = employee("sales1"), employee("sales2"), employee("sales3")
+        cust = make(Customer, s1)
+        order = make(SalesOrder, s1, customer_id=cust.id, order_date=D1)
+        product = make(Product, s1)
+        rec1 = make(Receivable, s1, customer_id=cust.id, amount=1000, issued_on=D1, due_date=D2)
+        rec3 = make(Receivable, s3, issued_on=D1, due_date=D2, amount=1000)
+        rec2 = make(Receivable, s2, issued_on=D1, due_date=D2, amount=1000)
+        out = {
+            "s1": s1.id, "s2": s2.id, "customer": cust.id, "order": order.id, "product": product.id,
+            "rec1": rec1.id, "rec2": rec2.id, "rec3": rec3.id,
+            # rows edited by the PUT cases
+            "put_customer": make(Customer, s1).id,
+            "put_visit": make(Visit, s1, customer_id=cust.id, visit_date=D1).id,
+            "put_orderline": make(OrderLine, s1, order_id=order.id, product_id=product.id).id,
+            "put_payment": make(Payment, s1, receivable_id=rec1.id, paid_on=D1, amount=10).id,
+            "put_leave": make(LeaveRequest, s1, start_date=D1, end_date=D2, days=3).id,
+            "put_contract": make(Contract, s1, customer_id=cust.id, start_date=D1, end_date=D2).id,
+            "put_dunning": make(DunningRecord, s3, receivable_id=rec3.id, contacted_on=D1).id,
+        }
+    return out
+
+
+# --- valid bodies -------------------------------------------------------------------------------
+# resource -> (user, model, API body, HTML form data); values may be callables of ``ids``.
+
+
+def _bodies(ids):
+    return {
+        "customer": ("sales1", Customer,
+                     {"code": uniq("C"), "name": "好客户", "owner": ids["s1"], "stage": "research",
+                      "credit_limit": "1000.00", "payment_terms_days": 30},
+                     {"code": uniq("C"), "name": "好客户", "owner": ids["s1"], "stage": "research",
+                      "credit_limit": "1000", "payment_terms_days": "30", "industry": "", "region": "",
+                      "address": "", "lost_reason": ""}),
+        "visit": ("sales1", Visit,
+                  {"customer": ids["customer"], "visit_date": D1.isoformat(), "kind": "needs",
+                   "summary": "沟通需求", "satisfaction": 4},
+                  {"customer": ids["customer"], "visit_date": D1.isoformat(), "kind": "needs",
+                   "summary": "沟通需求", "satisfaction": "4", "next_action": "", "next_date": ""}),
+        "orderline": ("sales1", OrderLine,
+                      {"order": ids["order"], "product": ids["product"], "qty": "2", "unit_price": "10",
+                       "unit_cost": "6"},
+                      {"order": ids["order"], "product": ids["product"], "qty": "2", "unit_price": "10",
+                       "unit_cost": "6"}),
+        "payment": ("finance1", Payment,
+                    {"receivable": ids["rec1"], "paid_on": D1.isoformat(), "amount": "100",
+                     "method": "bank_transfer"},
+                    {"receivable": ids["rec1"], "paid_on": D1.isoformat(), "amount": "100",
+                     "method": "bank_transfer", "reference": ""}),
+        "leaverequest": ("sales1", LeaveRequest,
+                         {"employee": ids["s1"], "leave_type": "annual", "start_date": D1.isoformat(),
+                          "end_date": D2.isoformat(), "days": "3", "reason": "探亲", "status": "draft"},
+                         {"employee": ids["s1"], "leave_type": "annual", "start_date": D1.isoformat(),
+                          "end_date": D2.isoformat(), "days": "3", "reason": "探亲", "status": "draft",
+                          "submitted_on": "", "approver": "__None"}),
+        "contract": ("sales1", Contract,
+                     {"number": uniq("K"), "customer": ids["customer"], "amount": "5000",
+                      "start_date": D1.isoformat(), "end_date": D2.isoformat(), "status": "draft"},
+                     {"number": uniq("K"), "customer": ids["customer"], "quotation": "__None",
+                      "amount": "5000", "sign_date": "", "start_date": D1.isoformat(),
+                      "end_date": D2.isoformat(), "payment_terms": "", "terms": "", "status": "draft"}),
+        "dunningrecord": ("supervisor1", DunningRecord,
+                          {"receivable": ids["rec3"], "contacted_on": D1.isoformat(), "channel": "phone"},
+                          {"receivable": ids["rec3"], "contacted_on": D1.isoformat(), "channel": "phone",
+                           "contact_person": "", "cause": "", "promised_date": "", "result": "",
+                           "collector": "__None"}),
+    }
+
+
+DROP = object()  # marks a field to remove
+
+# (case id, resource, field, bad value); the value may be a callable of ``ids``.
+BAD = [
+    ("number-as-text", "customer", "credit_limit", "abc"),
+    ("int-as-text", "customer", "payment_terms_days", "thirty"),
+    ("date-as-text", "visit", "visit_date", "not-a-date"),
+    ("date-impossible", "leaverequest", "start_date", "2090-02-30"),
+    ("qty-as-text", "orderline", "qty", "many"),
+    ("missing-name", "customer", "name", DROP),
+    ("missing-code", "customer", "code", DROP),
+    ("missing-customer", "visit", "customer", DROP),
+    ("missing-amount", "payment", "amount", DROP),
+    ("missing-leave-type", "leaverequest", "leave_type", DROP),
+    ("negative-qty", "orderline", "qty", "-1"),
+    ("zero-qty", "orderline", "qty", "0"),
+    ("negative-price", "orderline", "unit_price", "-10"),
+    ("negative-payment", "payment", "amount", "-5"),
+    ("zero-payment", "payment", "amount", "0"),
+    ("negative-credit-limit", "customer", "credit_limit", "-1"),
+    ("negative-terms", "customer", "payment_terms_days", "-30"),
+    ("leave-ends-before-start", "leaverequest", "end_date", "2090-05-01"),
+    ("leave-zero-days", "leaverequest", "days", "0"),
+    ("contract-ends-before-start", "contract", "end_date", "2090-05-01"),
+    ("negative-contract-amount", "contract", "amount", "-1"),
+    ("unknown-stage", "customer", "stage", "bogus"),
+    ("unknown-leave-type", "leaverequest", "leave_type", "holiday"),
+    ("name-too-long", "customer", "name", TOO_LONG),
+    ("code-too-long", "customer", "code", "C" * 21),
+    ("satisfaction-9", "visit", "satisfaction", "9"),
+    ("satisfaction-0", "visit", "satisfaction", "0"),
+    ("unknown-customer-id", "visit", "customer", "999999"),
+    ("unknown-owner-id", "customer", "owner", "999999"),
+    ("dunning-other-team-receivable", "dunningrecord", "receivable", lambda ids: ids["rec2"]),
+    ("leave-for-other-employee", "leaverequest", "employee", lambda ids: ids["s2"]),
+    ("payment-unknown-receivable", "payment", "receivable", "999999"),
+]
+BAD_IDS = [c[0] for c in BAD]
+
+
+def _spoil(body: dict, field: str, value, ids, as_json: bool) -> dict:
+    body = dict(body)
+    if value is DROP:
+        body.pop(field, None)
+        return body
+    if callable(value):
+        value = value(ids)
+    if as_json and isinstance(value, str) and value.lstrip("-").isdigit():
+        value = int(value)  # numbers stay numbers in JSON; only the range is wrong
+    body[field] = value
+    return body
+
+
+def _assert_api_refusal(resp):
+    assert 400 <= resp.status_code < 500, (resp.status_code, resp.get_data(as_text=True))
+    assert resp.is_json
+    assert "message" in resp.json
+
+
+# --- controls: the unspoilt bodies are accepted ---------------------------------------------------
+
+
+@pytest.mark.parametrize("resource", ["customer", "visit", "orderline", "payment", "leaverequest",
+                                      "contract", "dunningrecord"])
+def test_api_control_valid_body_is_created(app, apis, ids, resource):
+    user, model, body, _ = _bodies(ids)[resource]
+    before = count(app, model)
+    resp = apis(user).post(f"/api/v1/{resource}/", json=body)
+    assert resp.status_code == 201, resp.get_data(as_text=True)
+    assert count(app, model) == before + 1
+
+
+@pytest.mark.parametrize("resource", ["customer", "visit", "orderline", "payment", "leaverequest",
+                                      "contract", "dunningrecord"])
+def test_form_control_valid_data_is_created(app, browsers, ids, resource):
+    user, model, _, data = _bodies(ids)[resource]
+    before = count(app, model)
+    resp = browsers(user).post(f"/{resource}view/add", data=data)
+    assert resp.status_code == 302
+    assert count(app, model) == before + 1
+
+
+# --- API POST -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("case", "resource", "field", "value"), BAD, ids=BAD_IDS)
+def test_api_post_bad_input_refused(app, apis, ids, case, resource, field, value):
+    user, model, body, _ = _bodies(ids)[resource]
+    before = count(app, model)
+    resp = apis(user).post(f"/api/v1/{resource}/", json=_spoil(body, field, value, ids, as_json=True))
+    _assert_api_refusal(resp)
+    assert count(app, model) == before
+
+
+def test_api_post_wrong_json_shapes_refused(app, apis):
+    client = apis("sales1")
+    before = count(app, Customer)
+    for kwargs in ({"json": [1, 2]}, {"json": "text"}, {"json": None},
+                   {"data": "{not json", "content_type": "application/json"}):
+        resp = client.post("/api/v1/customer/", **kwargs)
+        assert 400 <= resp.status_code < 500, kwargs
+    assert count(app, Customer) == before
+
+
+def test_api_post_unknown_field_refused(app, apis, ids):
+    user, model, body, _ = _bodies(ids)["customer"]
+    before = count(app, model)
+    resp = apis(user).post("/api/v1/customer/", json=dict(body, id=999999, created_at="2000-01-01"))
+    _assert_api_refusal(resp)
+    assert count(app, model) == before
+
+
+# --- API PUT --------------------------------------------------------------------------------------
+
+# (case id, resource, row key, user, change, columns compared)
+PUT_BAD = [
+    ("number-as-text", "customer", "put_customer", "sales1", {"credit_limit": "abc"}),
+    ("negative-credit-limit", "customer", "put_customer", "sales1", {"credit_limit": -1}),
+    ("unknown-stage", "customer", "put_customer", "sales1", {"stage": "bogus"}),
+    ("name-too-long", "customer", "put_customer", "sales1", {"name": TOO_LONG}),
+    ("name-null", "customer", "put_customer", "sales1", {"name": None}),
+    ("date-as-text", "visit", "put_visit", "sales1", {"visit_date": "yesterday"}),
+    ("satisfaction-9", "visit", "put_visit", "sales1", {"satisfaction": 9}),
+    ("next-before-visit", "visit", "put_visit", "sales1", {"next_date": "2000-01-01"}),
+    ("negative-qty", "orderline", "put_orderline", "sales1", {"qty": -1}),
+    ("negative-payment", "payment", "put_payment", "finance1", {"amount": -5}),
+    ("leave-ends-before-start", "leaverequest", "put_leave", "sales1", {"end_date": "2090-05-01"}),
+    ("leave-starts-after-end", "leaverequest", "put_leave", "sales1", {"start_date": "2090-06-01"}),
+    ("contract-ends-before-start", "contract", "put_contract", "sales1", {"end_date": "2090-05-01"}),
+    ("dunning-other-team-receivable", "dunningrecord", "put_dunning", "supervisor1",
+     {"receivable": "rec2"}),
+]
+PUT_COLS = {
+    "customer": (Customer, ("name", "credit_limit", "stage", "updated_at")),
+    "visit": (Visit, ("visit_date", "satisfaction", "next_date", "updated_at")),
+    "orderline": (OrderLine, ("qty", "unit_price")),
+    "payment": (Payment, ("amount", "updated_at")),
+    "leaverequest": (LeaveRequest, ("start_date", "end_date", "updated_at")),
+    "contract": (Contract, ("start_date", "end_date", "updated_at")),
+    "dunningrecord": (DunningRecord, ("receivable_id", "updated_at")),
+}
+
+
+@pytest.mark.parametrize(("case", "resource", "row", "user", "change"), PUT_BAD,
+                         ids=[c[0] for c in PUT_BAD])
+def test_api_put_bad_input_refused(app, apis, ids, case, resource, row, user, change):
+    model, cols = PUT_COLS[resource]
+    pk = ids[row]
+    change = {k: ids.get(v, v) if isinstance(v, str) else v for k, v in change.items()}
+    before = fresh(app, model, pk, *cols)
+    resp = apis(user).put(f"/api/v1/{resource}/{pk}", json=change)
+    _assert_api_refusal(resp)
+    assert fresh(app, model, pk, *cols) == before
+
+
+# --- HTML add form --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("case", "resource", "field", "value"), BAD, ids=BAD_IDS)
+def test_form_add_bad_input_rerenders(app, browsers, ids, case, resource, field, value):
+    user, model, _, data = _bodies(ids)[resource]
+    before = count(app, model)
+    ui = browsers(user)
+    spoilt = _spoil(data, field, value, ids, as_json=False)
+    status = status_of(lambda: ui.post(f"/{resource}view/add", data=spoilt,
+                                       token_from=f"/{resource}view/add"))
+    assert status == 200  # the form again, with the error on the field
+    assert count(app, model) == before
+
+
+@pytest.mark.parametrize(("case", "resource", "row", "user", "change"), PUT_BAD,
+                         ids=[c[0] for c in PUT_BAD])
+def test_form_edit_bad_input_changes_nothing(app, browsers, ids, case, resource, row, user, change):
+    from tests.test_scope_leaks import model_form
+
+    model, cols = PUT_COLS[resource]
+    pk = ids[row]
+    ui = browsers(user)
+    url = f"/{resource}view/edit/{pk}"
+    page = ui.get(url)
+    assert page.status_code == 200
+    fields = model_form(page.get_data(as_text=True)).fields
+    change = {k: "" if v is None else str(ids.get(v, v) if isinstance(v, str) else v)
+              for k, v in change.items()}
+    before = fresh(app, model, pk, *cols)
+    status = status_of(lambda: ui.post(url, data=dict(fields, **change)))
+    assert status == 200
+    assert fresh(app, model, pk, *cols) == before
+
+
+# --- CSRF -----------------------------------------------------------------------------------------
+
+
+def test_form_post_without_csrf_token_refused(app, browsers, ids):
+    _, model, _, data = _bodies(ids)["customer"]
+    before = count(app, model)
+    resp = browsers("sales1").client.post("/customerview/add", data=data)
+    assert resp.status_code == 400
+    assert count(app, model) == before
+
+
+def test_form_post_with_forged_csrf_token_refused(app, browsers, ids):
+    _, model, _, data = _bodies(ids)["customer"]
+    before = count(app, model)
+    resp = browsers("sales1").client.post("/customerview/add", data=dict(data, csrf_token="forged"))
+    assert resp.status_code == 400
+    assert count(app, model) == before
+
+
+def test_edit_without_csrf_token_changes_nothing(app, browsers, ids):
+    pk = ids["put_customer"]
+    before = fresh(app, Customer, pk, "name", "updated_at")
+    resp = browsers("sales1").client.post(f"/customerview/edit/{pk}", data={"name": "无令牌"})
+    assert resp.status_code == 400
+    assert fresh(app, Customer, pk, "name", "updated_at") == before
+
+
+@pytest.mark.parametrize("with_token", [False, True])
+def test_delete_needs_post_with_csrf(app, browsers, with_token):
+    with app.app_context():
+        pk = make(Customer, employee("sales1")).id
+    ui = browsers("sales1")
+    resp = ui.get(f"/customerview/delete/{pk}")  # a link or an <img src> must not delete
+    assert resp.status_code == 302
+    assert fresh(app, Customer, pk, "id") is not None
+    resp = ui.client.post(f"/customerview/delete/{pk}")  # no token
+    assert resp.status_code == 400
+    assert fresh(app, Customer, pk, "id") is not None
+    if with_token:  # control: the real form deletes
+        resp = ui.post(f"/customerview/delete/{pk}", token_from="/customerview/list/")
+        assert resp.status_code == 302
+        assert fresh(app, Customer, pk, "id") is None
+
+
+def test_bulk_action_without_csrf_deletes_nothing(app, browsers):
+    with app.app_context():
+        pk = make(Customer, employee("sales1")).id
+    resp = browsers("sales1").client.post("/customerview/action_post",
+                                          data={"action": "muldelete", "rowid": [pk]})
+    assert resp.status_code == 400
+    assert fresh(app, Customer, pk, "id") is not None
+
+
+def test_api_ignores_session_cookie(app, browsers, ids):
+    """A logged-in browser (cookie, no token) cannot use the API to write (no CSRF there)."""
+    _, model, body, _ = _bodies(ids)["customer"]
+    before = count(app, model)
+    resp = browsers("sales1").client.post("/api/v1/customer/", json=body)
+    assert resp.status_code == 401
+    assert count(app, model) == before
+
+
+# --- bad query strings ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", [
+    "/customerview/list/?psize_CustomerView=abc",
+    "/customerview/list/?page_CustomerView=abc",
+    "/customerview/list/?_oc_CustomerView=nonexistent&_od_CustomerView=asc",
+    "/customerview/list/?_flt_0_stage=bogus",
+    "/customerview/list/?_flt_0_name=x&_flt_9_name=y",
+    "/visitview/list/?_flt_0_visit_date=not-a-date",
+    "/customerview/show/abc",
+    "/customerview/edit/abc",
+])
+def test_html_bad_query_string_is_not_a_500(browsers, url):
+    assert status_of(lambda: browsers("sales1").get(url)) < 500
+
+
+@pytest.mark.parametrize(("resource", "q"), [
+    ("customer", "(page_size:abc)"),
+    ("customer", "garbage"),
+    ("customer", "(filters:!((col:nonexistent,opr:eq,value:x)))"),
+    ("customer", "(order_column:nonexistent,order_direction:asc)"),
+    ("customer", "(filters:!((col:stage,opr:eq,value:bogus)))"),
+    ("visit", "(filters:!((col:visit_date,opr:eq,value:not-a-date)))"),
+])
+def test_api_bad_query_is_not_a_500(apis, resource, q):
+    """Refused (400) or read leniently (an unparseable date matches nothing), never a crash."""
+    resp = apis("sales1").get(f"/api/v1/{resource}/", query_string={"q": q})
+    assert resp.status_code < 500, (resp.status_code, resp.get_data(as_text=True))
+    assert resp.is_json
+    if resp.status_code == 200:
+        assert resp.json["ids"] == [] or "filters" not in q
