@@ -455,7 +455,8 @@ def _ensure_users(sm, roles, password: str) -> dict[str, User]:
         role = roles[role_name]
         user = sm.find_user(username=username)
         if user is None:
-            user = sm.add_user(username, name[1:], name[0], f"{username}@{EMAIL_DOMAIN}", role,
+            # FAB shows "first last": the family name goes first, as Chinese names are written.
+            user = sm.add_user(username, name[0], name[1:], f"{username}@{EMAIL_DOMAIN}", role,
                                hashed_password=hashed, commit=False)
             if not user:
                 raise RuntimeError(f"Could not create the demo user {username!r} (see the log).")

@@ -4,6 +4,8 @@
 source "$(dirname "${BASH_SOURCE[0]}")/_env.sh"
 export APP_ENV=testing SECRET_KEY="${SECRET_KEY:-test-secret-key-of-at-least-32-bytes-long}"
 pg_url="${TEST_DATABASE_URL:-}"
+echo "== lint"
+ruff check .
 echo "== tests on SQLite"
 env -u TEST_DATABASE_URL python -m pytest -p no:cacheprovider "$@"
 if [ -n "$pg_url" ]; then

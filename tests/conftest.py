@@ -116,8 +116,7 @@ def ctx(app):
 
 def employee(username: str):
     from app.extensions import db
-    from app.models import Employee
-    from app.models import User
+    from app.models import Employee, User
 
     return db.session.query(Employee).join(User, Employee.user_id == User.id).filter(
         User.username == username).one()

@@ -7,7 +7,6 @@ needs no new factory. Ranges and date orders are respected because equal values 
 
 from __future__ import annotations
 
-import enum
 import itertools
 from datetime import date, time, timedelta
 from decimal import Decimal
@@ -109,3 +108,20 @@ def _build(model, owner, values):
         setattr(obj, k, v)
     db.session.add(obj)
     return obj
+
+
+def fresh(app, model, pk, *cols):
+    """Re-read a row in a new session: None when gone, else the requested column values."""
+    with app.app_context():
+        db.session.expire_all()
+        obj = db.session.get(model, pk)
+        return None if obj is None else {c: getattr(obj, c) for c in cols}
+
+
+def count(app, model, *where):
+    """Rows of ``model`` now in the database (optionally matching ``where``)."""
+    from sqlalchemy import func, select
+
+    with app.app_context():
+        db.session.expire_all()
+        return db.session.scalar(select(func.count()).select_from(model).where(*where))

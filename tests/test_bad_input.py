@@ -14,9 +14,7 @@ import uuid
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
 
-from app.extensions import db
 from app.models import (
     Contract,
     Customer,
@@ -30,7 +28,7 @@ from app.models import (
     Visit,
 )
 from tests.conftest import employee
-from tests.factories import make
+from tests.factories import count, fresh, make
 
 TOKEN = uuid.uuid4().hex[:6]
 _seq = itertools.count(1)
@@ -40,19 +38,6 @@ TOO_LONG = "长" * 121  # Customer.name is String(120)
 
 def uniq(prefix: str) -> str:
     return f"{TOKEN}{prefix}{next(_seq)}"
-
-
-def count(app, model):
-    with app.app_context():
-        db.session.expire_all()
-        return db.session.scalar(select(func.count()).select_from(model))
-
-
-def fresh(app, model, pk, *cols):
-    with app.app_context():
-        db.session.expire_all()
-        obj = db.session.get(model, pk)
-        return None if obj is None else {c: getattr(obj, c) for c in cols}
 
 
 def status_of(call) -> int:

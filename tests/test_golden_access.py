@@ -14,7 +14,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import (
@@ -26,7 +25,7 @@ from app.models import (
     SalesOrder,
 )
 from tests.conftest import employee
-from tests.factories import make
+from tests.factories import count, fresh, make
 
 DAY = date(2092, 8, 8)
 
@@ -50,19 +49,6 @@ def rows(app):
                 "leave": make(LeaveRequest, emp, start_date=DAY, end_date=DAY).id,
             }
     return out
-
-
-def fresh(app, model, pk, *cols):
-    with app.app_context():
-        db.session.expire_all()
-        obj = db.session.get(model, pk)
-        return None if obj is None else {c: getattr(obj, c) for c in cols}
-
-
-def count(app, model):
-    with app.app_context():
-        db.session.expire_all()
-        return db.session.scalar(select(func.count()).select_from(model))
 
 
 def approval(app, username, entity, model=None, pk=None):

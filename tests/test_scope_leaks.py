@@ -17,15 +17,15 @@ from html.parser import HTMLParser
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import func, inspect, select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import RelationshipDirection
 
 from app.extensions import db
-from app.models import Customer, Employee, LeaveRequest, SalesOrder, Visit
+from app.models import Customer, LeaveRequest, SalesOrder, Visit
 from app.registry import BY_NAME, ENTITIES
 from app.security.matrix import MATRIX
 from tests.conftest import employee
-from tests.factories import make
+from tests.factories import count, fresh, make
 
 TOKEN = uuid.uuid4().hex[:8]
 DAY = date(2091, 3, 17)  # a date no other test uses: filters on it isolate this module's rows
@@ -98,20 +98,6 @@ def search_form_selects(html: str) -> dict[str, list[str]]:
         if widget.lstrip().startswith("<select"):
             out[name] = re.findall(r'<option[^>]*value="([^"]*)"', widget)
     return out
-
-
-def fresh(app, model, pk, *cols):
-    """Re-read a row in a new session: None when gone, else the requested column values."""
-    with app.app_context():
-        db.session.expire_all()
-        obj = db.session.get(model, pk)
-        return None if obj is None else {c: getattr(obj, c) for c in cols}
-
-
-def count(app, model, *where):
-    with app.app_context():
-        db.session.expire_all()
-        return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
 def has_code(html: str, code: str) -> bool:
@@ -682,3 +668,25 @@ def test_anonymous_html_redirects_to_login(app, rows, path):
     resp = app.test_client().get(path.format(pk=rows["sales1"].customer))
     assert resp.status_code == 302
     assert "/login/" in resp.headers["Location"]
+
+
+def _options(html: str, field: str) -> tuple[set[str], set[str]]:
+    """(all option values, selected option values) of a form's <select name=field>."""
+    m = re.search(rf'<select[^>]*name="{field}"[^>]*>(.*?)</select>', html, re.S)
+    assert m, field
+    opts = set(re.findall(r'<option[^>]*value="([^"]*)"', m.group(1))) - {""}
+    selected = set(re.findall(r'<option[^>]*selected[^>]*value="([^"]*)"|<option[^>]*value="([^"]*)"[^>]*selected', m.group(1)))
+    return opts, {a or b for a, b in selected}
+
+
+@pytest.mark.parametrize(("username", "allowed"), [
+    ("sales1", {"sales1"}),
+    ("supervisor1", {"sales1", "sales3", "supervisor1"}),
+])
+def test_owner_picker_offers_only_writable_owners_and_preselects_self(app, browsers, username, allowed):
+    with app.app_context():
+        ids = {u: str(employee(u).id) for u in ("sales1", "sales2", "sales3", "supervisor1")}
+    html = browsers(username).get("/customerview/add").get_data(as_text=True)
+    opts, selected = _options(html, "owner")
+    assert opts == {ids[u] for u in allowed}
+    assert selected == {ids[username]}

@@ -1,4 +1,3 @@
-from tests.conftest import employee
 
 
 def test_index_lists_only_readable_screens(login):

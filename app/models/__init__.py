@@ -2,12 +2,15 @@
 
 from flask_appbuilder.security.sqla.models import User  # noqa: F401
 
+from .appraisal import AppraisalCycle, AppraisalRating, AppraisalTarget  # noqa: F401
 from .base import Model, metadata  # noqa: F401
-from .people import Employee, Team  # noqa: F401
-from .market import Competitor, CompetitorPrice, Countermeasure, MarketReport  # noqa: F401
-from .customers import Contact, Customer, Product, Quotation, QuotationLine, Visit  # noqa: F401
+from .conduct import Attendance, ConductViolation, IntegrityRecord, LeaveRequest  # noqa: F401
 from .contracts import Contract, ContractApproval  # noqa: F401
+from .customers import Contact, Customer, Product, Quotation, QuotationLine, Visit  # noqa: F401
+from .market import Competitor, CompetitorPrice, Countermeasure, MarketReport  # noqa: F401
 from .orders import LogisticsEvent, OrderLine, OrderReview, SalesOrder, Shipment  # noqa: F401
+from .people import Employee, Team  # noqa: F401
+from .prefs import UserPreference  # noqa: F401
 from .receivables import (  # noqa: F401
     DunningRecord,
     LegalCase,
@@ -15,9 +18,6 @@ from .receivables import (  # noqa: F401
     Receivable,
     SettlementNotice,
 )
-from .service import RootCause, ServiceFeedback, ServiceTicket  # noqa: F401
-from .conduct import Attendance, ConductViolation, IntegrityRecord, LeaveRequest  # noqa: F401
-from .training import CareerMove, Certification, Enrolment, TrainingItem, TrainingPlan  # noqa: F401
-from .appraisal import AppraisalCycle, AppraisalRating, AppraisalTarget  # noqa: F401
 from .rewards import Penalty, Reward  # noqa: F401
-from .prefs import UserPreference  # noqa: F401
+from .service import RootCause, ServiceFeedback, ServiceTicket  # noqa: F401
+from .training import CareerMove, Certification, Enrolment, TrainingItem, TrainingPlan  # noqa: F401

@@ -34,7 +34,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class LabeledEnum(str, enum.Enum):
+class LabeledEnum(enum.StrEnum):
     """An enum whose members are stored by name and shown with a translated label.
 
     Subclasses define ``_labels()`` returning ``{member name: lazy_gettext(...)}``; a classmethod is

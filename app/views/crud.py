@@ -19,15 +19,17 @@ from flask import abort, current_app, flash, redirect, request
 from flask_appbuilder import ModelRestApi, ModelView, expose
 from flask_appbuilder.actions import action as fab_action
 from flask_appbuilder.fields import EnumField
-from wtforms.validators import ValidationError
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import inspect
+from flask_appbuilder.models.filters import BaseFilter
+from sqlalchemy import false, inspect
 from sqlalchemy.exc import CompileError, StatementError
 from sqlalchemy.orm import RelationshipDirection
+from wtforms.validators import ValidationError
 
 from ..extensions import db
 from ..labels import COLUMNS, column_labels
+from ..models import Employee
 from ..models.base import LabeledEnum
 from ..registry import BY_NAME, ENTITIES, Entity
 from ..security.scope import (
@@ -100,12 +102,32 @@ def _use_labeled_enums(form_cls) -> None:
             unbound.field_class = LabeledEnumField
 
 
+def _owner_choice_filter(entity: Entity) -> type[BaseFilter]:
+    """The owner picker offers only the employees the user may own rows for (their write scope)."""
+
+    class OwnerChoiceFilter(BaseFilter):
+        name = "owner choice"
+        arg_name = "owner_choice"
+
+        def apply(self, query, value):
+            actor = current_actor()
+            scope = actor.scope(entity.name, WRITE)
+            allowed = actor.allowed_employees(scope) if scope else frozenset()
+            if allowed is None:
+                return query
+            return query.filter(Employee.id.in_(sorted(allowed)) if allowed else false())
+
+    return OwnerChoiceFilter
+
+
 def _picker_filters(entity: Entity) -> dict:
     """Scope every many-to-one picker whose target is a scoped entity."""
     out = {}
     for rel in inspect(entity.model).relationships:
         if rel.direction is RelationshipDirection.MANYTOONE and rel.mapper.class_.__name__ in BY_NAME:
             out[rel.key] = [["id", ReadScopeFilter, None]]
+    if entity.owner_field:
+        out[entity.owner_field] = [["id", _owner_choice_filter(entity), None]]
     return out
 
 
@@ -167,6 +189,14 @@ class PortalModelView(_Guard, ModelView):
 
     def _list(self, **kwargs):
         return _bad_query_is_400(super()._list, **kwargs)
+
+    def _get_add_widget(self, form, exclude_cols=None, widgets=None):
+        """A new row's owner is preselected as the user themself."""
+        field = self.entity.owner_field
+        actor = current_actor()
+        if request.method == "GET" and field in form and form[field].data is None and actor.employee_id:
+            form[field].data = db.session.get(Employee, actor.employee_id)
+        return super()._get_add_widget(form, exclude_cols=exclude_cols, widgets=widgets)
 
     def _show(self, pk):
         return _bad_query_is_400(super()._show, pk)
