@@ -19,9 +19,9 @@ from flask import abort, current_app, flash, redirect, request
 from flask_appbuilder import ModelRestApi, ModelView, expose
 from flask_appbuilder.actions import action as fab_action
 from flask_appbuilder.fields import EnumField
+from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
-from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import false, inspect
 from sqlalchemy.exc import CompileError, StatementError
 from sqlalchemy.orm import RelationshipDirection
