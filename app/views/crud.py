@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, flash, redirect, request
+from flask import abort, current_app, flash, g, redirect, request
 from flask_appbuilder import ModelRestApi, ModelView, expose
 from flask_appbuilder.actions import action as fab_action
 from flask_appbuilder.fields import EnumField
@@ -179,7 +179,7 @@ def _bad_query_is_400(fn, *args, **kwargs):
 
 
 class PortalModelView(_Guard, ModelView):
-    list_template = "appbuilder/general/model/list.html"
+    show_template = "portal/show.html"
     page_size = 25
 
     def __init__(self, **kwargs):
@@ -189,6 +189,14 @@ class PortalModelView(_Guard, ModelView):
 
     def _list(self, **kwargs):
         return _bad_query_is_400(super()._list, **kwargs)
+
+    def _get_show_widget(self, pk, item, widgets=None, actions=None, show_fieldsets=None):
+        # The record page offers Edit only when this row is in the user's write scope.
+        g.portal_row_writable = self.appbuilder.sm.has_access(
+            "can_write", self.class_permission_name) and in_scope(item, WRITE, self.entity)
+        g.portal_view_name = type(self).__name__
+        return super()._get_show_widget(pk, item, widgets=widgets, actions=actions,
+                                        show_fieldsets=show_fieldsets)
 
     def _get_add_widget(self, form, exclude_cols=None, widgets=None):
         """A new row's owner is preselected as the user themself."""
