@@ -164,29 +164,27 @@ def login(app):
     return _login
 
 
-@pytest.fixture(scope="session")
-def browsers(app):
-    """Logged-in browsers kept for the session (password hashing makes logins slow)."""
+def _per_user(app, client_class):
+    """One logged-in client per username for the whole session (password hashing makes logins
+    slow); tests that change a session use ``login`` / ``api`` instead."""
     cache = {}
 
     def _get(username):
         if username not in cache:
-            cache[username] = Browser(app.test_client(), username)
+            cache[username] = client_class(app.test_client(), username)
         return cache[username]
 
     return _get
+
+
+@pytest.fixture(scope="session")
+def browsers(app):
+    return _per_user(app, Browser)
 
 
 @pytest.fixture(scope="session")
 def apis(app):
-    cache = {}
-
-    def _get(username):
-        if username not in cache:
-            cache[username] = Api(app.test_client(), username)
-        return cache[username]
-
-    return _get
+    return _per_user(app, Api)
 
 
 class Api:
