@@ -23,7 +23,9 @@ def create_app(config_object: str | object = "config", **overrides) -> Flask:
     with app.app_context():
         enforce_sqlite_foreign_keys(db.engine)
         appbuilder = AppBuilder(
-            security_manager_class=PortalSecurityManager, indexview=PortalIndexView
+            security_manager_class=PortalSecurityManager,
+            indexview=PortalIndexView,
+            base_template="portal/layout.html",
         )
         appbuilder.init_app(app, db.session)
         _register_views(appbuilder)
