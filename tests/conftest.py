@@ -72,6 +72,11 @@ def app(tmp_path_factory):
         sync(app.appbuilder)
         _create_org(app)
     yield app
+    with app.app_context():  # close pooled connections (PostgreSQL warns about open ones)
+        from app.extensions import db
+
+        db.session.remove()
+        db.engine.dispose()
 
 
 def _create_org(app) -> None:
