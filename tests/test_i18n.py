@@ -58,3 +58,16 @@ def test_enum_values_and_labels_follow_the_language(app, browsers):
     assert "洽谈中" in zh or "商务谈判" in zh or "谈判" in zh
     en = ui.get(f"/customerview/show/{pk}?_l_=en").get_data(as_text=True)
     assert "Negotiating" in en
+
+
+def test_record_page_shows_readable_values(app, browsers):
+    from decimal import Decimal
+
+    from app.models import Customer
+    from tests.factories import make
+
+    with app.app_context():
+        pk = make(Customer, employee("sales1"), credit_limit=Decimal("1500000.00"), address=None).id
+    html = browsers("sales1").get(f"/customerview/show/{pk}").get_data(as_text=True)
+    assert "1,500,000.00" in html
+    assert ">None<" not in html.replace(" ", "").replace("\n", "")

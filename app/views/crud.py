@@ -13,6 +13,7 @@ Every generated view and API shares the same guard rails:
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, flash, g, redirect, request
@@ -350,13 +351,15 @@ def _time_fields(entity: Entity) -> dict:
 
 def display(value):
     """How a value reads on list and record pages: blank for empty, labels for flags and enums,
-    times in the portal's time zone to the minute."""
+    amounts with thousands separators, times in the portal's time zone to the minute."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return _l("Yes") if value else _l("No")
     if isinstance(value, LabeledEnum):
         return value.label
+    if isinstance(value, Decimal):
+        return f"{value:,}"  # thousands separated, keeping the column's own decimals
     if isinstance(value, datetime):
         tz = ZoneInfo(current_app.config.get("DISPLAY_TIMEZONE", "Asia/Shanghai"))
         return value.astimezone(tz).strftime("%Y-%m-%d %H:%M")
