@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask
 from flask_appbuilder import AppBuilder
 from flask_login import user_logged_in
@@ -11,6 +13,7 @@ def create_app(config_object: str | object = "config", **overrides) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_object(config_object)
     app.config.update(overrides)
+    Path(app.instance_path).mkdir(exist_ok=True)  # the default SQLite file lives there
 
     from .extensions import csrf, db, enforce_sqlite_foreign_keys, migrate
     from .security.manager import PortalSecurityManager
