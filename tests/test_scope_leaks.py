@@ -21,7 +21,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import RelationshipDirection
 
 from app.extensions import db
-from app.models import Customer, LeaveRequest, SalesOrder, Visit
+from app.models import Customer, Employee, LeaveRequest, SalesOrder, Visit
 from app.registry import BY_NAME, ENTITIES
 from app.security.matrix import MATRIX
 from tests.conftest import employee
@@ -685,16 +685,18 @@ def _options(html: str, field: str) -> tuple[set[str], set[str]]:
     return opts, {a or b for a, b in selected}
 
 
-@pytest.mark.parametrize(("username", "allowed"), [
-    ("sales1", {"sales1"}),
-    ("supervisor1", {"sales1", "sales3", "supervisor1"}),
-])
-def test_owner_picker_offers_only_writable_owners_and_preselects_self(app, browsers, username, allowed):
+@pytest.mark.parametrize("username", ["sales1", "supervisor1"])
+def test_owner_picker_offers_only_writable_owners_and_preselects_self(app, browsers, username):
     with app.app_context():
         ids = {u: str(employee(u).id) for u in ("sales1", "sales2", "sales3", "supervisor1")}
+        team_a = {str(i) for i in db.session.scalars(
+            select(Employee.id).where(Employee.team_id == employee("sales1").team_id))}
+    # A salesperson owns only their own customers; a supervisor may assign within team A.
+    allowed = {ids["sales1"]} if username == "sales1" else team_a
     html = browsers(username).get("/customerview/add").get_data(as_text=True)
     opts, selected = _options(html, "owner")
-    assert opts == {ids[u] for u in allowed}
+    assert opts == allowed
+    assert {ids["sales1"], ids["sales3"]} <= team_a and ids["sales2"] not in opts
     assert selected == {ids[username]}
 
 
