@@ -45,19 +45,16 @@ from ..security.scope import (
 )
 from ..validation import ValidationFailure, api_validators, check_item, form_validators
 
-READ, WRITE, APPROVE = "read", "write", "approve"
+READ, WRITE = "read", "write"
 
+# FAB checks can_<value> on the entity for each method; the security manager grants can_read /
+# can_write when the user holds that verb in any scope (approve is checked per row in the guard).
 VIEW_METHODS = {
-    "list": READ, "show": READ, "download": READ, "api_read": READ, "api_get": READ,
-    "api_column_add": WRITE, "api_column_edit": WRITE, "api_readvalues": READ,
+    "list": READ, "show": READ, "download": READ,
     "add": WRITE, "edit": WRITE, "delete": WRITE, "action": WRITE, "action_post": WRITE,
-    "api": READ, "api_create": WRITE, "api_update": WRITE, "api_delete": WRITE,
     "muldelete": WRITE,
 }
-API_METHODS = {
-    "get": READ, "get_list": READ, "info": READ, "related": READ,
-    "post": WRITE, "put": WRITE, "delete": WRITE,
-}
+API_METHODS = {"get": READ, "get_list": READ, "info": READ, "post": WRITE, "put": WRITE, "delete": WRITE}
 
 
 class LabeledEnumField(EnumField):
