@@ -71,3 +71,19 @@ def test_record_page_shows_readable_values(app, browsers):
     html = browsers("sales1").get(f"/customerview/show/{pk}").get_data(as_text=True)
     assert "1,500,000.00" in html
     assert ">None<" not in html.replace(" ", "").replace("\n", "")
+
+
+def test_one_english_word_can_read_differently_by_context(app):
+    """'Open' is 未结 for a receivable but 进行中 for an appraisal cycle (pgettext contexts)."""
+    from flask_babel import force_locale
+
+    from app.models.appraisal import CycleStatus
+    from app.models.orders import Department, OrderStatus
+    from app.models.receivables import ReceivableStatus
+
+    with app.test_request_context(), force_locale("zh"):
+        assert str(CycleStatus.open.label) == "进行中"
+        assert str(ReceivableStatus.open.label) != str(CycleStatus.open.label)
+        assert str(OrderStatus.purchasing.label) != str(Department.purchasing.label)
+    with app.test_request_context(), force_locale("en"):
+        assert str(CycleStatus.open.label) == "Open" == str(ReceivableStatus.open.label)

@@ -19,7 +19,7 @@ ROOT="$(pwd)"
 T=translations
 POT="$T/messages.pot"
 LOCALES=(zh en)
-KEYWORDS=(-k _l -k lazy_gettext -k "lazy_ngettext:1,2" -k __ -k lazy_formatter_gettext)
+KEYWORDS=(-k _l -k lazy_gettext -k "lazy_ngettext:1,2" -k "_p:1c,2" -k "lazy_pgettext:1c,2" -k "pgettext:1c,2" -k __ -k lazy_formatter_gettext)
 EXTRACT_OPTS=(--add-comments=TRANSLATORS: --project=sales-portal --version=1.0 --copyright-holder="Sales department")
 
 CHECK=0

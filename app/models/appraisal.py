@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _p
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -31,7 +32,7 @@ class CycleStatus(LabeledEnum):
     @classmethod
     def _labels(cls):
         return {
-            "open": _l("Open"),
+            "open": _p("appraisal cycle", "Open"),
             "scoring": _l("Scoring"),
             "calibration": _l("Calibration"),
             "closed": _l("Closed"),
@@ -45,7 +46,11 @@ class EvaluatorRole(LabeledEnum):
 
     @classmethod
     def _labels(cls):
-        return {"supervisor": _l("Supervisor"), "peer": _l("Peer"), "customer": _l("Customer")}
+        return {
+            "supervisor": _p("evaluator", "Supervisor"),
+            "peer": _l("Peer"),
+            "customer": _l("Customer"),
+        }
 
 
 class AppraisalCycle(Timestamped, Model):

@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _p
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -33,7 +34,7 @@ class OrderStatus(LabeledEnum):
             "received": _l("Received"),
             "under_review": _l("Under review"),
             "scheduled": _l("Scheduled"),
-            "purchasing": _l("Purchasing"),
+            "purchasing": _p("order status", "Purchasing"),
             "in_production": _l("In production / QC"),
             "shipped": _l("Shipped"),
             "delivered": _l("Delivered"),

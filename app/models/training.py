@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _p
 from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -65,7 +66,7 @@ class ItemStatus(LabeledEnum):
         return {
             "planned": _l("Planned"),
             "held": _l("Held"),
-            "assessed": _l("Assessed"),
+            "assessed": _p("training", "Assessed"),
             "cancelled": _l("Cancelled"),
         }
 
