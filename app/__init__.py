@@ -37,6 +37,12 @@ def create_app(config_object: str | object = "config", **overrides) -> Flask:
 
     user_logged_in.connect(lambda sender, user, **kw: restore_locale(user), app, weak=False)
 
+    from .history import install as install_history
+    from .views.crud import display
+
+    install_history()
+    app.add_template_filter(display, "portal_time")
+
     from .cli import register_cli
 
     register_cli(app)
@@ -44,12 +50,17 @@ def create_app(config_object: str | object = "config", **overrides) -> Flask:
 
 
 def _register_views(appbuilder) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from .views.audit import ChangeLogView, LoginEventView
     from .views.crud import register_all
     from .views.grid import PermissionGridView
     from .views.language import LanguageView
 
     register_all(appbuilder)
     appbuilder.add_view_no_menu(LanguageView())
+    appbuilder.add_view(ChangeLogView, "menu_ChangeLog", label=_l("Change history"), category="Security")
+    appbuilder.add_view(LoginEventView, "menu_LoginEvent", label=_l("Login journal"), category="Security")
     appbuilder.add_view(
         PermissionGridView,
         "menu_PermissionGrid",

@@ -19,6 +19,23 @@ _VERB_PERMS = {f"can_{v}": v for v in VERBS}
 
 
 class PortalSecurityManager(SecurityManager):
+    def auth_user_db(self, username, password):
+        """FAB's check, plus an entry in the login journal for every attempt (form and API)."""
+        user = super().auth_user_db(username, password)
+        from flask import has_request_context, request
+
+        from ..extensions import db
+        from ..models import LoginEvent
+
+        api = has_request_context() and request.path.startswith("/api/")
+        db.session.add(LoginEvent(
+            username=(username or "")[:64], success=user is not None,
+            ip=request.remote_addr if has_request_context() else None,
+            channel="api" if api else "form",
+        ))
+        db.session.commit()
+        return user
+
     def _has_view_access(self, user, permission_name_: str, view_name: str) -> bool:
         roles = self.get_user_roles(user)
         if any(

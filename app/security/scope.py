@@ -32,6 +32,7 @@ class Actor:
     """The current user as far as row scope is concerned."""
 
     user_id: int | None
+    username: str | None
     employee_id: int | None
     team_employee_ids: frozenset[int]
     scopes: dict[tuple[str, str], str] = field(default_factory=dict)  # (entity, verb) -> scope
@@ -80,7 +81,7 @@ def user_permissions(user) -> set[tuple[str, str]]:
 
 def build_actor(user) -> Actor:
     if user is None or not getattr(user, "is_authenticated", False) or not user.id:
-        return Actor(None, None, frozenset())
+        return Actor(None, None, None, frozenset())
     scopes: dict[tuple[str, str], list[str]] = {}
     for perm, view in user_permissions(user):
         parsed = parse_permission(perm)
@@ -98,7 +99,8 @@ def build_actor(user) -> Actor:
         if team_id:
             cond = cond | (Employee.team_id == team_id)
         team_members = frozenset(db.session.scalars(select(Employee.id).where(cond))) | {emp_id}
-    return Actor(user.id, emp_id, team_members, {k: widest(v) for k, v in scopes.items()})
+    return Actor(user.id, user.username, emp_id, team_members,
+                 {k: widest(v) for k, v in scopes.items()})
 
 
 def current_actor() -> Actor:

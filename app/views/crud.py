@@ -29,6 +29,7 @@ from sqlalchemy.orm import RelationshipDirection
 from wtforms.validators import ValidationError
 
 from ..extensions import db
+from ..history import history_of
 from ..labels import COLUMNS, column_labels
 from ..models import Employee
 from ..models.base import LabeledEnum
@@ -193,6 +194,7 @@ class PortalModelView(_Guard, ModelView):
         g.portal_row_writable = self.appbuilder.sm.has_access(
             "can_write", self.class_permission_name) and in_scope(item, WRITE, self.entity)
         g.portal_view_name = type(self).__name__
+        g.portal_history = history_of(self.entity, item.id)
         return super()._get_show_widget(pk, item, widgets=widgets, actions=actions,
                                         show_fieldsets=show_fieldsets)
 

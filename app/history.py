@@ -1,0 +1,123 @@
+"""Records every create, update and delete of a business record in ``change_log``.
+
+A SQLAlchemy ``after_flush`` hook sees each flushed row of a registry entity with its attribute
+history, whatever wrote it (a form, the API, a command), and inserts the entries on the same
+connection, so they commit or roll back with the change itself.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, time
+from decimal import Decimal
+
+from flask import has_request_context, request
+from sqlalchemy import event, insert, inspect
+from sqlalchemy.orm import Session
+
+from .models.base import utcnow
+from .models.history import ChangeAction, ChangeLog
+from .registry import BY_MODEL
+
+
+def _json(value):
+    if isinstance(value, enum.Enum):
+        return value.name
+    if isinstance(value, (date, datetime, time, Decimal)):
+        return str(value)
+    return value
+
+
+def _columns(obj):
+    return [c.key for c in obj.__table__.columns if c.key not in ("created_at", "updated_at")]
+
+
+def _diff(obj, action: ChangeAction) -> dict:
+    state = inspect(obj)
+    if action is ChangeAction.update:
+        out = {}
+        for key in _columns(obj):
+            hist = state.attrs[key].history
+            if hist.has_changes():
+                old = hist.deleted[0] if hist.deleted else None
+                new = hist.added[0] if hist.added else None
+                if old != new:
+                    out[key] = [_json(old), _json(new)]
+        return out
+    values = {key: _json(getattr(obj, key)) for key in _columns(obj)}
+    if action is ChangeAction.create:
+        return {k: [None, v] for k, v in values.items() if v is not None}
+    return {k: [v, None] for k, v in values.items() if v is not None}
+
+
+def _who():
+    """(user id, username, source) of whoever is writing now."""
+    if not has_request_context():
+        return None, None, "cli"
+    from .security.scope import current_actor
+
+    actor = current_actor()
+    source = "api" if request.path.startswith("/api/") else "ui"
+    return actor.user_id, actor.username, source
+
+
+def _after_flush(session, _flush_context):
+    entries = []
+    for objs, action in ((session.new, ChangeAction.create), (session.dirty, ChangeAction.update),
+                         (session.deleted, ChangeAction.delete)):
+        for obj in objs:
+            entity = BY_MODEL.get(type(obj))
+            if entity is None:
+                continue
+            changes = _diff(obj, action)
+            if action is ChangeAction.update and not changes:
+                continue
+            entries.append((entity.name, obj.id, action, changes))
+    if not entries:
+        return
+    with session.no_autoflush:
+        user_id, username, source = _who()
+    now = utcnow()
+    session.connection().execute(insert(ChangeLog.__table__), [
+        {"at": now, "user_id": user_id, "username": username, "source": source, "entity": name,
+         "row_id": row_id, "action": action.name, "changes": changes}
+        for name, row_id, action, changes in entries
+    ])
+
+
+def install() -> None:
+    if not event.contains(Session, "after_flush", _after_flush):
+        event.listen(Session, "after_flush", _after_flush)
+
+
+def history_of(entity, row_id: int, limit: int = 100):
+    """The record's history, newest first, with translated field labels and enum values."""
+    from sqlalchemy import Enum, select
+
+    from .extensions import db
+    from .labels import column_labels
+
+    rows = db.session.scalars(
+        select(ChangeLog).where(ChangeLog.entity == entity.name, ChangeLog.row_id == row_id)
+        .order_by(ChangeLog.at.desc(), ChangeLog.id.desc()).limit(limit)
+    ).all()
+    table = entity.model.__table__.columns
+    labels = column_labels(entity.name, [k.removesuffix("_id") for k in table.keys()])
+
+    def show(key, value):
+        col = table.get(key)
+        enum_cls = getattr(col.type, "enum_class", None) if col is not None and isinstance(
+            col.type, Enum) else None
+        if enum_cls is not None and value in enum_cls.__members__:
+            return enum_cls[value].label
+        return "" if value is None else value
+
+    out = []
+    for row in rows:
+        fields = [
+            (labels.get(key.removesuffix("_id"), key), show(key, old), show(key, new))
+            for key, (old, new) in sorted(row.changes.items())
+        ]
+        out.append({"at": row.at, "who": row.username or "—", "action": row.action.label,
+                    "source": row.source, "fields": fields})
+    return out

@@ -1,0 +1,59 @@
+"""Change history of business records and the login journal (issue 3 item 7; 4.2.1 accountability).
+
+Rows are written by the session hook in ``app.history`` only; no screen or API can change them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_appbuilder.security.sqla.models import User
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import LabeledEnum, Model, enum_column, utcnow
+
+
+class ChangeAction(LabeledEnum):
+    create = "create"
+    update = "update"
+    delete = "delete"
+
+    @classmethod
+    def _labels(cls):
+        return {"create": _l("Created"), "update": _l("Changed"), "delete": _l("Deleted")}
+
+
+class ChangeLog(Model):
+    """Who changed which fields of which record, when, from what to what."""
+
+    __tablename__ = "change_log"
+    __table_args__ = (Index("ix_change_log_entity_row", "entity", "row_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey(User.id, ondelete="SET NULL"), index=True)
+    username: Mapped[str | None] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(8))  # ui, api or cli
+    entity: Mapped[str] = mapped_column(String(40))
+    row_id: Mapped[int] = mapped_column(Integer)
+    action: Mapped[ChangeAction] = enum_column(ChangeAction)
+    changes: Mapped[dict] = mapped_column(JSON)  # {field: [old, new]}
+
+    def __str__(self) -> str:
+        return f"{self.entity} {self.row_id} {self.action}"
+
+
+class LoginEvent(Model):
+    """A login attempt through the form or the API, successful or not."""
+
+    __tablename__ = "login_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    success: Mapped[bool] = mapped_column(index=True)
+    ip: Mapped[str | None] = mapped_column(String(45))
+    channel: Mapped[str] = mapped_column(String(8))  # form or api
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.at}"
