@@ -37,8 +37,8 @@ def create_app(config_object: str | object = "config", **overrides) -> Flask:
 
     user_logged_in.connect(lambda sender, user, **kw: restore_locale(user), app, weak=False)
 
+    from .display import display
     from .history import install as install_history
-    from .views.crud import display
 
     install_history()
     app.add_template_filter(display, "portal_time")

@@ -92,8 +92,9 @@ def install() -> None:
 
 def history_of(entity, row_id: int, limit: int = 100):
     """The record's history, newest first, with translated field labels and enum values."""
-    from sqlalchemy import Enum, select
+    from sqlalchemy import select
 
+    from .display import formatter_for
     from .extensions import db
     from .labels import column_labels
 
@@ -105,12 +106,7 @@ def history_of(entity, row_id: int, limit: int = 100):
     labels = column_labels(entity.name, [k.removesuffix("_id") for k in table.keys()])
 
     def show(key, value):
-        col = table.get(key)
-        enum_cls = getattr(col.type, "enum_class", None) if col is not None and isinstance(
-            col.type, Enum) else None
-        if enum_cls is not None and value in enum_cls.__members__:
-            return enum_cls[value].label
-        return "" if value is None else value
+        return formatter_for(entity.model, key)(value)
 
     out = []
     for row in rows:

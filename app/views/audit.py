@@ -10,10 +10,10 @@ from flask_appbuilder import ModelView
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
+from ..display import display, enum_display
 from ..extensions import db
 from ..models import ChangeLog, LoginEvent
 from ..models.history import ChangeAction
-from .crud import _enum_display, display
 
 READ_ONLY = ["can_list", "can_show"]
 
@@ -30,7 +30,7 @@ class ChangeLogView(ModelView):
         "at": _l("When"), "username": _l("Who"), "source": _l("Channel"), "entity": _l("Record type"),
         "row_id": _l("Record ID"), "action": _l("What"), "changes": _l("Changes"),
     }
-    formatters_columns = {"at": display, "action": _enum_display(ChangeAction)}
+    formatters_columns = {"at": display, "action": enum_display(ChangeAction)}
 
 
 class LoginEventView(ModelView):

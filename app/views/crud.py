@@ -12,11 +12,7 @@ Every generated view and API shares the same guard rails:
 
 from __future__ import annotations
 
-from datetime import datetime
-from decimal import Decimal
-from zoneinfo import ZoneInfo
-
-from flask import abort, current_app, flash, g, redirect, request
+from flask import abort, flash, g, redirect, request
 from flask_appbuilder import ModelRestApi, ModelView, expose
 from flask_appbuilder.actions import action as fab_action
 from flask_appbuilder.fields import EnumField
@@ -28,11 +24,11 @@ from sqlalchemy.exc import CompileError, StatementError
 from sqlalchemy.orm import RelationshipDirection
 from wtforms.validators import ValidationError
 
+from ..display import formatter_for
 from ..extensions import db
 from ..history import history_of
-from ..labels import COLUMNS, column_labels
+from ..labels import column_labels
 from ..models import Employee
-from ..models.base import LabeledEnum
 from ..registry import BY_NAME, ENTITIES, Entity
 from ..security.scope import (
     ReadScopeFilter,
@@ -168,11 +164,14 @@ class _Guard:
             raise ScopeError()
 
 
+# What FAB raises for a malformed page size, sort column or filter value: the client's error.
+BAD_QUERY_ERRORS = (ValueError, LookupError, StatementError, CompileError)
+
+
 def _bad_query_is_400(fn, *args, **kwargs):
-    """A malformed page size, sort column or filter value in the URL is the client's error."""
     try:
         return fn(*args, **kwargs)
-    except (ValueError, LookupError, StatementError, CompileError):
+    except BAD_QUERY_ERRORS:
         db.session.rollback()
         abort(400)
 
@@ -285,7 +284,7 @@ class PortalModelApi(_Guard, ModelRestApi):
     def get_list_headless(self, **kwargs):
         try:
             return super().get_list_headless(**kwargs)
-        except (LookupError, StatementError, CompileError, ValueError):
+        except BAD_QUERY_ERRORS:
             db.session.rollback()
             return self.response_400(message=str(_l("Invalid query.")))
 
@@ -339,7 +338,7 @@ def _time_fields(entity: Entity) -> dict:
     rules = form_validators(entity.model)
     return {
         col.key: TimeField(
-            COLUMNS.get(col.key, col.key),
+            column_labels(entity.name, [col.key]).get(col.key, col.key),
             validators=[Optional(), *rules.get(col.key, [])],
             render_kw={"class": "form-control"},
         )
@@ -348,44 +347,8 @@ def _time_fields(entity: Entity) -> dict:
     }
 
 
-def display(value):
-    """How a value reads on list and record pages: blank for empty, labels for flags and enums,
-    amounts with thousands separators, times in the portal's time zone to the minute."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return _l("Yes") if value else _l("No")
-    if isinstance(value, LabeledEnum):
-        return value.label
-    if isinstance(value, Decimal):
-        return f"{value:,}"  # thousands separated, keeping the column's own decimals
-    if isinstance(value, datetime):
-        tz = ZoneInfo(current_app.config.get("DISPLAY_TIMEZONE", "Asia/Shanghai"))
-        return value.astimezone(tz).strftime("%Y-%m-%d %H:%M")
-    return value
-
-
-def _enum_display(enum_cls):
-    """FAB hands list and show widgets an enum's stored name; show its translated label."""
-
-    def fmt(value):
-        if isinstance(value, str) and value in enum_cls.__members__:
-            return enum_cls[value].label
-        return display(value)
-
-    return fmt
-
-
 def _formatters(entity: Entity, columns) -> dict:
-    from sqlalchemy import Enum
-
-    table = entity.model.__table__.columns
-    out = {}
-    for c in columns:
-        col = table.get(c)
-        enum_cls = getattr(col.type, "enum_class", None) if col is not None and isinstance(col.type, Enum) else None
-        out[c] = _enum_display(enum_cls) if enum_cls else display
-    return out
+    return {c: formatter_for(entity.model, c) for c in columns}
 
 
 def _stamps(entity: Entity) -> list[str]:
@@ -402,6 +365,7 @@ def build_view(entity: Entity, related_views=()) -> type[PortalModelView]:
     form_cols = entity.form_columns()
     show_cols = ["id", *form_cols, *entity.extra_show, *_stamps(entity)]
     pickers = _picker_filters(entity)
+    time_fields = _time_fields(entity)
     attrs = {
         "entity": entity,
         "datamodel": SQLAInterface(entity.model, db.session),
@@ -417,8 +381,8 @@ def build_view(entity: Entity, related_views=()) -> type[PortalModelView]:
         "label_columns": column_labels(entity.name, {*show_cols, *entity.list_columns}),
         "formatters_columns": _formatters(entity, {*show_cols, *entity.list_columns}),
         "validators_columns": form_validators(entity.model),
-        "add_form_extra_fields": _time_fields(entity),
-        "edit_form_extra_fields": _time_fields(entity),
+        "add_form_extra_fields": time_fields,
+        "edit_form_extra_fields": time_fields,
         "add_form_query_rel_fields": pickers,
         "edit_form_query_rel_fields": pickers,
         "search_form_query_rel_fields": pickers,

@@ -1,0 +1,49 @@
+"""How stored values read on screens: list and record pages, the change history, the journals."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Enum
+
+from .models.base import LabeledEnum
+
+
+def display(value):
+    """Blank for empty, labels for flags and enums, amounts with thousands separators, times in
+    the portal's time zone to the minute."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _l("Yes") if value else _l("No")
+    if isinstance(value, LabeledEnum):
+        return value.label
+    if isinstance(value, Decimal):
+        return f"{value:,}"  # thousands separated, keeping the column's own decimals
+    if isinstance(value, datetime):
+        tz = ZoneInfo(current_app.config.get("DISPLAY_TIMEZONE", "Asia/Shanghai"))
+        return value.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    return value
+
+
+def enum_display(enum_cls):
+    """FAB's widgets and the history hand over an enum's stored name; show its translated label."""
+
+    def fmt(value):
+        if isinstance(value, str) and value in enum_cls.__members__:
+            return enum_cls[value].label
+        return display(value)
+
+    return fmt
+
+
+def formatter_for(model, key: str):
+    """The display function for one column of a model (enum columns show their labels)."""
+    col = model.__table__.columns.get(key)
+    if col is not None and isinstance(col.type, Enum) and col.type.enum_class is not None:
+        return enum_display(col.type.enum_class)
+    return display
