@@ -60,3 +60,11 @@ LANGUAGES = {
 # Demo logins for local use (`flask seed demo`).
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo12345")
 DISPLAY_TIMEZONE = os.environ.get("DISPLAY_TIMEZONE", "Asia/Shanghai")  # times are stored in UTC
+
+# Outgoing mail for settlement notices (`flask jobs daily`); no MAIL_SERVER, no mail is sent.
+MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") == "1"
+MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+MAIL_FROM = os.environ.get("MAIL_FROM", "portal@localhost")

@@ -41,6 +41,19 @@ def create_app(config_object: str | object = "config", **overrides) -> Flask:
     from .history import install as install_history
 
     install_history()
+    from .rules import install as install_rules
+
+    install_rules()
+
+    @app.after_request
+    def _portal_status(response):
+        # A view that re-renders a refused form sets the status it deserves (409, 422, ...).
+        from flask import g
+
+        status = g.pop("portal_status", None)
+        if status and response.status_code == 200:
+            response.status_code = status
+        return response
     app.add_template_filter(display, "portal_time")
 
     from .cli import register_cli
@@ -56,9 +69,16 @@ def _register_views(appbuilder) -> None:
     from .views.crud import register_all
     from .views.grid import PermissionGridView
     from .views.language import LanguageView
+    from .views.settings import SettingsView
+    from .views.workflow import WorkflowApi, WorkflowView
+    from .views.worklists import WorklistView
 
     register_all(appbuilder)
     appbuilder.add_view_no_menu(LanguageView())
+    appbuilder.add_view_no_menu(WorkflowView())
+    appbuilder.add_view_no_menu(WorklistView())
+    appbuilder.add_api(WorkflowApi)
+    appbuilder.add_view(SettingsView, "menu_Settings", label=SettingsView.menu_label, category="Security")
     appbuilder.add_view(ChangeLogView, "menu_ChangeLog", label=_l("Change history"), category="Security")
     appbuilder.add_view(LoginEventView, "menu_LoginEvent", label=_l("Login journal"), category="Security")
     appbuilder.add_view(

@@ -1,4 +1,4 @@
-"""Flask commands: ``flask roles sync [--check]``, ``flask seed demo``."""
+"""Flask commands: ``flask roles sync [--check]``, ``flask seed demo``, ``flask jobs daily``."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 
 roles_cli = AppGroup("roles", help="Roles and permissions from the access matrix.")
 seed_cli = AppGroup("seed", help="Demo data.")
+jobs_cli = AppGroup("jobs", help="Scheduled jobs (cron).")
 
 
 @roles_cli.command("sync")
@@ -42,6 +43,19 @@ def seed_demo_cmd() -> None:
         click.echo(f"{key}: {value}")
 
 
+@jobs_cli.command("daily")
+@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The day to run for (default: today in DISPLAY_TIMEZONE).")
+def jobs_daily(day) -> None:
+    """Settlement notices, newly overdue receivables, expired quotations, customer risk (3.3)."""
+    from .jobs import run_daily
+    from .rules import today
+
+    for key, value in run_daily(day.date() if day else today()).items():
+        click.echo(f"{key}: {value}")
+
+
 def register_cli(app) -> None:
     app.cli.add_command(roles_cli)
     app.cli.add_command(seed_cli)
+    app.cli.add_command(jobs_cli)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -41,8 +42,32 @@ def enum_display(enum_cls):
     return fmt
 
 
+# 3.3.3 risk reasons, stored as [[code, {values}], ...] by the daily job and shown translated.
+RISK_REASONS = {
+    "overdue_days": _l("Overdue %(days)s days"),
+    "overdue_share": _l("Overdue is %(share)s%% of the outstanding amount"),
+    "over_limit": _l("Outstanding %(outstanding)s exceeds the credit limit %(limit)s"),
+    "late_payments": _l("%(count)s late payments recently"),
+}
+
+
+def risk_reason(value):
+    if not value:
+        return ""
+    try:
+        reasons = json.loads(value)
+        return "; ".join(str(RISK_REASONS[code]) % values for code, values in reasons)
+    except (ValueError, KeyError, TypeError):
+        return value
+
+
+SPECIAL = {("Customer", "risk_reason"): risk_reason}
+
+
 def formatter_for(model, key: str):
     """The display function for one column of a model (enum columns show their labels)."""
+    if (model.__name__, key) in SPECIAL:
+        return SPECIAL[(model.__name__, key)]
     col = model.__table__.columns.get(key)
     if col is not None and isinstance(col.type, Enum) and col.type.enum_class is not None:
         return enum_display(col.type.enum_class)

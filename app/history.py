@@ -29,7 +29,8 @@ def _json(value):
 
 
 def _columns(obj):
-    return [c.key for c in obj.__table__.columns if c.key not in ("created_at", "updated_at")]
+    return [c.key for c in obj.__table__.columns
+            if c.key not in ("created_at", "updated_at", "version")]
 
 
 def _diff(obj, action: ChangeAction) -> dict:
@@ -62,6 +63,9 @@ def _who():
 
 
 def _after_flush(session, _flush_context):
+    from .workflow.engine import TRANSITIONS_KEY
+
+    transitions = session.info.get(TRANSITIONS_KEY, {})
     entries = []
     for objs, action in ((session.new, ChangeAction.create), (session.dirty, ChangeAction.update),
                          (session.deleted, ChangeAction.delete)):
@@ -72,7 +76,11 @@ def _after_flush(session, _flush_context):
             changes = _diff(obj, action)
             if action is ChangeAction.update and not changes:
                 continue
-            entries.append((entity.name, obj.id, action, changes))
+            step, comment = None, None
+            if action is ChangeAction.update and (entity.name, obj.id) in transitions:
+                action = ChangeAction.transition
+                step, comment = transitions.pop((entity.name, obj.id))
+            entries.append((entity.name, obj.id, action, changes, step, comment))
     if not entries:
         return
     with session.no_autoflush:
@@ -80,8 +88,9 @@ def _after_flush(session, _flush_context):
     now = utcnow()
     session.connection().execute(insert(ChangeLog.__table__), [
         {"at": now, "user_id": user_id, "username": username, "source": source, "entity": name,
-         "row_id": row_id, "action": action.name, "changes": changes}
-        for name, row_id, action, changes in entries
+         "row_id": row_id, "action": action.name, "changes": changes, "step": step,
+         "comment": comment}
+        for name, row_id, action, changes, step, comment in entries
     ])
 
 
@@ -115,5 +124,5 @@ def history_of(entity, row_id: int, limit: int = 100):
             for key, (old, new) in sorted(row.changes.items())
         ]
         out.append({"at": row.at, "who": row.username or "—", "action": row.action.label,
-                    "source": row.source, "fields": fields})
+                    "source": row.source, "fields": fields, "comment": row.comment})
     return out

@@ -33,10 +33,7 @@ class Entity:
     related: tuple[str, ...] = ()  # child entities listed on the record page
     order: tuple[str, str] = ("id", "desc")
     extra_show: tuple[str, ...] = ()  # computed properties shown on the record page
-    readonly: tuple[str, ...] = field(default=())  # columns never in forms
-    # Status values that are approval decisions: only the approve right may set them, and never
-    # on one's own record (3.1.7 contracts, 4.1.2 leave, 2.5 write-offs, 5.1.1 the plan).
-    decisions: tuple[str, ...] = ()
+    readonly: tuple[str, ...] = field(default=())  # columns never in forms (derived or set by steps)
 
     @property
     def name(self) -> str:
@@ -49,9 +46,22 @@ class Entity:
             return self.anchor.removesuffix("_id")
         return None
 
+    def derived_columns(self) -> set[str]:
+        """Columns no form or API body may set: the workflow state and the fields its steps set
+        (changed only by ``app.workflow``), the row version, and the entity's ``readonly``."""
+        from .workflow.definitions import WORKFLOWS
+
+        out = {"version", *self.readonly}
+        wf = WORKFLOWS.get(self.name)
+        if wf:
+            out.add(wf.field)
+            out.update(f for step in wf.steps for f in step.fields)
+        return out
+
     def form_columns(self) -> list[str]:
         """Every editable column in table order, foreign keys shown as their relationship."""
         mapper = inspect(self.model)
+        derived = self.derived_columns()
         fk_to_rel = {}
         for rel in mapper.relationships:
             if rel.direction is RelationshipDirection.MANYTOONE:
@@ -61,7 +71,7 @@ class Entity:
         for col in self.model.__table__.columns:
             if col.primary_key and not col.foreign_keys or col.key in ("created_at", "updated_at"):
                 continue
-            if col.key in self.readonly:
+            if col.key in derived:
                 continue
             cols.append(fk_to_rel.get(col.key, col.key))
         return cols
@@ -96,10 +106,10 @@ ENTITIES: tuple[Entity, ...] = (
     E(m.Product, "customers", _l("Products"), ("3.1.5", "6.1.1"), None,
       ("code", "name", "unit", "list_price", "unit_cost"), ("code", "name"), order=("code", "asc")),
     E(m.Customer, "customers", _l("Customers"), ("2.2.1", "2.2.2", "3.1", "4.2.1"), "owner_id",
-      ("code", "name", "region", "industry", "stage", "owner"),
-      ("code", "name", "region", "industry", "stage"),
+      ("code", "name", "region", "industry", "stage", "risk_level", "owner"),
+      ("code", "name", "region", "industry", "stage", "risk_level"),
       related=("Contact", "Visit", "Quotation", "Contract", "SalesOrder", "Receivable",
-               "ServiceTicket"), order=("code", "asc")),
+               "ServiceTicket"), order=("code", "asc"), readonly=("risk_level", "risk_reason")),
     E(m.Contact, "customers", _l("Contacts"), ("2.2.2",), "customer.owner_id",
       ("customer", "name", "title", "phone"), ("name", "phone")),
     E(m.Visit, "customers", _l("Visits"), ("2.2.2", "3.1.3", "3.1.4", "3.1.6"), "customer.owner_id",
@@ -113,15 +123,15 @@ ENTITIES: tuple[Entity, ...] = (
     # Contracts (2.3, 3.1.7)
     E(m.Contract, "contracts", _l("Contracts"), ("2.3.2", "2.3.3", "3.1.7"), "customer.owner_id",
       ("number", "customer", "amount", "sign_date", "status"), ("number", "status", "sign_date"),
-      related=("ContractApproval", "SalesOrder", "Receivable"), decisions=("approved", "rejected")),
+      related=("ContractApproval", "SalesOrder", "Receivable")),
     E(m.ContractApproval, "contracts", _l("Contract approvals"), ("3.1.7",), "contract.customer.owner_id",
       ("contract", "approver", "verdict", "decided_at"), ("verdict",), readonly=("decided_at",)),
     # Orders (2.4, 3.2)
     E(m.SalesOrder, "orders", _l("Sales orders"), ("2.4.1", "2.4.2", "2.4.3", "3.2"), "customer.owner_id",
-      ("number", "customer", "order_date", "promised_date", "status"),
+      ("number", "customer", "order_date", "promised_date", "status", "profit"),
       ("number", "status", "order_date", "promised_date"),
       related=("OrderLine", "OrderReview", "Shipment", "Receivable", "ServiceTicket"),
-      extra_show=("total",)),
+      extra_show=("total", "profit")),
     E(m.OrderLine, "orders", _l("Order lines"), ("2.4.1", "6.1.1"), "order.customer.owner_id",
       ("order", "product", "qty", "unit_price", "unit_cost"), ("qty",)),
     E(m.OrderReview, "orders", _l("Order reviews"), ("3.2.2",), "order.customer.owner_id",
@@ -136,7 +146,7 @@ ENTITIES: tuple[Entity, ...] = (
       ("number", "customer", "amount", "amount_paid", "due_date", "status"),
       ("number", "status", "due_date"),
       related=("Payment", "SettlementNotice", "DunningRecord", "LegalCase"),
-      order=("due_date", "desc"), extra_show=("amount_paid", "outstanding"), decisions=("written_off",)),
+      order=("due_date", "desc"), extra_show=("amount_paid", "outstanding")),
     E(m.Payment, "collection", _l("Payments"), ("2.5.1",), "receivable.customer.owner_id",
       ("receivable", "paid_on", "amount", "method"), ("paid_on", "method"), order=("paid_on", "desc")),
     E(m.SettlementNotice, "collection", _l("Settlement notices"), ("3.3.1",), "receivable.customer.owner_id",
@@ -149,7 +159,7 @@ ENTITIES: tuple[Entity, ...] = (
     E(m.ServiceTicket, "service", _l("Service tickets"), ("2.2.3", "2.6.1", "3.4"), "customer.owner_id",
       ("number", "customer", "kind", "severity", "status", "reported_on"),
       ("number", "kind", "severity", "status", "reported_on"),
-      related=("RootCause", "ServiceFeedback"), order=("reported_on", "desc")),
+      related=("RootCause", "ServiceFeedback"), order=("reported_on", "desc"), readonly=("closed_on",)),
     E(m.RootCause, "service", _l("Root causes and improvements"), ("2.6.2", "3.4.7"),
       "ticket.customer.owner_id", ("ticket", "category", "cause", "verified"), ("category", "verified")),
     E(m.ServiceFeedback, "service", _l("Service feedback"), ("2.6.3",), "ticket.customer.owner_id",
@@ -161,7 +171,7 @@ ENTITIES: tuple[Entity, ...] = (
     E(m.LeaveRequest, "conduct", _l("Leave requests"), ("4.1.2",), "employee_id",
       ("employee", "leave_type", "start_date", "end_date", "days", "status"),
       ("leave_type", "status", "start_date"), order=("start_date", "desc"),
-      decisions=("approved", "rejected")),
+      extra_show=("late_submission",), readonly=("submitted_on", "approver_id")),
     E(m.ConductViolation, "conduct", _l("Conduct violations"), ("4.1", "4.2", "4.3", "4.4", "7.2"),
       "employee_id", ("employee", "occurred_on", "clause", "severity"), ("clause", "severity", "occurred_on")),
     E(m.IntegrityRecord, "conduct", _l("Integrity register"), ("4.2.2",), "employee_id",
@@ -169,7 +179,7 @@ ENTITIES: tuple[Entity, ...] = (
     # Training and career (5)
     E(m.TrainingPlan, "training", _l("Training plans"), ("5.1.1",), None,
       ("year", "title", "budget", "status"), ("year", "status"), related=("TrainingItem",),
-      order=("year", "desc"), decisions=("approved",)),
+      order=("year", "desc")),
     E(m.TrainingItem, "training", _l("Training items"), ("5.1.2", "5.2"), None,
       ("plan", "title", "topic", "method", "month", "status"), ("title", "topic", "method", "month", "status"),
       related=("Enrolment",)),
@@ -191,8 +201,8 @@ ENTITIES: tuple[Entity, ...] = (
     E(m.Reward, "rewards", _l("Rewards"), ("7.1.1", "7.1.2", "7.1.3", "6.4.1"), "employee_id",
       ("employee", "kind", "awarded_on", "amount"), ("kind", "awarded_on"), order=("awarded_on", "desc")),
     E(m.Penalty, "rewards", _l("Penalties"), ("7.2",), "employee_id",
-      ("employee", "kind", "decided_on", "amount", "clause"), ("kind", "decided_on", "clause"),
-      order=("decided_on", "desc")),
+      ("employee", "kind", "decided_on", "amount", "status"), ("kind", "decided_on", "clause", "status"),
+      order=("decided_on", "desc"), readonly=("approver_id",)),
 )
 
 BY_NAME: dict[str, Entity] = {e.name: e for e in ENTITIES}

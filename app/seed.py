@@ -36,6 +36,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
+from . import policy
 from .extensions import db
 from .models import (
     AppraisalCycle,
@@ -84,21 +85,20 @@ from .models import (
 from .models.appraisal import CycleKind, CycleStatus, EvaluatorRole
 from .models.conduct import AttendanceStatus, Handling, LeaveStatus, LeaveType
 from .models.conduct import Severity as ConductSeverity
-from .models.contracts import ContractStatus, Verdict
+from .models.contracts import ApprovalLevel, ContractStatus, Verdict
 from .models.customers import QuotationStatus, Stage, VisitKind
 from .models.market import PriceLevel, ProposalStatus
-from .models.orders import Department, Feasibility, OrderStatus
+from .models.orders import Department, Feasibility, OrderStatus, ShipmentStatus
 from .models.people import EmployeeStatus, Position
+from .models.policy import PolicyKey
 from .models.receivables import DunningChannel, LegalStatus, PaymentMethod, ReceivableStatus
-from .models.rewards import PenaltyKind, RewardKind
+from .models.rewards import PenaltyKind, PenaltyStatus, RewardKind
 from .models.service import CauseCategory, Severity, TicketKind, TicketStatus
 from .models.training import AssessmentKind, ItemStatus, Method, MoveKind, PlanStatus, Topic
 
 RANDOM_SEED = 20261127
 MARKER_NUMBER = "E0001"
 EMAIL_DOMAIN = "demo.local"
-# Contracts above this amount also need the finance approval (domain.md: a *default* threshold).
-FINANCE_APPROVAL_THRESHOLD = Decimal("200000")
 CENT = Decimal("0.01")
 REQUIRED_ROLES = ("Salesperson", "Supervisor", "Finance", "HR", "Admin")
 
@@ -311,6 +311,7 @@ class Ctx:
         (0, OrderStatus.received), (2, OrderStatus.under_review), (5, OrderStatus.scheduled),
         (8, OrderStatus.purchasing), (12, OrderStatus.shipped), (29, OrderStatus.in_production)])
     new: list = field(default_factory=list)  # every object to add
+    marks: set = field(default_factory=set)  # one-off choices already made
 
     def add(self, *objs):
         self.new.extend(objs)
@@ -416,6 +417,10 @@ def seed_demo(password: str) -> dict[str, int]:
             _link_users(users)
         else:
             _build(users)
+            # Customers' risk levels as the daily job would leave them (3.3.3).
+            from .jobs import recompute_risk
+
+            recompute_risk(date.today(), {"risk_changed": 0})
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -844,12 +849,15 @@ def _approvals(ctx: Ctx, c: Contract, decided: date) -> None:
     rng = ctx.rng
     supervisor = ctx.supervisor_of(c.customer.owner)
     finance = ctx.emp["E0017"]
-    big = c.amount > FINANCE_APPROVAL_THRESHOLD
+    big = c.amount > policy.get(PolicyKey.contract_finance_threshold)  # 3.1.7
     status = c.status
     if status is ContractStatus.draft:
         return
     if status is ContractStatus.submitted:
-        if big:  # supervisor approved, finance still to decide
+        if big and "awaiting_supervisor" not in ctx.marks:  # one waits for its supervisor
+            ctx.marks.add("awaiting_supervisor")
+        elif big:  # the supervisor approved, finance still to decide (3.1.7)
+            c.status = ContractStatus.finance_review
             ctx.add(ContractApproval(contract=c, approver=supervisor, verdict=Verdict.approved,
                                      comment="价格与账期符合政策，提交财务审批", decided_at=at(decided, 10, 20)))
         return
@@ -858,6 +866,7 @@ def _approvals(ctx: Ctx, c: Contract, decided: date) -> None:
             ctx.add(ContractApproval(contract=c, approver=supervisor, verdict=Verdict.approved,
                                      comment="同意", decided_at=at(decided, 9, 40)))
             ctx.add(ContractApproval(contract=c, approver=finance, verdict=Verdict.rejected,
+                                     level=ApprovalLevel.finance,
                                      comment="客户当前应收余额已超信用额度，请先回款再签约",
                                      decided_at=at(decided + timedelta(days=1), 15, 5)))
         else:
@@ -870,6 +879,7 @@ def _approvals(ctx: Ctx, c: Contract, decided: date) -> None:
                              decided_at=at(decided, 9 + rng.randint(0, 7), rng.randint(0, 59))))
     if big:
         ctx.add(ContractApproval(contract=c, approver=finance, verdict=Verdict.approved,
+                                 level=ApprovalLevel.finance,
                                  comment=rng.choice(("信用额度内，同意", "同意，按合同账期跟踪回款")),
                                  decided_at=at(decided + timedelta(days=1), 14, rng.randint(0, 59))))
 
@@ -946,7 +956,8 @@ def _order(ctx: Ctx, cust: Customer, contract: Contract | None, order_date: date
         carrier, prefix = rng.choice(CARRIERS)
         s = ctx.add(Shipment(order=o, carrier=carrier, shipped_on=shipped,
                              tracking_number=f"{prefix}{rng.randint(10**11, 10**12 - 1)}",
-                             delivered_on=o.delivered_date))
+                             delivered_on=o.delivered_date,
+                             status=ShipmentStatus.delivered if o.delivered_date else ShipmentStatus.in_transit))
         hub = HUBS[info["province"]]
         events = [(shipped, f"{FACTORY_CITY}", "已揽收，发往转运中心")]
         mid = shipped + timedelta(days=max(1, transit // 2))
@@ -999,8 +1010,8 @@ def _receivables(ctx: Ctx) -> None:
                       "overdue": overdue, "bucket": bucket, "fate": fate})
     # Write-offs and legal cases come from the oldest invoices.
     old = sorted((p for p in plans if p["overdue"] > 120), key=lambda p: -p["overdue"])
-    for p in old[:2]:
-        p["fate"], p["special"] = "partial", "written_off"
+    for p, special in zip(old[:2], ("written_off", "write_off_pending"), strict=False):
+        p["fate"], p["special"] = "partial", special
     legal_picks = old[2:][:: max(1, len(old[2:]) // 4)][:3]  # spread over the 120+ range
     for p, legal in zip(legal_picks, (LegalStatus.review, LegalStatus.filed, LegalStatus.enforcement),
                         strict=False):
@@ -1058,8 +1069,8 @@ def _receivables(ctx: Ctx) -> None:
         assert paid <= amount, (paid, amount)
         if paid >= amount:
             rec.status = ReceivableStatus.paid
-        elif p.get("special") == "written_off":
-            rec.status = ReceivableStatus.written_off
+        elif p.get("special") in ("written_off", "write_off_pending"):
+            rec.status = ReceivableStatus[p["special"]]
         elif p.get("special") == "in_legal":
             rec.status = ReceivableStatus.in_legal
         elif today > due:
@@ -1562,7 +1573,9 @@ def _rewards(ctx: Ctx) -> None:
     )
     for key, kind, amount, reason in penalties:
         viol = v[key]
+        proposed = key == "late"  # one still waiting for HR's decision (7.2)
         ctx.add(Penalty(employee=viol.employee, kind=kind,
                         decided_on=min(viol.occurred_on + timedelta(days=7), today),
                         amount=money(amount), reason=reason, clause=viol.clause, violation=viol,
-                        approver=hr))
+                        approver=None if proposed else hr,
+                        status=PenaltyStatus.proposed if proposed else PenaltyStatus.approved))

@@ -165,5 +165,9 @@ def check_item(item) -> None:
             from .labels import COLUMNS
 
             errors[b] = str(MSG_ORDER % {"other": COLUMNS.get(a, a)})
+    if not errors:  # rules spanning rows assume each value is sane
+        from .rules import check
+
+        errors.update(check(item))
     if errors:
         raise ValidationFailure(errors)

@@ -202,7 +202,7 @@ class Api:
 
     def __getattr__(self, verb):
         method = getattr(self.client, verb)
-        return lambda url, **kw: method(url, headers=self.headers, **kw)
+        return lambda url, headers=None, **kw: method(url, headers={**self.headers, **(headers or {})}, **kw)
 
 
 @pytest.fixture()

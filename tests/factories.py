@@ -91,7 +91,11 @@ def _build(model, owner, values):
             continue
         if col.key in fk_rel:
             rel = fk_rel[col.key]
-            if col.nullable and rel.mapper.class_ is not Employee:
+            entity = BY_MODEL.get(model)
+            is_anchor = entity is not None and entity.anchor == col.key
+            # Optional references stay empty (an optional employee would be the owner rating or
+            # approving themselves); the anchor always points at the owner.
+            if col.nullable and not is_anchor:
                 continue
             target = rel.mapper.class_
             if target is Employee:
@@ -106,6 +110,11 @@ def _build(model, owner, values):
         setattr(obj, col.key, _value(model, col, day))
     for k, v in values.items():
         setattr(obj, k, v)
+    if model.__name__ == "LegalCase" and "receivable" not in values and "receivable_id" not in values:
+        # 3.3.4: a case follows repeated dunning; its receivable is already in legal action.
+        from app.models.receivables import ReceivableStatus
+
+        obj.receivable.status = ReceivableStatus.in_legal
     db.session.add(obj)
     return obj
 

@@ -106,11 +106,15 @@ def test_finance_writes_payments_of_any_team(app, apis, rows):
 
 
 def test_finance_writes_receivables(app, apis, rows):
-    # 2.5.1, 3.3.3: finance maintains receivables (status, risk) across teams.
+    # 2.5.1, 3.3.3: finance maintains receivables across teams (the status follows payments and
+    # the collection steps, never typed in).
     pk = rows["sales3"]["receivable"]
-    resp = apis("finance1").put(f"/api/v1/receivable/{pk}", json={"status": "overdue"})
+    resp = apis("finance1").put(f"/api/v1/receivable/{pk}", json={"amount": "123456.00"})
     assert resp.status_code == 200, resp.get_data(as_text=True)
-    assert fresh(app, Receivable, pk, "status")["status"].name == "overdue"
+    assert fresh(app, Receivable, pk, "amount")["amount"] == Decimal("123456.00")
+    resp = apis("finance1").put(f"/api/v1/receivable/{pk}", json={"status": "paid"})
+    assert resp.status_code in (400, 422)
+    assert fresh(app, Receivable, pk, "status")["status"].name != "paid"
 
 
 def test_finance_reads_but_cannot_write_customers(app, apis, rows):
@@ -203,7 +207,7 @@ def test_salesperson_applies_for_own_leave(app, apis):
         me = employee("sales1").id
     n = count(app, LeaveRequest)
     body = {"employee": me, "leave_type": "personal", "start_date": "2092-09-01",
-            "end_date": "2092-09-01", "days": 1, "reason": "办事", "status": "submitted"}
+            "end_date": "2092-09-01", "days": 1, "reason": "办事"}
     resp = apis("sales1").post("/api/v1/leaverequest/", json=body)
     assert resp.status_code == 201, resp.get_data(as_text=True)
     assert count(app, LeaveRequest) == n + 1
@@ -228,7 +232,8 @@ def test_hr_owns_leave_approval_for_everyone(app, apis, rows):
     assert allowed and scope == "all" and row_ok
     client = apis("hr1")
     assert client.get(f"/api/v1/leaverequest/{pk}").status_code == 200
-    resp = client.put(f"/api/v1/leaverequest/{pk}", json={"status": "approved"})
+    apis("sales2").post(f"/api/v1/workflow/leaverequest/{pk}/submit", json={})
+    resp = client.post(f"/api/v1/workflow/leaverequest/{pk}/approve", json={})
     assert resp.status_code == 200, resp.get_data(as_text=True)
     assert fresh(app, LeaveRequest, pk, "status")["status"].name == "approved"
 

@@ -150,6 +150,8 @@ def test_receivables_cover_every_aging_bucket_and_stay_consistent(seeded, seeded
         overdue = (today - rec.due_date).days
         if rec.status is ReceivableStatus.paid:
             assert paid == rec.amount
+        elif rec.status is ReceivableStatus.write_off_pending:  # asked for, finance to decide
+            assert overdue > 90 and paid < rec.amount
         elif rec.status in (ReceivableStatus.in_legal, ReceivableStatus.written_off):
             assert overdue > 90 and paid < rec.amount
             assert db.session.scalar(select(func.count()).where(LegalCase.receivable_id == rec.id)) == 1

@@ -10,7 +10,7 @@ from flask_babel import lazy_pgettext as _p
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import LabeledEnum, Model, Money, Qty, Timestamped, enum_column
+from .base import LabeledEnum, Model, Money, Qty, Timestamped, Versioned, enum_column
 from .people import Employee
 
 
@@ -53,7 +53,7 @@ class EvaluatorRole(LabeledEnum):
         }
 
 
-class AppraisalCycle(Timestamped, Model):
+class AppraisalCycle(Versioned, Timestamped, Model):
     """A quarterly or annual appraisal period (6.2)."""
 
     __tablename__ = "appraisal_cycle"
@@ -69,7 +69,7 @@ class AppraisalCycle(Timestamped, Model):
         return self.name
 
 
-class AppraisalTarget(Timestamped, Model):
+class AppraisalTarget(Versioned, Timestamped, Model):
     """A salesperson's targets for a cycle (6.1.1–6.1.3)."""
 
     __tablename__ = "appraisal_target"
@@ -96,7 +96,7 @@ class AppraisalTarget(Timestamped, Model):
         return f"{self.cycle} {self.employee.name if self.employee else ''}"
 
 
-class AppraisalRating(Timestamped, Model):
+class AppraisalRating(Versioned, Timestamped, Model):
     """A qualitative rating, 1–5 per ability (6.1.4, 6.1.5, 6.3.2)."""
 
     __tablename__ = "appraisal_rating"

@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from flask_appbuilder import Model
-from sqlalchemy import DateTime, MetaData, Numeric, func
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import DateTime, Integer, MetaData, Numeric, func
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 # Deterministic constraint names so migrations are stable across SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -69,6 +69,22 @@ class Timestamped:
     )
 
 
+class Versioned:
+    """A row version, raised on every update (SQLAlchemy's ``version_id_col``).
+
+    Edit forms and API updates carry the version they started from; a write based on an older
+    version is refused instead of silently overwriting someone else's change (issue 3, item 8).
+    """
+
+    # No server default here: SQLAlchemy would then fetch the version back with RETURNING, which
+    # SQLite cannot do for executemany (post_update of teams); the migration gives old rows 1.
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    @declared_attr.directive
+    def __mapper_args__(cls):  # noqa: N805 - declarative directive
+        return {"version_id_col": cls.__table__.c.version}
+
+
 def enum_column(enum_cls: type[enum.Enum], default=None, nullable: bool = False, index=True,
                 name: str | None = None):
     """A non-native enum column (portable across SQLite and PostgreSQL, stored by name).
@@ -79,7 +95,7 @@ def enum_column(enum_cls: type[enum.Enum], default=None, nullable: bool = False,
     from sqlalchemy import Enum
 
     return mapped_column(
-        Enum(enum_cls, native_enum=False, length=24, validate_strings=True, create_constraint=True,
+        Enum(enum_cls, native_enum=False, length=max(24, *(len(n) for n in enum_cls.__members__)), validate_strings=True, create_constraint=True,
              name=name),
         default=default,
         nullable=nullable,

@@ -9,9 +9,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import LabeledEnum, Model, Money, Timestamped, enum_column
+from .base import LabeledEnum, Model, Money, Timestamped, Versioned, enum_column
 from .customers import Customer
 from .people import Employee
+from .policy import PolicyKey
 
 
 class AttendanceStatus(LabeledEnum):
@@ -98,7 +99,7 @@ class Handling(LabeledEnum):
         }
 
 
-class Attendance(Timestamped, Model):
+class Attendance(Versioned, Timestamped, Model):
     """One day's check-in and check-out (4.1.1)."""
 
     __tablename__ = "attendance"
@@ -120,7 +121,7 @@ class Attendance(Timestamped, Model):
         return f"{self.employee.name if self.employee else ''} {self.work_date}"
 
 
-class LeaveRequest(Timestamped, Model):
+class LeaveRequest(Versioned, Timestamped, Model):
     """A leave application, to be approved in advance (4.1.2)."""
 
     __tablename__ = "leave_request"
@@ -141,11 +142,21 @@ class LeaveRequest(Timestamped, Model):
     approver_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id"), index=True)
     approver: Mapped[Employee | None] = relationship(foreign_keys=[approver_id], lazy="joined")
 
+    @property
+    def late_submission(self) -> bool:
+        """4.1.2: submitted with less notice than the policy asks (default: not before the day
+        it starts)."""
+        from .. import policy
+        from ..services.conduct import late_submission
+
+        return late_submission(self.submitted_on, self.start_date,
+                               policy.get(PolicyKey.leave_notice_days))
+
     def __str__(self) -> str:
         return f"{self.employee.name if self.employee else ''} {self.start_date}~{self.end_date}"
 
 
-class ConductViolation(Timestamped, Model):
+class ConductViolation(Versioned, Timestamped, Model):
     """A breach of the conduct rules of chapter 4; may lead to a penalty (7.2)."""
 
     __tablename__ = "conduct_violation"
@@ -163,7 +174,7 @@ class ConductViolation(Timestamped, Model):
         return f"{self.employee.name if self.employee else ''} {self.clause} {self.occurred_on}"
 
 
-class IntegrityRecord(Timestamped, Model):
+class IntegrityRecord(Versioned, Timestamped, Model):
     """A gift or benefit offered by a customer and how it was handled (4.2.2)."""
 
     __tablename__ = "integrity_record"

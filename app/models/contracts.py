@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import LabeledEnum, Model, Money, Timestamped, enum_column, utcnow
+from .base import LabeledEnum, Model, Money, Timestamped, Versioned, enum_column, utcnow
 from .customers import Customer, Quotation
 from .people import Employee
 
@@ -17,6 +17,7 @@ from .people import Employee
 class ContractStatus(LabeledEnum):
     draft = "draft"
     submitted = "submitted"
+    finance_review = "finance_review"
     approved = "approved"
     signed = "signed"
     executing = "executing"
@@ -29,6 +30,7 @@ class ContractStatus(LabeledEnum):
         return {
             "draft": _l("Draft"),
             "submitted": _l("Submitted"),
+            "finance_review": _l("Awaiting finance approval"),
             "approved": _l("Approved"),
             "signed": _l("Signed"),
             "executing": _l("Executing"),
@@ -36,6 +38,15 @@ class ContractStatus(LabeledEnum):
             "rejected": _l("Rejected"),
             "terminated": _l("Terminated"),
         }
+
+
+class ApprovalLevel(LabeledEnum):
+    supervisor = "supervisor"
+    finance = "finance"
+
+    @classmethod
+    def _labels(cls):
+        return {"supervisor": _l("Supervisor approval"), "finance": _l("Finance approval")}
 
 
 class Verdict(LabeledEnum):
@@ -47,7 +58,7 @@ class Verdict(LabeledEnum):
         return {"approved": _l("Approve"), "rejected": _l("Reject")}
 
 
-class Contract(Timestamped, Model):
+class Contract(Versioned, Timestamped, Model):
     """A sales contract (2.3.2, 3.1.7)."""
 
     __tablename__ = "contract"
@@ -77,7 +88,7 @@ class Contract(Timestamped, Model):
         return self.number
 
 
-class ContractApproval(Model):
+class ContractApproval(Versioned, Model):
     """One approval step of a contract: who, when, verdict, comment (3.1.7)."""
 
     __tablename__ = "contract_approval"
@@ -88,6 +99,7 @@ class ContractApproval(Model):
     contract: Mapped[Contract] = relationship(back_populates="approvals", lazy="joined")
     approver_id: Mapped[int] = mapped_column(ForeignKey("employee.id"), index=True)
     approver: Mapped[Employee] = relationship(lazy="joined")
+    level: Mapped[ApprovalLevel] = enum_column(ApprovalLevel, default=ApprovalLevel.supervisor)
     verdict: Mapped[Verdict] = enum_column(Verdict)
     comment: Mapped[str | None] = mapped_column(String(500))
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

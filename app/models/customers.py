@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import LabeledEnum, Model, Money, Qty, Timestamped, enum_column
+from .base import LabeledEnum, Model, Money, Qty, Timestamped, Versioned, enum_column
 from .people import Employee
 
 
@@ -37,6 +37,18 @@ class Stage(LabeledEnum):
             "contracted": _l("Contracted"),
             "lost": _l("Lost"),
         }
+
+
+class RiskLevel(LabeledEnum):
+    """Credit risk warning levels of 3.3.3."""
+
+    green = "green"
+    yellow = "yellow"
+    red = "red"
+
+    @classmethod
+    def _labels(cls):
+        return {"green": _l("Green (normal)"), "yellow": _l("Yellow (watch)"), "red": _l("Red (warning)")}
 
 
 class VisitKind(LabeledEnum):
@@ -75,7 +87,7 @@ class QuotationStatus(LabeledEnum):
         }
 
 
-class Product(Timestamped, Model):
+class Product(Versioned, Timestamped, Model):
     """A product sold by the factory; unit cost gives order profit (6.1.1)."""
 
     __tablename__ = "product"
@@ -93,7 +105,7 @@ class Product(Timestamped, Model):
         return f"{self.code} {self.name}"
 
 
-class Customer(Timestamped, Model):
+class Customer(Versioned, Timestamped, Model):
     """A customer and its development stage (2.2.1, 3.1); owned by one salesperson (4.2.1)."""
 
     __tablename__ = "customer"
@@ -111,6 +123,8 @@ class Customer(Timestamped, Model):
     payment_terms_days: Mapped[int] = mapped_column(Integer, default=30)
     stage: Mapped[Stage] = enum_column(Stage, default=Stage.research)
     lost_reason: Mapped[str | None] = mapped_column(String(500))
+    risk_level: Mapped[RiskLevel] = enum_column(RiskLevel, default=RiskLevel.green)
+    risk_reason: Mapped[str | None] = mapped_column(String(500))
     owner_id: Mapped[int] = mapped_column(ForeignKey("employee.id"), index=True)
     owner: Mapped[Employee] = relationship(lazy="joined")
     contacts: Mapped[list[Contact]] = relationship(
@@ -124,7 +138,7 @@ class Customer(Timestamped, Model):
         return f"{self.code} {self.name}"
 
 
-class Contact(Timestamped, Model):
+class Contact(Versioned, Timestamped, Model):
     __tablename__ = "contact"
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), index=True)
@@ -138,7 +152,7 @@ class Contact(Timestamped, Model):
         return self.name
 
 
-class Visit(Timestamped, Model):
+class Visit(Versioned, Timestamped, Model):
     """A visit or follow-up with a customer (2.2.2, 3.1.3–3.1.6)."""
 
     __tablename__ = "visit"
@@ -160,7 +174,7 @@ class Visit(Timestamped, Model):
         return f"{self.customer} {self.visit_date}"
 
 
-class Quotation(Timestamped, Model):
+class Quotation(Versioned, Timestamped, Model):
     """A proposal and quotation submitted to a customer (3.1.5)."""
 
     __tablename__ = "quotation"
@@ -184,7 +198,7 @@ class Quotation(Timestamped, Model):
         return self.number
 
 
-class QuotationLine(Model):
+class QuotationLine(Versioned, Model):
     __tablename__ = "quotation_line"
     __table_args__ = (
         CheckConstraint("qty > 0", name="qty_pos"),

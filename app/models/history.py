@@ -19,10 +19,12 @@ class ChangeAction(LabeledEnum):
     create = "create"
     update = "update"
     delete = "delete"
+    transition = "transition"
 
     @classmethod
     def _labels(cls):
-        return {"create": _l("Created"), "update": _l("Changed"), "delete": _l("Deleted")}
+        return {"create": _l("Created"), "update": _l("Changed"), "delete": _l("Deleted"),
+                "transition": _l("Status changed")}
 
 
 class ChangeLog(Model):
@@ -39,6 +41,8 @@ class ChangeLog(Model):
     row_id: Mapped[int] = mapped_column(Integer)
     action: Mapped[ChangeAction] = enum_column(ChangeAction)
     changes: Mapped[dict] = mapped_column(JSON)  # {field: [old, new]}
+    step: Mapped[str | None] = mapped_column(String(40))  # the workflow step of a transition
+    comment: Mapped[str | None] = mapped_column(String(500))
 
     def __str__(self) -> str:
         return f"{self.entity} {self.row_id} {self.action}"

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import LabeledEnum, Model, Money, Timestamped, enum_column
+from .base import LabeledEnum, Model, Money, Timestamped, Versioned, enum_column
 from .people import Employee
 
 
@@ -39,7 +39,7 @@ class ProposalStatus(LabeledEnum):
         }
 
 
-class MarketReport(Timestamped, Model):
+class MarketReport(Versioned, Timestamped, Model):
     """A market research report (2.1.1, 3.1.1)."""
 
     __tablename__ = "market_report"
@@ -63,7 +63,7 @@ class MarketReport(Timestamped, Model):
         return self.title
 
 
-class Competitor(Timestamped, Model):
+class Competitor(Versioned, Timestamped, Model):
     """A competitor and what is known of it (2.1.2)."""
 
     __tablename__ = "competitor"
@@ -85,7 +85,7 @@ class Competitor(Timestamped, Model):
         return self.name
 
 
-class CompetitorPrice(Timestamped, Model):
+class CompetitorPrice(Versioned, Timestamped, Model):
     """A competitor's price seen on a date (2.1.2: price observations over time)."""
 
     __tablename__ = "competitor_price"
@@ -104,7 +104,7 @@ class CompetitorPrice(Timestamped, Model):
         return f"{self.competitor} {self.product} {self.price}"
 
 
-class Countermeasure(Timestamped, Model):
+class Countermeasure(Versioned, Timestamped, Model):
     """A countermeasure proposed against a competitor (2.1.2)."""
 
     __tablename__ = "countermeasure"

@@ -7,10 +7,10 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _p
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, func, select
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
-from .base import LabeledEnum, Model, Money, Qty, Timestamped, enum_column
+from .base import LabeledEnum, Model, Money, Qty, Timestamped, Versioned, enum_column
 from .contracts import Contract
 from .customers import Customer, Product
 from .people import Employee
@@ -76,7 +76,7 @@ class Feasibility(LabeledEnum):
         }
 
 
-class SalesOrder(Timestamped, Model):
+class SalesOrder(Versioned, Timestamped, Model):
     """A customer order (2.4.1, 3.2.1); late = past promised date and not delivered."""
 
     __tablename__ = "sales_order"
@@ -106,7 +106,7 @@ class SalesOrder(Timestamped, Model):
         return self.number
 
 
-class OrderLine(Model):
+class OrderLine(Versioned, Model):
     __tablename__ = "order_line"
     __table_args__ = (
         CheckConstraint("qty > 0", name="qty_pos"),
@@ -129,7 +129,7 @@ class OrderLine(Model):
         return f"{self.product} × {self.qty}"
 
 
-class OrderReview(Timestamped, Model):
+class OrderReview(Versioned, Timestamped, Model):
     """One department's sign-off on an order (3.2.2)."""
 
     __tablename__ = "order_review"
@@ -147,7 +147,23 @@ class OrderReview(Timestamped, Model):
         return f"{self.order} {self.department}"
 
 
-class Shipment(Timestamped, Model):
+class ShipmentStatus(LabeledEnum):
+    shipped = "shipped"
+    in_transit = "in_transit"
+    delivered = "delivered"
+    returned = "returned"
+
+    @classmethod
+    def _labels(cls):
+        return {
+            "shipped": _l("Shipped"),
+            "in_transit": _l("In transit"),
+            "delivered": _l("Delivered"),
+            "returned": _l("Returned"),
+        }
+
+
+class Shipment(Versioned, Timestamped, Model):
     """Shipment and logistics of an order (3.2.6, 3.2.7)."""
 
     __tablename__ = "shipment"
@@ -161,6 +177,7 @@ class Shipment(Timestamped, Model):
     tracking_number: Mapped[str | None] = mapped_column(String(60), index=True)
     shipped_on: Mapped[date] = mapped_column(index=True)
     delivered_on: Mapped[date | None]
+    status: Mapped[ShipmentStatus] = enum_column(ShipmentStatus, default=ShipmentStatus.shipped)
     events: Mapped[list[LogisticsEvent]] = relationship(
         back_populates="shipment", cascade="all, delete-orphan"
     )
@@ -169,7 +186,7 @@ class Shipment(Timestamped, Model):
         return f"{self.order} {self.carrier} {self.tracking_number or ''}".strip()
 
 
-class LogisticsEvent(Model):
+class LogisticsEvent(Versioned, Model):
     __tablename__ = "logistics_event"
     id: Mapped[int] = mapped_column(primary_key=True)
     shipment_id: Mapped[int] = mapped_column(ForeignKey("shipment.id", ondelete="CASCADE"), index=True)
@@ -180,3 +197,12 @@ class LogisticsEvent(Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_on} {self.description}"
+
+
+# Profit of an order from its lines' unit prices and costs (6.1.1), computed in SQL with the row.
+SalesOrder.profit = column_property(
+    select(func.coalesce(func.sum(OrderLine.qty * (OrderLine.unit_price - OrderLine.unit_cost)), 0))
+    .where(OrderLine.order_id == SalesOrder.id)
+    .correlate_except(OrderLine)
+    .scalar_subquery()
+)

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import LabeledEnum, Model, Timestamped, enum_column
+from .base import LabeledEnum, Model, Timestamped, Versioned, enum_column
 
 
 class Position(LabeledEnum):
@@ -42,7 +42,7 @@ class EmployeeStatus(LabeledEnum):
         return {"active": _l("Active"), "suspended": _l("Suspended"), "left": _l("Left")}
 
 
-class Team(Timestamped, Model):
+class Team(Versioned, Timestamped, Model):
     __tablename__ = "team"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
@@ -61,7 +61,7 @@ class Team(Timestamped, Model):
         return self.name
 
 
-class Employee(Timestamped, Model):
+class Employee(Versioned, Timestamped, Model):
     __tablename__ = "employee"
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)

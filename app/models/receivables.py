@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, func, select
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
-from .base import LabeledEnum, Model, Money, Timestamped, enum_column
+from .base import LabeledEnum, Model, Money, Timestamped, Versioned, enum_column
 from .contracts import Contract
 from .customers import Customer
 from .orders import SalesOrder
@@ -22,6 +22,7 @@ class ReceivableStatus(LabeledEnum):
     paid = "paid"
     overdue = "overdue"
     in_legal = "in_legal"
+    write_off_pending = "write_off_pending"
     written_off = "written_off"
 
     @classmethod
@@ -32,6 +33,7 @@ class ReceivableStatus(LabeledEnum):
             "paid": _l("Paid"),
             "overdue": _l("Overdue"),
             "in_legal": _l("In legal action"),
+            "write_off_pending": _l("Write-off requested"),
             "written_off": _l("Written off"),
         }
 
@@ -86,7 +88,7 @@ class LegalStatus(LabeledEnum):
         }
 
 
-class Payment(Timestamped, Model):
+class Payment(Versioned, Timestamped, Model):
     """A payment received against a receivable (2.5.1)."""
 
     __tablename__ = "payment"
@@ -105,7 +107,7 @@ class Payment(Timestamped, Model):
         return f"{self.paid_on} {self.amount}"
 
 
-class Receivable(Timestamped, Model):
+class Receivable(Versioned, Timestamped, Model):
     """An invoice to collect (2.5.1); paid and outstanding are derived from payments."""
 
     __tablename__ = "receivable"
@@ -141,7 +143,7 @@ class Receivable(Timestamped, Model):
         return self.number
 
 
-class SettlementNotice(Timestamped, Model):
+class SettlementNotice(Versioned, Timestamped, Model):
     """A payment notice sent before the due date (3.3.1)."""
 
     __tablename__ = "settlement_notice"
@@ -159,7 +161,7 @@ class SettlementNotice(Timestamped, Model):
         return f"{self.receivable} {self.sent_on}"
 
 
-class DunningRecord(Timestamped, Model):
+class DunningRecord(Versioned, Timestamped, Model):
     """One collection contact with an overdue customer (3.3.2)."""
 
     __tablename__ = "dunning_record"
@@ -181,7 +183,7 @@ class DunningRecord(Timestamped, Model):
         return f"{self.receivable} {self.contacted_on}"
 
 
-class LegalCase(Timestamped, Model):
+class LegalCase(Versioned, Timestamped, Model):
     """Legal action after repeated dunning (2.5.2, 3.3.4)."""
 
     __tablename__ = "legal_case"

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import LabeledEnum, Model, Money, Timestamped, enum_column
+from .base import LabeledEnum, Model, Money, Timestamped, Versioned, enum_column
 from .conduct import ConductViolation
 from .people import Employee
 
@@ -50,7 +50,17 @@ class PenaltyKind(LabeledEnum):
         }
 
 
-class Reward(Timestamped, Model):
+class PenaltyStatus(LabeledEnum):
+    proposed = "proposed"
+    approved = "approved"
+    rejected = "rejected"
+
+    @classmethod
+    def _labels(cls):
+        return {"proposed": _l("Proposed"), "approved": _l("Approved"), "rejected": _l("Rejected")}
+
+
+class Reward(Versioned, Timestamped, Model):
     __tablename__ = "reward"
     __table_args__ = (CheckConstraint("amount >= 0", name="amount_nonneg"),)
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,7 +77,7 @@ class Reward(Timestamped, Model):
         return f"{self.employee.name if self.employee else ''} {self.kind} {self.awarded_on}"
 
 
-class Penalty(Timestamped, Model):
+class Penalty(Versioned, Timestamped, Model):
     __tablename__ = "penalty"
     __table_args__ = (CheckConstraint("amount >= 0", name="amount_nonneg"),)
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -82,6 +92,7 @@ class Penalty(Timestamped, Model):
     violation: Mapped[ConductViolation | None] = relationship(lazy="joined")
     approver_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id"), index=True)
     approver: Mapped[Employee | None] = relationship(foreign_keys=[approver_id], lazy="joined")
+    status: Mapped[PenaltyStatus] = enum_column(PenaltyStatus, default=PenaltyStatus.proposed)
 
     def __str__(self) -> str:
         return f"{self.employee.name if self.employee else ''} {self.kind} {self.decided_on}"

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import LabeledEnum, Model, Timestamped, enum_column
+from .base import LabeledEnum, Model, Timestamped, Versioned, enum_column
 from .customers import Customer, Product
 from .orders import SalesOrder
 from .people import Employee
@@ -84,7 +84,7 @@ class CauseCategory(LabeledEnum):
         }
 
 
-class ServiceTicket(Timestamped, Model):
+class ServiceTicket(Versioned, Timestamped, Model):
     """An after-sales request and its handling (2.6.1, 3.4)."""
 
     __tablename__ = "service_ticket"
@@ -116,7 +116,7 @@ class ServiceTicket(Timestamped, Model):
         return self.number
 
 
-class RootCause(Timestamped, Model):
+class RootCause(Versioned, Timestamped, Model):
     """Root cause and corrective / preventive action for a ticket (2.6.2, 3.4.7)."""
 
     __tablename__ = "root_cause"
@@ -138,7 +138,7 @@ class RootCause(Timestamped, Model):
         return f"{self.ticket} {self.category}"
 
 
-class ServiceFeedback(Timestamped, Model):
+class ServiceFeedback(Versioned, Timestamped, Model):
     """The customer's opinion of the service (2.6.3)."""
 
     __tablename__ = "service_feedback"

@@ -10,7 +10,7 @@ from flask_babel import lazy_pgettext as _p
 from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import LabeledEnum, Model, Money, Timestamped, enum_column
+from .base import LabeledEnum, Model, Money, Timestamped, Versioned, enum_column
 from .people import Employee, Position
 
 
@@ -99,7 +99,7 @@ class MoveKind(LabeledEnum):
         }
 
 
-class TrainingPlan(Timestamped, Model):
+class TrainingPlan(Versioned, Timestamped, Model):
     """The annual training plan (5.1.1)."""
 
     __tablename__ = "training_plan"
@@ -117,7 +117,7 @@ class TrainingPlan(Timestamped, Model):
         return f"{self.year} {self.title}"
 
 
-class TrainingItem(Timestamped, Model):
+class TrainingItem(Versioned, Timestamped, Model):
     """One planned course or session of the plan (5.1.2, 5.2)."""
 
     __tablename__ = "training_item"
@@ -147,7 +147,7 @@ class TrainingItem(Timestamped, Model):
         return self.title
 
 
-class Enrolment(Timestamped, Model):
+class Enrolment(Versioned, Timestamped, Model):
     """A salesperson on a training item: attendance and assessment (5.3)."""
 
     __tablename__ = "enrolment"
@@ -169,7 +169,7 @@ class Enrolment(Timestamped, Model):
         return f"{self.item} {self.employee.name if self.employee else ''}"
 
 
-class Certification(Timestamped, Model):
+class Certification(Versioned, Timestamped, Model):
     """An industry qualification held by an employee (5.4.3)."""
 
     __tablename__ = "certification"
@@ -188,7 +188,7 @@ class Certification(Timestamped, Model):
         return self.name
 
 
-class CareerMove(Timestamped, Model):
+class CareerMove(Versioned, Timestamped, Model):
     """A promotion, rotation or raise with its basis (5.4.1, 5.4.2, 6.4.2)."""
 
     __tablename__ = "career_move"

@@ -26,6 +26,7 @@ ROLES: Final = (SALES, SUPERVISOR, FINANCE, HR, ADMIN)
 # Rationale, by clause:
 #  4.2.1 confidentiality: a salesperson reaches only their own customers and what hangs off them;
 #  2.5 / 3.3 finance owns receivables, payments and collection and reads contracts and orders;
+#  3.1.7 contract approval records are written by the approval steps only, never by hand;
 #  4, 5, 6, 7 HR owns people, attendance, leave, training, appraisal, rewards and penalties and has
 #  no access to customers, orders or payments; supervisors see and manage their team (3.1.7, 4.1.2).
 #                        Salesperson  Supervisor  Finance   HR
@@ -43,7 +44,7 @@ _TABLE: Final = {
     "Quotation":         ("o o -",    "t t t",    "a - -",  "- - -"),
     "QuotationLine":     ("o o -",    "t t -",    "a - -",  "- - -"),
     "Contract":          ("o o -",    "t t t",    "a - a",  "- - -"),
-    "ContractApproval":  ("o - -",    "t t -",    "a a -",  "- - -"),
+    "ContractApproval":  ("o - -",    "t - -",    "a - -",  "- - -"),
     "SalesOrder":        ("o o -",    "t t t",    "a - -",  "- - -"),
     "OrderLine":         ("o o -",    "t t -",    "a - -",  "- - -"),
     "OrderReview":       ("o - -",    "t t -",    "a a -",  "- - -"),

@@ -36,6 +36,7 @@ class Actor:
     employee_id: int | None
     team_employee_ids: frozenset[int]
     scopes: dict[tuple[str, str], str] = field(default_factory=dict)  # (entity, verb) -> scope
+    roles: frozenset[str] = frozenset()  # role names, for workflow steps limited to roles
 
     def scope(self, entity: str, verb: str) -> str | None:
         return self.scopes.get((entity, verb))
@@ -99,8 +100,10 @@ def build_actor(user) -> Actor:
         if team_id:
             cond = cond | (Employee.team_id == team_id)
         team_members = frozenset(db.session.scalars(select(Employee.id).where(cond))) | {emp_id}
+    roles = frozenset(r.name for r in user.roles) | frozenset(
+        r.name for grp in user.groups for r in grp.roles)
     return Actor(user.id, user.username, emp_id, team_members,
-                 {k: widest(v) for k, v in scopes.items()})
+                 {k: widest(v) for k, v in scopes.items()}, roles)
 
 
 def current_actor() -> Actor:
@@ -258,21 +261,3 @@ def check_writable(obj) -> None:
             raise ValidationFailure({rel.key: str(_l("No such record."))})
         if type(target) in BY_MODEL and not in_scope(target, "read"):
             raise ScopeError(_l("A referenced record is outside your access."))
-
-
-def check_decision(obj, entity: Entity) -> None:
-    """Setting a status that is an approval decision needs the approve right over the row, and
-    nobody decides on their own record (3.1.7, 4.1.2)."""
-    if not entity.decisions or not hasattr(obj, "status"):
-        return
-    status = getattr(obj, "status", None)
-    name = getattr(status, "name", status)
-    if name not in entity.decisions:
-        return
-    state = inspect(obj)
-    if state.persistent and not state.attrs.status.history.has_changes():
-        return
-    if not in_scope(obj, "approve", entity):
-        raise ScopeError(_l("You may not approve or reject this record."))
-    if entity.anchor and anchor_employee_id(obj, entity) == current_actor().employee_id:
-        raise ScopeError(_l("Nobody may approve their own request."))

@@ -18,10 +18,12 @@ from flask_appbuilder.actions import action as fab_action
 from flask_appbuilder.fields import EnumField
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.urltools import get_order_args, get_page_args, get_page_size_args
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import false, inspect
 from sqlalchemy.exc import CompileError, StatementError
 from sqlalchemy.orm import RelationshipDirection
+from wtforms import HiddenField
 from wtforms.validators import ValidationError
 
 from ..display import formatter_for
@@ -34,13 +36,18 @@ from ..security.scope import (
     ReadScopeFilter,
     ScopeError,
     ScopeFilter,
-    check_decision,
     check_writable,
     current_actor,
     filter_query,
     in_scope,
 )
 from ..validation import ValidationFailure, api_validators, check_item, form_validators
+from ..workflow import available, timeline, workflow_of
+
+# The edit form carries the row version it was opened at (issue 3, item 8).
+VERSION_FIELD = "row_version"
+MSG_CONFLICT = _l("%(who)s changed this record after you opened it. Your input is kept below; "
+                  "compare it with the record and save again to apply it.")
 
 READ, WRITE = "read", "write"
 
@@ -148,7 +155,6 @@ class _Guard:
                     _set_owner_default(self.entity, item)
                 check_item(item)
                 check_writable(item)
-                check_decision(item, self.entity)
         except Exception:
             db.session.rollback()
             raise
@@ -194,6 +200,15 @@ class PortalModelView(_Guard, ModelView):
             "can_write", self.class_permission_name) and in_scope(item, WRITE, self.entity)
         g.portal_view_name = type(self).__name__
         g.portal_history = history_of(self.entity, item.id)
+        wf = workflow_of(self.entity)
+        if wf is not None:
+            g.portal_workflow = {
+                "state": getattr(item, wf.field),
+                "steps": available(self.entity, item),
+                "timeline": timeline(self.entity, item.id),
+                "entity": self.entity.name.lower(),
+                "pk": item.id,
+            }
         return super()._get_show_widget(pk, item, widgets=widgets, actions=actions,
                                         show_fieldsets=show_fieldsets)
 
@@ -207,6 +222,30 @@ class PortalModelView(_Guard, ModelView):
 
     def _show(self, pk):
         return _bad_query_is_400(super()._show, pk)
+
+    def prefill_form(self, form, pk):
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is not None and VERSION_FIELD in form:
+            form[VERSION_FIELD].data = item.version
+
+    def _edit(self, pk):
+        """An edit based on an older version of the row is not saved over the newer one: the form
+        comes back (409) with the user's input and the current version, and a message naming who
+        changed it, so that neither change is lost."""
+        if request.method == "POST":
+            submitted = request.form.get(VERSION_FIELD, "")
+            item = self.datamodel.get(pk, self._base_filters)
+            if item is not None and submitted and submitted != str(item.version):
+                form = self.edit_form.refresh(request.form)
+                form[VERSION_FIELD].data = item.version
+                last = history_of(self.entity, item.id, limit=1)
+                flash(str(MSG_CONFLICT % {"who": last[0]["who"] if last else "—"}), "danger")
+                g.portal_status = 409
+                widgets = self._get_edit_widget(form=form, exclude_cols=[])
+                return self._get_related_views_widgets(
+                    item, filters={}, orders=get_order_args(), pages=get_page_args(),
+                    page_sizes=get_page_size_args(), widgets=widgets)
+        return super()._edit(pk)
 
     @expose("/action/<string:name>/<pk>", methods=["POST"])
     def action(self, name, pk):
@@ -307,6 +346,13 @@ class PortalModelApi(_Guard, ModelRestApi):
             return self._refuse(exc)
 
     def put_headless(self, pk):
+        """With ``If-Match: <version>`` an update based on an older version is refused (412)."""
+        expected = request.headers.get("If-Match", "").strip('" ')
+        if expected:
+            item = self.datamodel.get(pk, self._base_filters)
+            if item is not None and expected != str(item.version):
+                return self.response(412, message=str(_l(
+                    "This record was changed by someone else in the meantime. Reload it and try again.")))
         try:
             return super().put_headless(pk)
         except (ScopeError, ValidationFailure) as exc:
@@ -377,12 +423,12 @@ def build_view(entity: Entity, related_views=()) -> type[PortalModelView]:
         "search_columns": list(entity.search_columns),
         "show_columns": show_cols,
         "add_columns": form_cols,
-        "edit_columns": form_cols,
+        "edit_columns": [*form_cols, VERSION_FIELD],
         "label_columns": column_labels(entity.name, {*show_cols, *entity.list_columns}),
         "formatters_columns": _formatters(entity, {*show_cols, *entity.list_columns}),
         "validators_columns": form_validators(entity.model),
         "add_form_extra_fields": time_fields,
-        "edit_form_extra_fields": time_fields,
+        "edit_form_extra_fields": {**time_fields, VERSION_FIELD: HiddenField()},
         "add_form_query_rel_fields": pickers,
         "edit_form_query_rel_fields": pickers,
         "search_form_query_rel_fields": pickers,
@@ -407,7 +453,7 @@ def build_api(entity: Entity) -> type[PortalModelApi]:
         "list_columns": cols,
         # SQL-computed columns (column_property) trip FAB's schema converter; their properties
         # derived from them (e.g. outstanding) are served instead.
-        "show_columns": [*cols, *_api_extras(entity), *_stamps(entity)],
+        "show_columns": [*cols, *_api_extras(entity), *_stamps(entity), "version"],
         "add_columns": form_cols,
         "edit_columns": form_cols,
         "search_columns": list(entity.search_columns),

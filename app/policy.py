@@ -1,0 +1,150 @@
+"""The configurable figures of the regulation: defaults, parsing and the current values.
+
+Each key has one default here (the *default* figures of domain.md, with their clause) and may be
+overridden by an administrator (``PolicySetting`` rows, Settings screen). Code reads a figure with
+``policy.get(PolicyKey.x)``; the values of a request are loaded in one query and cached for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import time
+from decimal import Decimal, InvalidOperation
+
+from flask import g, has_request_context
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from .models.conduct import Severity as ConductSeverity
+from .models.orders import Department
+from .models.policy import PolicyKey, PolicySetting
+from .models.rewards import PenaltyKind
+from .models.service import Severity as TicketSeverity
+
+
+class PolicyValueError(ValueError):
+    pass
+
+
+def _int(text: str) -> int:
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise PolicyValueError(_l("Enter a whole number.")) from None
+    if value < 0:
+        raise PolicyValueError(_l("Must not be negative."))
+    return value
+
+
+def _decimal(text: str) -> Decimal:
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        raise PolicyValueError(_l("Enter a number.")) from None
+    if not value.is_finite() or value < 0:
+        raise PolicyValueError(_l("Must not be negative."))
+    return value
+
+
+def _days_list(text: str) -> tuple[int, ...]:
+    values = tuple(_int(p) for p in text.split(","))
+    if len(values) < 1 or list(values) != sorted(set(values)) or values[0] < 1:
+        raise PolicyValueError(_l("Enter increasing whole numbers separated by commas."))
+    return values
+
+
+def _time(text: str) -> time:
+    try:
+        return time.fromisoformat(text.strip())
+    except ValueError:
+        raise PolicyValueError(_l("Enter a time as HH:MM.")) from None
+
+
+def _names(enum_cls) -> Callable[[str], tuple]:
+    def parse(text: str) -> tuple:
+        try:
+            return tuple(enum_cls[p.strip()] for p in text.split(",") if p.strip())
+        except KeyError:
+            raise PolicyValueError(_l("Unknown value; allowed: %(names)s",
+                                      names=", ".join(enum_cls.__members__))) from None
+    return parse
+
+
+def _mapping(key_enum, parse_value) -> Callable[[str], dict]:
+    def parse(text: str) -> dict:
+        out = {}
+        try:
+            for part in text.split(","):
+                k, v = part.split(":")
+                out[key_enum[k.strip()]] = parse_value(v.strip())
+        except (KeyError, ValueError):
+            raise PolicyValueError(_l("Enter name:value pairs separated by commas, one per %(names)s.",
+                                      names=", ".join(key_enum.__members__))) from None
+        if set(out) != set(key_enum):
+            raise PolicyValueError(_l("Enter name:value pairs separated by commas, one per %(names)s.",
+                                      names=", ".join(key_enum.__members__)))
+        return out
+    return parse
+
+
+@dataclass(frozen=True)
+class Default:
+    text: str
+    parse: Callable[[str], object]
+    clause: str
+
+
+K = PolicyKey
+DEFAULTS: dict[PolicyKey, Default] = {
+    K.contract_finance_threshold: Default("200000", _decimal, "3.1.7"),
+    K.notice_days_before_due: Default("7", _int, "3.3.1"),
+    # 1-15 phone, 16-30 email / letter, 31-60 visit, 61-90 supervisor escalation, 90+ legal review
+    K.dunning_level_days: Default("15,30,60,90", _days_list, "3.3.2"),
+    K.risk_red_days: Default("60", _int, "3.3.3"),
+    K.risk_overdue_share: Default("30", _int, "3.3.3"),
+    K.risk_late_payments: Default("2", _int, "3.3.3"),
+    K.risk_late_window_months: Default("6", _int, "3.3.3"),
+    K.legal_min_dunning: Default("3", _int, "3.3.4"),
+    K.legal_after_days: Default("90", _int, "3.3.4"),
+    K.order_review_departments: Default("production,purchasing,warehouse,quality,finance",
+                                        _names(Department), "3.2.2"),
+    K.work_start: Default("09:00", _time, "4.1.1"),
+    K.work_end: Default("18:00", _time, "4.1.1"),
+    K.leave_notice_days: Default("1", _int, "4.1.2"),
+    K.ticket_due_days: Default("critical:1,major:3,minor:7", _mapping(TicketSeverity, _int), "3.4"),
+    K.return_visit_window_days: Default("7", _int, "2.2.2"),
+    K.penalty_scale: Default("minor:warning,moderate:serious_warning,serious:fine",
+                             _mapping(ConductSeverity, lambda v: PenaltyKind[v]), "7.2"),
+}
+
+
+def parse(key: PolicyKey, text: str):
+    """The typed value of ``text`` for ``key``; raises PolicyValueError with a translated message."""
+    return DEFAULTS[key].parse(text)
+
+
+def overrides() -> dict[PolicyKey, str]:
+    from .extensions import db
+
+    if has_request_context() and "_portal_policy" in g:
+        return g._portal_policy
+    rows = dict(db.session.execute(select(PolicySetting.key, PolicySetting.value)).all())
+    if has_request_context():
+        g._portal_policy = rows
+    return rows
+
+
+def get(key: PolicyKey):
+    """The current value of a figure: the administrator's override, else the default."""
+    text = overrides().get(key)
+    if text is not None:
+        try:
+            return parse(key, text)
+        except PolicyValueError:
+            pass  # a row written before a rule tightened: fall back to the default
+    return parse(key, DEFAULTS[key].text)
+
+
+def current() -> dict[PolicyKey, object]:
+    return {key: get(key) for key in DEFAULTS}

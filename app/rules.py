@@ -1,0 +1,241 @@
+"""Business rules checked before a row is written, and figures derived when it is flushed.
+
+``check(item)`` returns field → message for rules that involve more than one column or row
+(called by ``validation.check_item`` for forms, API, transitions and commands alike). ``install()``
+adds a ``before_flush`` hook that keeps derived columns right whoever writes: a receivable's status
+from its payments (2.5.1) and an attendance day's status from the clock (4.1.1).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import event, func, inspect, select
+from sqlalchemy.orm import Session
+
+from . import models as m
+from . import policy
+from .models.policy import PolicyKey
+from .services import collection, conduct
+
+REQUIRED = _l("This field is required.")
+CLAUSE_ID = re.compile(r"^\d+(\.\d+){0,3}$")
+
+_RULES: dict[type, list[Callable]] = {}
+TODAY_KEY = "portal_today"  # session.info: the day a job runs for, when not today
+
+
+def rule(model):
+    def register(fn):
+        _RULES.setdefault(model, []).append(fn)
+        return fn
+    return register
+
+
+def changed(item) -> bool:
+    """New, or loaded and modified: rules about what may be written now skip untouched rows."""
+    state = inspect(item)
+    return not state.persistent or _session(item).is_modified(item)
+
+
+def check(item) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for fn in _RULES.get(type(item), ()):
+        for key, msg in (fn(item) or {}).items():
+            errors.setdefault(key, str(msg))
+    return errors
+
+
+def _session(item):
+    from .extensions import db
+
+    return db.session
+
+
+def today() -> date:
+    """The factory's calendar day (DISPLAY_TIMEZONE, default Asia/Shanghai), not the server's."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app, has_app_context
+
+    if has_app_context():
+        return datetime.now(ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])).date()
+    return date.today()
+
+
+@rule(m.Customer)
+def _lost_needs_reason(c):
+    if c.stage is m.customers.Stage.lost and not (c.lost_reason or "").strip():
+        return {"lost_reason": REQUIRED}
+
+
+@rule(m.Payment)
+def _no_overpayment(p):
+    """2.5.1: a payment may not exceed what is outstanding (other payments counted, not itself)."""
+    rec_id = p.receivable.id if p.receivable is not None else p.receivable_id
+    if rec_id is None or p.amount is None or not changed(p):
+        return None
+    rec = _session(p).get(m.Receivable, rec_id)
+    if rec is None:
+        return None
+    if rec.status.name in ("written_off", "write_off_pending"):
+        return {"receivable": _l("This receivable is written off or awaiting write-off.")}
+    others = select(func.coalesce(func.sum(m.Payment.amount), 0)).where(
+        m.Payment.receivable_id == rec_id)
+    if p.id is not None:
+        others = others.where(m.Payment.id != p.id)
+    outstanding = Decimal(rec.amount) - Decimal(_session(p).scalar(others))
+    if Decimal(p.amount) > outstanding:
+        return {"amount": _l("More than the outstanding amount (%(amount)s).", amount=outstanding)}
+
+
+@rule(m.LeaveRequest)
+def _no_overlapping_leave(lr):
+    """4.1.2: one employee cannot be on two leaves at once (rejected / cancelled ones aside)."""
+    emp = lr.employee.id if lr.employee is not None else lr.employee_id
+    if emp is None or lr.start_date is None or lr.end_date is None:
+        return None
+    q = select(m.LeaveRequest.id).where(
+        m.LeaveRequest.employee_id == emp,
+        m.LeaveRequest.status.not_in(["rejected", "cancelled"]),
+        m.LeaveRequest.start_date <= lr.end_date,
+        m.LeaveRequest.end_date >= lr.start_date,
+    )
+    if lr.id is not None:
+        q = q.where(m.LeaveRequest.id != lr.id)
+    status = lr.status.name if lr.status is not None else "draft"
+    if status not in ("rejected", "cancelled") and _session(lr).scalar(q.limit(1)):
+        return {"start_date": _l("Overlaps another leave request of the same employee.")}
+
+
+@rule(m.ServiceTicket)
+def _closed_ticket_complete(t):
+    """3.4.7: a ticket is closed with the customer's satisfaction and a summary."""
+    if t.status is m.service.TicketStatus.closed:
+        out = {}
+        if t.satisfaction is None:
+            out["satisfaction"] = REQUIRED
+        if not (t.summary or "").strip():
+            out["summary"] = REQUIRED
+        return out
+
+
+@rule(m.SalesOrder)
+def _delivered_has_date(o):
+    if o.status is m.orders.OrderStatus.delivered and o.delivered_date is None:
+        return {"delivered_date": REQUIRED}
+
+
+def _cycle_closed(item) -> bool:
+    cycle = item.cycle if item.cycle is not None else (
+        _session(item).get(m.AppraisalCycle, item.cycle_id) if item.cycle_id else None)
+    return cycle is not None and cycle.status is m.appraisal.CycleStatus.closed and changed(item)
+
+
+@rule(m.AppraisalRating)
+def _rating_rules(r):
+    """6.3.2: nobody rates themselves; a closed cycle is frozen (6.2)."""
+    out = {}
+    evaluator = r.evaluator.id if r.evaluator is not None else r.evaluator_id
+    employee = r.employee.id if r.employee is not None else r.employee_id
+    if evaluator is not None and evaluator == employee:
+        out["evaluator"] = _l("Nobody rates themselves.")
+    if _cycle_closed(r):
+        out["cycle"] = _l("This appraisal cycle is closed.")
+    return out
+
+
+@rule(m.AppraisalTarget)
+def _target_cycle_open(t):
+    if _cycle_closed(t):
+        return {"cycle": _l("This appraisal cycle is closed.")}
+
+
+@rule(m.ConductViolation)
+def _violation_clause(v):
+    """A violation names the regulation clause it breaches (e.g. 4.1.2)."""
+    if v.clause is not None and not CLAUSE_ID.match(v.clause.strip()):
+        return {"clause": _l("Enter a clause number such as 4.1.2.")}
+
+
+@rule(m.LegalCase)
+def _legal_after_dunning(case):
+    """3.3.4: legal action only after repeated dunning and long overdue (defaults in policy)."""
+    state = inspect(case)
+    if state.persistent:
+        return None
+    rec_id = case.receivable.id if case.receivable is not None else case.receivable_id
+    rec = _session(case).get(m.Receivable, rec_id) if rec_id else None
+    if rec is None or rec.status.name == "in_legal":
+        return None
+    if not legal_allowed(rec):
+        return {"receivable": legal_refusal()}
+
+
+def dunning_count(rec) -> int:
+    return _session(rec).scalar(
+        select(func.count()).select_from(m.DunningRecord).where(m.DunningRecord.receivable_id == rec.id))
+
+
+def legal_allowed(rec) -> bool:
+    return collection.legal_allowed(
+        collection.days_overdue(rec.due_date, today()), dunning_count(rec),
+        policy.get(PolicyKey.legal_after_days), policy.get(PolicyKey.legal_min_dunning))
+
+
+def legal_refusal():
+    return _l("Legal action needs at least %(n)s dunning records and more than %(days)s days overdue.",
+              n=policy.get(PolicyKey.legal_min_dunning), days=policy.get(PolicyKey.legal_after_days))
+
+
+# --- derived columns, kept right at every flush ---------------------------------------------
+
+
+def _refresh_receivable(session, rec) -> None:
+    if rec is None or rec in session.deleted:
+        return
+    paid = sum((Decimal(p.amount) for p in rec.payments if p not in session.deleted and p.amount),
+               Decimal(0))
+    current = rec.status.name if rec.status is not None else "open"
+    day = session.info.get(TODAY_KEY) or today()
+    status = collection.derive_status(Decimal(rec.amount), paid, rec.due_date, day, current)
+    if status != current:
+        rec.status = m.receivables.ReceivableStatus[status]
+
+
+def _refresh_attendance(att) -> None:
+    if att.work_date is None:
+        return
+    status = conduct.attendance_status(
+        att.check_in, att.check_out, policy.get(PolicyKey.work_start),
+        policy.get(PolicyKey.work_end), att.status.name if att.status else "normal")
+    att.status = m.conduct.AttendanceStatus[status]
+
+
+def _before_flush(session, _ctx, _instances):
+    with session.no_autoflush:
+        for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+            if isinstance(obj, m.Payment):
+                rec = obj.receivable or (session.get(m.Receivable, obj.receivable_id)
+                                         if obj.receivable_id else None)
+                if obj in session.deleted and rec is not None and obj in rec.payments:
+                    rec.payments.remove(obj)
+                _refresh_receivable(session, rec)
+            elif isinstance(obj, m.Receivable) and obj not in session.deleted:
+                if obj.amount is not None and obj.due_date is not None:
+                    _refresh_receivable(session, obj)
+            elif isinstance(obj, m.Attendance) and obj not in session.deleted:
+                _refresh_attendance(obj)
+
+
+def install() -> None:
+    if not event.contains(Session, "before_flush", _before_flush):
+        event.listen(Session, "before_flush", _before_flush)
+
+
+__all__ = ["check", "install", "legal_allowed", "legal_refusal", "dunning_count"]

@@ -1,0 +1,168 @@
+"""Collection figures (2.5, 3.3): days overdue, aging bucket, dunning level, status, risk, rate.
+
+The thresholds are passed in by the caller from ``app.policy`` (defaults in ``policy.DEFAULTS``);
+nothing here reads configuration or Flask state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import case, func, select
+
+# Aging buckets of 2.5.3, by days overdue (inclusive bounds); "not_due" covers due today.
+BUCKETS: tuple[tuple[str, int, int | None], ...] = (
+    ("not_due", 0, 0),
+    ("d1_30", 1, 30),
+    ("d31_60", 31, 60),
+    ("d61_90", 61, 90),
+    ("d90_plus", 91, None),
+)
+# Dunning levels of 3.3.2 in order; the policy gives the last overdue day of each but the last.
+DUNNING_LEVELS = ("phone", "email_letter", "visit", "escalation", "legal_review")
+CLOSED = ("paid", "written_off")  # statuses with nothing left to collect
+
+
+def days_overdue(due_date: date, today: date) -> int:
+    """Days past the due date; 0 on or before it (a receivable due today is not yet overdue)."""
+    return max((today - due_date).days, 0)
+
+
+def aging_bucket(due_date: date, today: date) -> str:
+    """2.5.3: not yet due, 1-30, 31-60, 61-90, more than 90 days overdue."""
+    days = days_overdue(due_date, today)
+    for name, lo, hi in BUCKETS:
+        if days >= lo and (hi is None or days <= hi):
+            return name
+    raise AssertionError(days)
+
+
+def bucket_case(due_col, today: date):
+    """The aging bucket as a SQL expression (portable: compares dates, no date arithmetic)."""
+    whens = []
+    for name, _lo, hi in BUCKETS[:-1]:
+        whens.append((due_col >= today - timedelta(days=hi), name))
+    return case(*whens, else_=BUCKETS[-1][0])
+
+
+def dunning_level(days: int, level_days: Sequence[int]) -> str | None:
+    """3.3.2 (default 1-15 phone, 16-30 email/letter, 31-60 visit, 61-90 escalation, 90+ legal
+    review): the first level whose last day is not passed; None when not overdue."""
+    if days <= 0:
+        return None
+    for level, last_day in zip(DUNNING_LEVELS, level_days, strict=False):
+        if days <= last_day:
+            return level
+    return DUNNING_LEVELS[min(len(level_days), len(DUNNING_LEVELS) - 1)]
+
+
+def derive_status(amount: Decimal, paid: Decimal, due_date: date, today: date, current: str) -> str:
+    """2.5.1: a receivable's status from its payments and due date. Legal action and write-off
+    are decisions, kept as they are; paid in full wins over overdue, overdue over partly paid."""
+    if current in ("in_legal", "write_off_pending", "written_off"):
+        return current
+    if paid >= amount:
+        return "paid"
+    if today > due_date:
+        return "overdue"
+    return "partially_paid" if paid > 0 else "open"
+
+
+def collection_rate(collected: Decimal, due: Decimal) -> Decimal | None:
+    """2.5.3: collected ÷ due for the period, in percent (two decimals); None when nothing was due."""
+    if not due:
+        return None
+    return (Decimal(collected) * 100 / Decimal(due)).quantize(Decimal("0.01"))
+
+
+def legal_allowed(days: int, dunning_count: int, after_days: int, min_dunning: int) -> bool:
+    """3.3.4: legal action only after repeated dunning (default ≥ 3 records) and more than
+    ``after_days`` (default 90) days overdue."""
+    return days > after_days and dunning_count >= min_dunning
+
+
+@dataclass(frozen=True)
+class RiskFigures:
+    outstanding: Decimal  # everything not yet collected
+    overdue: Decimal  # the part past its due date
+    max_days_overdue: int
+    credit_limit: Decimal
+    late_payments: int  # receivables paid after their due date within the window
+
+
+@dataclass(frozen=True)
+class RiskRules:
+    red_days: int = 60
+    overdue_share: int = 30
+    late_payments: int = 2
+
+
+def risk(f: RiskFigures, rules: RiskRules) -> tuple[str, list[tuple[str, dict]]]:
+    """3.3.3: (level, reasons). Red when anything is more than ``red_days`` overdue; yellow when the
+    overdue share of the outstanding exceeds ``overdue_share`` %, when the outstanding exceeds the
+    credit limit, or after ``late_payments`` late payments in the window; green otherwise.
+    Reasons are (message id, values) pairs for the caller to translate."""
+    reasons: list[tuple[str, dict]] = []
+    level = "green"
+    if f.max_days_overdue > rules.red_days:
+        reasons.append(("overdue_days", {"days": f.max_days_overdue}))
+        level = "red"
+    if f.outstanding > 0 and f.overdue * 100 > f.outstanding * rules.overdue_share:
+        share = (f.overdue * 100 / f.outstanding).quantize(Decimal("1"))
+        reasons.append(("overdue_share", {"share": share}))
+    if f.credit_limit > 0 and f.outstanding > f.credit_limit:
+        reasons.append(("over_limit", {"outstanding": f.outstanding, "limit": f.credit_limit}))
+    if f.late_payments >= rules.late_payments:
+        reasons.append(("late_payments", {"count": f.late_payments}))
+    if reasons and level == "green":
+        level = "yellow"
+    return level, reasons
+
+
+def customer_risk_figures(session, models, today: date, window_months: int) -> dict[int, RiskFigures]:
+    """Every customer with money outstanding or late payments: the figures of ``risk`` in three
+    aggregate queries (outstanding and overdue, late payments, credit limits)."""
+    Receivable, Payment, Customer = models.Receivable, models.Payment, models.Customer  # noqa: N806
+    paid = (select(Payment.receivable_id, func.sum(Payment.amount).label("paid"))
+            .group_by(Payment.receivable_id).subquery())
+    left = Receivable.amount - func.coalesce(paid.c.paid, 0)
+    rows = session.execute(
+        select(
+            Receivable.customer_id,
+            func.sum(left),
+            func.sum(case((Receivable.due_date < today, left), else_=0)),
+            func.min(case((Receivable.due_date < today, Receivable.due_date), else_=None)),
+        )
+        .outerjoin(paid, paid.c.receivable_id == Receivable.id)
+        .where(Receivable.status.not_in(["paid", "written_off"]), left > 0)
+        .group_by(Receivable.customer_id)
+    ).all()
+    since = today - timedelta(days=round(window_months * 365 / 12))
+    last_paid = (select(Payment.receivable_id, func.max(Payment.paid_on).label("last"))
+                 .group_by(Payment.receivable_id).subquery())
+    late = dict(session.execute(
+        select(Receivable.customer_id, func.count())
+        .join(last_paid, last_paid.c.receivable_id == Receivable.id)
+        .where(Receivable.status == "paid", last_paid.c.last > Receivable.due_date,
+               last_paid.c.last >= since)
+        .group_by(Receivable.customer_id)
+    ).all())
+    ids = {r[0] for r in rows} | set(late)
+    limits = dict(session.execute(
+        select(Customer.id, Customer.credit_limit).where(Customer.id.in_(ids))
+    ).all()) if ids else {}
+    by_customer = {r[0]: r for r in rows}
+    out = {}
+    for cid in ids:
+        row = by_customer.get(cid)
+        outstanding = Decimal(row[1] or 0) if row else Decimal(0)
+        overdue = Decimal(row[2] or 0) if row else Decimal(0)
+        oldest = row[3] if row else None
+        if isinstance(oldest, str):  # SQLite returns MIN(date) of a CASE as text
+            oldest = date.fromisoformat(oldest)
+        out[cid] = RiskFigures(outstanding, overdue, days_overdue(oldest, today) if oldest else 0,
+                               Decimal(limits.get(cid) or 0), late.get(cid, 0))
+    return out

@@ -1,0 +1,71 @@
+"""Settings: the regulation's configurable figures (app.policy) with their defaults, for admins.
+
+Every key is listed with its clause, its default and the value in force; saving a value checks it
+with the key's parser (a refused value changes nothing) and records the change in the change
+history like any business record.
+"""
+
+from __future__ import annotations
+
+from flask import flash, redirect, request, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import insert, select
+
+from .. import policy
+from ..extensions import db
+from ..models import ChangeLog, PolicyKey, PolicySetting
+from ..models.base import utcnow
+from ..security.scope import current_actor
+
+
+class SettingsView(BaseView):
+    route_base = "/settings"
+    default_view = "show"
+    class_permission_name = "PolicySettings"
+    method_permission_name = {"show": "settings", "save": "settings"}
+    menu_label = _l("Settings")
+
+    @expose("/", methods=["GET"])
+    @has_access
+    def show(self, errors=None, status=200):
+        rows = {r.key: r for r in db.session.scalars(select(PolicySetting))}
+        items = [
+            {"key": key.name, "label": key.label, "clause": d.clause, "default": d.text,
+             "value": rows[key].value if key in rows else "", "note": rows[key].note if key in rows else ""}
+            for key, d in policy.DEFAULTS.items()
+        ]
+        return self.render_template("portal/settings.html", items=items, errors=errors or {}), status
+
+    @expose("/", methods=["POST"])
+    @has_access
+    def save(self):
+        name = request.form.get("key", "")
+        if name not in PolicyKey.__members__:
+            return self.show(errors={"_": str(_l("Unknown setting."))}, status=422)
+        key = PolicyKey[name]
+        text = request.form.get("value", "").strip()
+        row = db.session.scalar(select(PolicySetting).where(PolicySetting.key == key))
+        old = row.value if row else None
+        if text:
+            try:
+                policy.parse(key, text)
+            except policy.PolicyValueError as exc:
+                return self.show(errors={name: str(exc.args[0])}, status=422)
+            if row is None:
+                row = PolicySetting(key=key, value=text)
+                db.session.add(row)
+            row.value = text
+            row.note = request.form.get("note", "").strip()[:300] or None
+        elif row is not None:
+            db.session.delete(row)  # back to the default
+        db.session.flush()
+        if old != (text or None):
+            actor = current_actor()
+            db.session.execute(insert(ChangeLog.__table__).values(
+                at=utcnow(), user_id=actor.user_id, username=actor.username, source="ui",
+                entity="PolicySetting", row_id=list(PolicyKey).index(key) + 1,
+                action="update", changes={name: [old, text or None]}))
+        db.session.commit()
+        flash(str(_l("Setting saved.")), "success")
+        return redirect(url_for(".show"))

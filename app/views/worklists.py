@@ -1,0 +1,305 @@
+"""Work lists: what needs doing, per user, each through the user's read scope.
+
+One ``Worklist`` per list users expect from the regulation (awaiting my approval, return visits
+due 2.2.2, late orders 3.2, receivables due this week and overdue by bucket 2.5.3, my collection
+to-do 3.3.2, overdue tickets by severity and recurring causes 3.4, attendance exceptions and late
+leave requests 4.1). Each builds one scoped query (plus one for a summary); one template shows them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import abort, redirect, request, url_for
+from flask_appbuilder import BaseView, expose
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
+
+from .. import models as m
+from .. import policy
+from ..display import display
+from ..extensions import db
+from ..labels import column_labels
+from ..models.policy import PolicyKey
+from ..registry import BY_NAME
+from ..rules import today
+from ..security.scope import current_actor, filter_query, scope_clause
+from ..services import collection
+from ..workflow.definitions import WORKFLOWS
+from ..workflow.engine import requester
+
+LIMIT = 200  # rows per list; the summary counts them all
+
+BUCKET_LABELS = {
+    "not_due": _l("Not yet due"), "d1_30": _l("1–30 days"), "d31_60": _l("31–60 days"),
+    "d61_90": _l("61–90 days"), "d90_plus": _l("More than 90 days"),
+}
+DUNNING_LABELS = {
+    "phone": _l("Phone call"), "email_letter": _l("E-mail or letter"), "visit": _l("On-site visit"),
+    "escalation": _l("Supervisor escalation"), "legal_review": _l("Legal review"),
+}
+
+
+@dataclass(frozen=True)
+class Worklist:
+    name: str
+    label: object
+    entity: str  # the user needs read access to it to see the list
+    clauses: tuple[str, ...]
+    build: Callable  # (today) -> {"columns": [...], "rows": [...], "summary": [...]}
+
+
+def _scoped(entity_name: str, verb: str = "read"):
+    entity = BY_NAME[entity_name]
+    return filter_query(db.session.query(entity.model), entity, verb)
+
+
+def _row(entity_name, obj, **values):
+    return {"url": url_for(f"{entity_name}View.show", pk=obj.id), "values": values}
+
+
+def _cols(entity_name, *names):
+    labels = column_labels(entity_name, list(names))
+    return [(n, labels.get(n, n)) for n in names]
+
+
+def approvals(day):
+    """Every record waiting for a decision the user may take: approval steps of the workflows, in
+    the user's approve scope and role, not their own and not requested by themselves; and orders
+    under review missing a department sign-off the user can record (3.2.2)."""
+    actor = current_actor()
+    rows = []
+    for name, wf in WORKFLOWS.items():
+        entity = BY_NAME[name]
+        steps = [s for s in wf.steps if s.verb == "approve" and s.approval and (
+            not s.roles or (set(s.roles) | {"Admin"}) & actor.roles)]
+        if not steps or actor.scope(name, "approve") is None:
+            continue
+        states = sorted({st for s in steps for st in s.source})
+        query = _scoped(name, "approve").filter(getattr(entity.model, wf.field).in_(states))
+        if entity.anchor and actor.employee_id:
+            query = query.filter(~scope_clause(entity, frozenset({actor.employee_id})))
+        found = query.order_by(entity.model.id).limit(LIMIT).all()
+        by = requester(name, [o.id for o in found])
+        for obj in found:
+            if actor.user_id is not None and by.get(obj.id) == actor.user_id:
+                continue
+            rows.append(_row(name, obj, kind=entity.label, record=str(obj),
+                             state=getattr(obj, wf.field).label))
+    if actor.scope("OrderReview", "write") is not None:
+        required = set(policy.get(PolicyKey.order_review_departments))
+        orders = _scoped("SalesOrder").filter(m.SalesOrder.status == "under_review").limit(LIMIT).all()
+        done = {}
+        for oid, dept in db.session.execute(select(m.OrderReview.order_id, m.OrderReview.department)
+                                            .where(m.OrderReview.order_id.in_([o.id for o in orders]))):
+            done.setdefault(oid, set()).add(dept)
+        for o in orders:
+            missing = required - done.get(o.id, set())
+            if missing:
+                rows.append(_row("SalesOrder", o, kind=_l("Order review sign-off"), record=str(o),
+                                 state=", ".join(sorted(str(d.label) for d in missing))))
+    return {"columns": [("kind", _l("Record type")), ("record", _l("Record")), ("state", _l("Waiting for"))],
+            "rows": rows}
+
+
+def return_visits(day):
+    """2.2.2: visits whose next follow-up falls due within the window and has not happened yet."""
+    window = policy.get(PolicyKey.return_visit_window_days)
+    later = aliased(m.Visit)
+    query = _scoped("Visit").filter(
+        m.Visit.next_date.is_not(None), m.Visit.next_date <= day + timedelta(days=window),
+        ~select(later.id).where(later.customer_id == m.Visit.customer_id,
+                                later.visit_date > m.Visit.visit_date).exists(),
+    ).order_by(m.Visit.next_date)
+    rows = [_row("Visit", v, customer=str(v.customer), visit_date=v.visit_date, next_date=v.next_date,
+                 next_action=v.next_action, overdue=v.next_date < day)
+            for v in query.limit(LIMIT)]
+    return {"columns": [*_cols("Visit", "customer", "visit_date", "next_date", "next_action"),
+                        ("overdue", _l("Overdue"))], "rows": rows}
+
+
+def late_orders(day):
+    """3.2: orders past their promised date and not delivered (nor cancelled)."""
+    query = _scoped("SalesOrder").filter(
+        m.SalesOrder.promised_date < day, m.SalesOrder.status.not_in(["delivered", "cancelled"])
+    ).order_by(m.SalesOrder.promised_date)
+    rows = [_row("SalesOrder", o, number=o.number, customer=str(o.customer), status=o.status,
+                 promised_date=o.promised_date, days_late=(day - o.promised_date).days)
+            for o in query.limit(LIMIT)]
+    return {"columns": [*_cols("SalesOrder", "number", "customer", "status", "promised_date"),
+                        ("days_late", _l("Days late"))], "rows": rows}
+
+
+def _receivable_row(r, day):
+    days = collection.days_overdue(r.due_date, day)
+    level = collection.dunning_level(days, policy.get(PolicyKey.dunning_level_days))
+    return _row("Receivable", r, number=r.number, customer=str(r.customer), due_date=r.due_date,
+                outstanding=r.outstanding, days_overdue=days,
+                dunning_level=DUNNING_LABELS.get(level, "") if level else "")
+
+
+_REC_COLS = [*_cols("Receivable", "number", "customer", "due_date", "outstanding"),
+             ("days_overdue", _l("Days overdue")), ("dunning_level", _l("Dunning level"))]
+_UNPAID = ("open", "partially_paid", "overdue", "in_legal")
+
+
+def due_this_week(day):
+    """3.3.1: receivables falling due in the next seven days."""
+    query = _scoped("Receivable").filter(
+        m.Receivable.status.in_(["open", "partially_paid"]), m.Receivable.due_date >= day,
+        m.Receivable.due_date <= day + timedelta(days=7)).order_by(m.Receivable.due_date)
+    return {"columns": _REC_COLS, "rows": [_receivable_row(r, day) for r in query.limit(LIMIT)]}
+
+
+def aging(day):
+    """2.5.3: outstanding by aging bucket (summary in one aggregate query), and the receivables
+    of the chosen bucket."""
+    paid = (select(m.Payment.receivable_id, func.sum(m.Payment.amount).label("paid"))
+            .group_by(m.Payment.receivable_id).subquery())
+    left = m.Receivable.amount - func.coalesce(paid.c.paid, 0)
+    bucket = collection.bucket_case(m.Receivable.due_date, day)
+    base = _scoped("Receivable").filter(m.Receivable.status.in_(_UNPAID))
+    sums = dict((b, (n, s)) for b, n, s in base.outerjoin(paid, paid.c.receivable_id == m.Receivable.id)
+                .with_entities(bucket, func.count(), func.sum(left)).group_by(bucket).all())
+    summary = [{"key": b, "label": BUCKET_LABELS[b], "count": sums.get(b, (0, 0))[0],
+                "amount": display(sums.get(b, (0, 0))[1] or 0), "url": url_for(".show", name="aging", bucket=b)}
+               for b, *_ in collection.BUCKETS]
+    chosen = request.args.get("bucket", "d1_30")
+    if chosen not in BUCKET_LABELS:
+        abort(400)
+    lo_hi = next((lo, hi) for b, lo, hi in collection.BUCKETS if b == chosen)
+    query = base.filter(m.Receivable.due_date <= day - timedelta(days=lo_hi[0]))
+    if lo_hi[1] is not None:
+        query = query.filter(m.Receivable.due_date >= day - timedelta(days=lo_hi[1]))
+    rows = [_receivable_row(r, day) for r in query.order_by(m.Receivable.due_date).limit(LIMIT)]
+    return {"columns": _REC_COLS, "rows": rows, "summary": summary, "chosen": BUCKET_LABELS[chosen]}
+
+
+def collection_todo(day):
+    """3.3.2: overdue receivables in the user's write scope for dunning, most overdue first, with
+    the level the days overdue call for and the last contact."""
+    actor = current_actor()
+    if actor.scope("DunningRecord", "write") is None:
+        return {"columns": _REC_COLS, "rows": []}
+    last = (select(m.DunningRecord.receivable_id, func.max(m.DunningRecord.contacted_on).label("last"),
+                   func.count().label("n")).group_by(m.DunningRecord.receivable_id).subquery())
+    query = (_scoped("Receivable").filter(m.Receivable.status.in_(["overdue", "partially_paid", "open"]),
+                                          m.Receivable.due_date < day)
+             .outerjoin(last, last.c.receivable_id == m.Receivable.id)
+             .add_columns(last.c.last, last.c.n).order_by(m.Receivable.due_date))
+    rows = []
+    for r, last_on, n in query.limit(LIMIT):
+        row = _receivable_row(r, day)
+        row["values"].update(last_contact=last_on, dunning_count=n or 0)
+        rows.append(row)
+    return {"columns": [*_REC_COLS, ("last_contact", _l("Last contact")),
+                        ("dunning_count", _l("Dunning records"))], "rows": rows}
+
+
+def overdue_tickets(day):
+    """3.4: open tickets past their due date, counted by severity."""
+    base = _scoped("ServiceTicket").filter(m.ServiceTicket.status != "closed",
+                                           m.ServiceTicket.due_date < day)
+    counts = dict(base.with_entities(m.ServiceTicket.severity, func.count())
+                  .group_by(m.ServiceTicket.severity).all())
+    summary = [{"key": s.name, "label": s.label, "count": counts.get(s, 0)}
+               for s in m.service.Severity]
+    rows = [_row("ServiceTicket", t, number=t.number, customer=str(t.customer), severity=t.severity,
+                 status=t.status, due_date=t.due_date, days_late=(day - t.due_date).days)
+            for t in base.order_by(m.ServiceTicket.severity, m.ServiceTicket.due_date).limit(LIMIT)]
+    return {"columns": [*_cols("ServiceTicket", "number", "customer", "severity", "status", "due_date"),
+                        ("days_late", _l("Days late"))], "rows": rows, "summary": summary}
+
+
+def recurring_causes(day):
+    """2.6.2, 3.4.7: root-cause categories seen on more than one ticket in the last twelve months,
+    per product, so that a recurring cause is visible across tickets."""
+    since = day - timedelta(days=365)
+    query = (_scoped("RootCause").join(m.ServiceTicket, m.RootCause.ticket_id == m.ServiceTicket.id)
+             .outerjoin(m.Product, m.ServiceTicket.product_id == m.Product.id)
+             .filter(m.ServiceTicket.reported_on >= since)
+             .with_entities(m.RootCause.category, m.Product.name, func.count(),
+                            func.sum(func.cast(~m.RootCause.verified, db.Integer)))
+             .group_by(m.RootCause.category, m.Product.name)
+             .having(func.count() > 1).order_by(func.count().desc()))
+    rows = [{"url": url_for("RootCauseView.list", _flt_0_category=cat.name), "values": {
+        "category": cat, "product": prod or "—", "tickets": n, "unverified": unverified or 0}}
+        for cat, prod, n, unverified in query.limit(LIMIT)]
+    return {"columns": [*_cols("RootCause", "category", "product"), ("tickets", _l("Tickets")),
+                        ("unverified", _l("Actions not yet verified"))], "rows": rows}
+
+
+def attendance_exceptions(day):
+    """4.1.1: late, left early and absent days of the last 30 days."""
+    query = _scoped("Attendance").filter(
+        m.Attendance.status.in_(["late", "left_early", "absent"]),
+        m.Attendance.work_date >= day - timedelta(days=30)).order_by(m.Attendance.work_date.desc())
+    rows = [_row("Attendance", a, employee=a.employee.name, work_date=a.work_date, check_in=a.check_in,
+                 check_out=a.check_out, status=a.status) for a in query.limit(LIMIT)]
+    return {"columns": _cols("Attendance", "employee", "work_date", "check_in", "check_out", "status"),
+            "rows": rows}
+
+
+def late_leave(day):
+    """4.1.2: leave requests submitted with less notice than the policy asks."""
+    notice = policy.get(PolicyKey.leave_notice_days)
+    query = _scoped("LeaveRequest").filter(
+        m.LeaveRequest.submitted_on.is_not(None),
+        m.LeaveRequest.submitted_on > m.LeaveRequest.start_date - timedelta(days=notice),
+    ).order_by(m.LeaveRequest.start_date.desc())
+    rows = [lr for lr in query.limit(LIMIT) if lr.late_submission]  # SQLite date arithmetic guard
+    return {"columns": _cols("LeaveRequest", "employee", "leave_type", "start_date", "submitted_on", "status"),
+            "rows": [_row("LeaveRequest", lr, employee=lr.employee.name, leave_type=lr.leave_type,
+                          start_date=lr.start_date, submitted_on=lr.submitted_on, status=lr.status)
+                     for lr in rows]}
+
+
+WORKLISTS: tuple[Worklist, ...] = (
+    Worklist("approvals", _l("Awaiting my approval"), "", ("3.1.7", "3.2.2", "4.1.2", "7.2"), approvals),
+    Worklist("return-visits", _l("Return visits due"), "Visit", ("2.2.2",), return_visits),
+    Worklist("late-orders", _l("Late orders"), "SalesOrder", ("3.2",), late_orders),
+    Worklist("due-this-week", _l("Receivables due this week"), "Receivable", ("3.3.1",), due_this_week),
+    Worklist("aging", _l("Overdue by aging bucket"), "Receivable", ("2.5.3",), aging),
+    Worklist("collection-todo", _l("My collection to-do"), "DunningRecord", ("3.3.2",), collection_todo),
+    Worklist("overdue-tickets", _l("Overdue service tickets"), "ServiceTicket", ("3.4",), overdue_tickets),
+    Worklist("recurring-causes", _l("Recurring causes"), "RootCause", ("2.6.2", "3.4.7"), recurring_causes),
+    Worklist("attendance-exceptions", _l("Attendance exceptions"), "Attendance", ("4.1.1",),
+             attendance_exceptions),
+    Worklist("late-leave", _l("Leave requested late"), "LeaveRequest", ("4.1.2",), late_leave),
+)
+BY_SLUG = {w.name: w for w in WORKLISTS}
+
+
+def visible_worklists():
+    actor = current_actor()
+    return [w for w in WORKLISTS if not w.entity or actor.scope(w.entity, "read") is not None]
+
+
+class WorklistView(BaseView):
+    route_base = "/worklists"
+    default_view = "index"
+
+    @expose("/")
+    def index(self):
+        if not current_user.is_authenticated:
+            return redirect(url_for(self.appbuilder.sm.auth_view.__class__.__name__ + ".login"))
+        return self.render_template("portal/worklists.html", lists=visible_worklists(), current=None,
+                                    data=None, display=display)
+
+    @expose("/<string:name>")
+    def show(self, name):
+        if not current_user.is_authenticated:
+            return redirect(url_for(self.appbuilder.sm.auth_view.__class__.__name__ + ".login"))
+        wl = BY_SLUG.get(name)
+        if wl is None or wl not in visible_worklists():
+            abort(404)
+        data = wl.build(today())
+        return self.render_template("portal/worklists.html", lists=visible_worklists(), current=wl,
+                                    data=data, display=display)
+
+
+__all__ = ["WORKLISTS", "WorklistView"]

@@ -1,0 +1,327 @@
+"""The state machines of the regulation, as data: one ``Workflow`` per entity with a status.
+
+Each ``Step`` says from which states it may be taken, to which state it leads, which right over the
+row it needs (``write``, or ``approve`` for decisions; the scope comes from the access matrix),
+which roles may take it when the right alone is too broad (a supervisor's approval is not finance's),
+which record fields the user must fill in, whether a comment is required, and whether it is an
+approval that nobody may take on their own record or request. ``when`` is a precondition on the
+row (returns the refusal message or None), ``effect`` what the step also does (an approval record,
+dates). The engine (``app.workflow.engine``) is the only code that changes these fields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from .. import models as m
+from .. import policy
+from ..models.policy import PolicyKey
+from ..security.matrix import FINANCE, HR, SUPERVISOR
+
+NONE, OPTIONAL, REQUIRED = "none", "optional", "required"
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    label: object
+    source: tuple[str, ...]
+    target: str
+    verb: str = "write"
+    roles: tuple[str, ...] = ()  # empty: any role holding the verb over the row
+    fields: tuple[str, ...] = ()  # record fields entered at this step, all required
+    comment: str = OPTIONAL
+    approval: bool = False  # never on one's own record, nor on a request one made oneself
+    when: Callable | None = None  # (row, ctx) -> refusal message or None
+    effect: Callable | None = None  # (row, ctx) -> None, after the state is set
+    route: Callable | None = None  # (row, ctx) -> target state, when it depends on the row
+    style: str = "default"
+
+
+@dataclass(frozen=True)
+class Workflow:
+    entity: str
+    field: str
+    steps: tuple[Step, ...]
+    by_name: dict = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "by_name", {s.name: s for s in self.steps})
+
+    def states(self) -> set[str]:
+        return {s for st in self.steps for s in (*st.source, st.target)}
+
+
+@dataclass
+class Context:
+    """What a precondition or effect may use: the session, the acting employee, today, the
+    comment and the policy figures."""
+
+    session: object
+    employee_id: int | None
+    today: date
+    comment: str | None
+
+
+# --- preconditions and effects --------------------------------------------------------------
+
+
+def _count(ctx, model, *where) -> int:
+    return ctx.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def _has_quotation(c, ctx):
+    if not _count(ctx, m.Quotation, m.Quotation.customer_id == c.id):
+        return _l("Record a quotation for this customer first (3.1.5).")
+
+
+def _has_signed_contract(c, ctx):
+    if not _count(ctx, m.Contract, m.Contract.customer_id == c.id,
+                  m.Contract.status.in_(["signed", "executing", "fulfilled"])):
+        return _l("The customer needs a signed contract first (3.1.7).")
+
+
+def _quotation_sendable(q, ctx):
+    if not q.lines:
+        return _l("Add at least one line to the quotation first.")
+    if q.valid_until < ctx.today:
+        return _l("The quotation's validity has passed; change the date first.")
+
+
+def _quotation_expired(q, ctx):
+    if q.valid_until >= ctx.today:
+        return _l("The quotation is still valid.")
+
+
+def _threshold():
+    return policy.get(PolicyKey.contract_finance_threshold)
+
+
+def _contract_route(c, ctx):
+    """3.1.7: above the threshold the contract also needs finance approval."""
+    return "finance_review" if c.amount > _threshold() else "approved"
+
+
+def _record_approval(level, verdict):
+    def effect(c, ctx):
+        ctx.session.add(m.ContractApproval(
+            contract=c, approver_id=ctx.employee_id, level=m.contracts.ApprovalLevel[level],
+            verdict=m.contracts.Verdict[verdict], comment=ctx.comment))
+    return effect
+
+
+def _reviews_feasible(o, ctx):
+    """3.2.2: the order is scheduled only when every required department found it feasible."""
+    required = set(policy.get(PolicyKey.order_review_departments))
+    rows = ctx.session.execute(
+        select(m.OrderReview.department, m.OrderReview.verdict).where(m.OrderReview.order_id == o.id)
+    ).all()
+    if any(v is m.orders.Feasibility.not_feasible for _d, v in rows):
+        return _l("A department found the order not feasible.")
+    missing = required - {d for d, _v in rows}
+    if missing:
+        names = ", ".join(sorted(str(d.label) for d in missing))
+        return _l("Sign-off missing from: %(departments)s.", departments=names)
+
+
+def _has_shipment(o, ctx):
+    if not _count(ctx, m.Shipment, m.Shipment.order_id == o.id):
+        return _l("Record the shipment first (3.2.6).")
+
+
+def _legal_allowed(r, ctx):
+    from ..rules import legal_allowed, legal_refusal
+
+    if not legal_allowed(r):
+        return legal_refusal()
+
+
+def _open_legal_case(r, ctx):
+    ctx.session.add(m.LegalCase(receivable=r, status=m.receivables.LegalStatus.review,
+                                notes=ctx.comment))
+
+
+def _derived_receivable_state(r, ctx):
+    from ..services.collection import derive_status
+
+    paid = ctx.session.scalar(select(func.coalesce(func.sum(m.Payment.amount), 0))
+                              .where(m.Payment.receivable_id == r.id))
+    return derive_status(r.amount, paid, r.due_date, ctx.today, "open")
+
+
+def _ticket_due(t, ctx):
+    """3.4.2: once assessed, a ticket is due within the days its severity allows."""
+    if t.due_date is None:
+        days = policy.get(PolicyKey.ticket_due_days)[t.severity]
+        t.due_date = max(t.reported_on, ctx.today) + timedelta(days=days)
+
+
+def _close_ticket(t, ctx):
+    t.closed_on = ctx.today
+
+
+def _submit_leave(lr, ctx):
+    lr.submitted_on = ctx.today
+
+
+def _decide_leave(lr, ctx):
+    lr.approver_id = ctx.employee_id
+
+
+def _decide_penalty(p, ctx):
+    p.approver_id = ctx.employee_id
+
+
+# --- the workflows --------------------------------------------------------------------------
+
+S = m.customers.Stage
+_FUNNEL = [s.name for s in S if s is not S.lost]
+_STAGE_WHEN = {"quoted": _has_quotation, "contracted": _has_signed_contract}
+
+CUSTOMER = Workflow("Customer", "stage", (
+    *(Step(f"to_{b}", S[b].label, (a,), b, when=_STAGE_WHEN.get(b), style="primary")
+      for a, b in zip(_FUNNEL, _FUNNEL[1:], strict=False)),
+    Step("lose", _l("Mark as lost"), tuple(_FUNNEL[:-1]), "lost", fields=("lost_reason",),
+         style="danger"),
+    Step("reopen", _l("Reopen"), ("lost",), "research"),
+))
+
+QUOTATION = Workflow("Quotation", "status", (
+    Step("send", _l("Send to customer"), ("draft",), "sent", when=_quotation_sendable, style="primary"),
+    Step("accept", _l("Accepted by customer"), ("sent",), "accepted", style="primary"),
+    Step("decline", _l("Declined by customer"), ("sent",), "rejected", comment=REQUIRED),
+    Step("expire", _l("Mark expired"), ("sent",), "expired", when=_quotation_expired),
+    Step("revise", _l("Revise"), ("rejected", "expired"), "draft"),
+))
+
+CONTRACT = Workflow("Contract", "status", (
+    Step("submit", _l("Submit for approval"), ("draft",), "submitted", style="primary"),
+    Step("approve", _l("Approve"), ("submitted",), "approved", verb="approve", roles=(SUPERVISOR,),
+         approval=True, route=_contract_route, effect=_record_approval("supervisor", "approved"),
+         style="success"),
+    Step("reject", _l("Reject"), ("submitted",), "rejected", verb="approve", roles=(SUPERVISOR,),
+         approval=True, comment=REQUIRED, effect=_record_approval("supervisor", "rejected"),
+         style="danger"),
+    Step("finance_approve", _l("Approve (finance)"), ("finance_review",), "approved", verb="approve",
+         roles=(FINANCE,), approval=True, effect=_record_approval("finance", "approved"),
+         style="success"),
+    Step("finance_reject", _l("Reject (finance)"), ("finance_review",), "rejected", verb="approve",
+         roles=(FINANCE,), approval=True, comment=REQUIRED,
+         effect=_record_approval("finance", "rejected"), style="danger"),
+    Step("revise", _l("Revise"), ("rejected",), "draft"),
+    Step("sign", _l("Signed"), ("approved",), "signed", fields=("sign_date",), style="primary"),
+    Step("execute", _l("Start execution"), ("signed",), "executing"),
+    Step("fulfil", _l("Fulfilled"), ("executing",), "fulfilled"),
+    Step("terminate", _l("Terminate"), ("signed", "executing"), "terminated", verb="approve",
+         roles=(SUPERVISOR,), comment=REQUIRED, style="danger"),
+))
+
+SALES_ORDER = Workflow("SalesOrder", "status", (
+    Step("review", _l("Start order review"), ("received",), "under_review", style="primary"),
+    Step("schedule", _l("Schedule production"), ("under_review",), "scheduled",
+         when=_reviews_feasible, style="primary"),
+    Step("purchase", _l("Start purchasing"), ("scheduled",), "purchasing"),
+    Step("produce", _l("Start production / QC"), ("scheduled", "purchasing"), "in_production"),
+    Step("ship", _l("Shipped"), ("in_production",), "shipped", when=_has_shipment, style="primary"),
+    Step("deliver", _l("Delivered"), ("shipped",), "delivered", fields=("delivered_date",),
+         style="primary"),
+    Step("cancel", _l("Cancel order"),
+         ("received", "under_review", "scheduled", "purchasing", "in_production"), "cancelled",
+         comment=REQUIRED, style="danger"),
+))
+
+SHIPMENT = Workflow("Shipment", "status", (
+    Step("transit", _l("In transit"), ("shipped",), "in_transit"),
+    Step("deliver", _l("Delivered"), ("shipped", "in_transit"), "delivered", fields=("delivered_on",),
+         style="primary"),
+    Step("return", _l("Returned"), ("shipped", "in_transit"), "returned", comment=REQUIRED,
+         style="danger"),
+))
+
+_COLLECTING = ("open", "partially_paid", "overdue")
+RECEIVABLE = Workflow("Receivable", "status", (
+    Step("start_legal", _l("Start legal action"), _COLLECTING, "in_legal", verb="approve",
+         roles=(FINANCE,), comment=REQUIRED, when=_legal_allowed, effect=_open_legal_case,
+         style="danger"),
+    Step("request_write_off", _l("Request write-off"), (*_COLLECTING, "in_legal"),
+         "write_off_pending", comment=REQUIRED),
+    Step("approve_write_off", _l("Approve write-off"), ("write_off_pending",), "written_off",
+         verb="approve", roles=(FINANCE,), approval=True, style="danger"),
+    Step("reject_write_off", _l("Reject write-off"), ("write_off_pending",), "open", verb="approve",
+         roles=(FINANCE,), approval=True, comment=REQUIRED, route=_derived_receivable_state),
+))
+
+LEGAL_CASE = Workflow("LegalCase", "status", (
+    Step("file", _l("Filed with the court"), ("review",), "filed", fields=("filed_on", "counsel"),
+         style="primary"),
+    Step("judge", _l("Judgment given"), ("filed",), "judgment"),
+    Step("enforce", _l("Enforcement"), ("judgment",), "enforcement"),
+    Step("close", _l("Close case"), ("review", "filed", "judgment", "enforcement"), "closed",
+         fields=("amount_recovered",), comment=REQUIRED),
+))
+
+SERVICE_TICKET = Workflow("ServiceTicket", "status", (
+    Step("assess", _l("Assessed"), ("received",), "assessed", effect=_ticket_due, style="primary"),
+    Step("coordinate", _l("Coordinate departments"), ("assessed",), "coordinating",
+         fields=("departments",), style="primary"),
+    Step("define_solution", _l("Solution defined"), ("coordinating",), "solution_defined",
+         fields=("solution",), style="primary"),
+    Step("implement", _l("Implementing"), ("solution_defined",), "implementing", style="primary"),
+    Step("request_confirmation", _l("Ask customer to confirm"), ("implementing",),
+         "awaiting_confirmation", style="primary"),
+    Step("close", _l("Close ticket"), ("awaiting_confirmation",), "closed",
+         fields=("satisfaction", "summary"), effect=_close_ticket, style="success"),
+    Step("reopen", _l("Not resolved: back to implementing"), ("awaiting_confirmation",),
+         "implementing", comment=REQUIRED),
+))
+
+LEAVE = Workflow("LeaveRequest", "status", (
+    Step("submit", _l("Submit"), ("draft",), "submitted", effect=_submit_leave, style="primary"),
+    Step("approve", _l("Approve"), ("submitted",), "approved", verb="approve", approval=True,
+         effect=_decide_leave, style="success"),
+    Step("reject", _l("Reject"), ("submitted",), "rejected", verb="approve", approval=True,
+         comment=REQUIRED, effect=_decide_leave, style="danger"),
+    Step("cancel", _l("Cancel"), ("draft", "submitted", "approved"), "cancelled"),
+))
+
+PENALTY = Workflow("Penalty", "status", (
+    Step("approve", _l("Approve"), ("proposed",), "approved", verb="approve", roles=(HR,),
+         approval=True, effect=_decide_penalty, style="success"),
+    Step("reject", _l("Reject"), ("proposed",), "rejected", verb="approve", roles=(HR,),
+         approval=True, comment=REQUIRED, effect=_decide_penalty, style="danger"),
+))
+
+COUNTERMEASURE = Workflow("Countermeasure", "status", (
+    Step("adopt", _l("Adopt"), ("proposed",), "adopted", verb="approve", approval=True,
+         style="success"),
+    Step("reject", _l("Reject"), ("proposed",), "rejected", verb="approve", approval=True,
+         comment=REQUIRED, style="danger"),
+    Step("complete", _l("Done"), ("adopted",), "done"),
+))
+
+CYCLE = Workflow("AppraisalCycle", "status", (
+    Step("start_scoring", _l("Start scoring"), ("open",), "scoring", style="primary"),
+    Step("calibrate", _l("Start calibration"), ("scoring",), "calibration", style="primary"),
+    Step("close", _l("Close cycle"), ("calibration",), "closed", verb="approve", style="danger"),
+))
+
+TRAINING_PLAN = Workflow("TrainingPlan", "status", (
+    Step("approve", _l("Approve"), ("draft",), "approved", verb="approve", approval=True,
+         style="success"),
+))
+
+TRAINING_ITEM = Workflow("TrainingItem", "status", (
+    Step("hold", _l("Held"), ("planned",), "held", style="primary"),
+    Step("assess", _l("Assessed"), ("held",), "assessed", style="primary"),
+    Step("cancel", _l("Cancel"), ("planned",), "cancelled", comment=REQUIRED, style="danger"),
+))
+
+WORKFLOWS: dict[str, Workflow] = {w.entity: w for w in (
+    CUSTOMER, QUOTATION, CONTRACT, SALES_ORDER, SHIPMENT, RECEIVABLE, LEGAL_CASE, SERVICE_TICKET,
+    LEAVE, PENALTY, COUNTERMEASURE, CYCLE, TRAINING_PLAN, TRAINING_ITEM,
+)}

@@ -1,0 +1,222 @@
+"""Moves a record along its workflow: the one place where a status or stage changes.
+
+``apply`` checks, in this order, that the step exists (404), that the record is in one of the
+step's source states (409), that the user holds the step's right over the row and one of its
+roles, and for approvals that the record and the request are not their own (403), that the
+fields and comment the step needs are given and valid (422) and that the step's precondition
+holds (409). Then it sets the fields and the state, runs the step's effect, and commits, the
+change-history hook recording a ``transition`` entry with the step and comment. Any refusal
+rolls back: the record, its history and its figures are unchanged.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Date, Enum, Integer, Numeric, select
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..extensions import db
+from ..models.history import ChangeAction, ChangeLog
+from ..registry import BY_NAME, Entity
+from ..security.matrix import ADMIN
+from ..security.scope import anchor_employee_id, current_actor, in_scope
+from ..validation import ValidationFailure, check_item
+from .definitions import REQUIRED, WORKFLOWS, Context, Step, Workflow
+
+TRANSITIONS_KEY = "portal_transitions"  # session.info: {(entity, id): (step, comment)}
+
+
+class TransitionError(Exception):
+    def __init__(self, status: int, message, errors: dict | None = None):
+        self.status = status
+        self.errors = errors or {}
+        super().__init__(str(message))
+
+
+def workflow_of(entity: Entity | str) -> Workflow | None:
+    return WORKFLOWS.get(entity if isinstance(entity, str) else entity.name)
+
+
+def state_of(wf: Workflow, obj) -> str:
+    value = getattr(obj, wf.field)
+    return value.name if value is not None else ""
+
+
+def requester(entity_name: str, row_ids) -> dict[int, int | None]:
+    """Who put each record into its current state: the user of its latest transition, else its
+    creator (one query for any number of records)."""
+    ids = list(row_ids)
+    if not ids:
+        return {}
+    latest = (
+        select(ChangeLog.row_id, ChangeLog.user_id)
+        .where(ChangeLog.entity == entity_name, ChangeLog.row_id.in_(ids),
+               ChangeLog.action.in_([ChangeAction.create, ChangeAction.transition]))
+        .order_by(ChangeLog.row_id, ChangeLog.id)
+    )
+    out: dict[int, int | None] = {}
+    for row_id, user_id in db.session.execute(latest):
+        out[row_id] = user_id  # ordered by id: the last one wins
+    return out
+
+
+def refusal(entity: Entity, obj, step: Step):
+    """Why the current user may not take ``step`` on ``obj`` (ignoring its source state), or None."""
+    actor = current_actor()
+    if not in_scope(obj, step.verb, entity):
+        return _l("You may not take this step on this record.")
+    if step.roles and not (set(step.roles) | {ADMIN}) & actor.roles:
+        return _l("You may not take this step on this record.")
+    if step.approval:
+        if entity.anchor and anchor_employee_id(obj, entity) == actor.employee_id:
+            return _l("Nobody may approve their own request.")
+        if actor.user_id is not None and requester(entity.name, [obj.id]).get(obj.id) == actor.user_id:
+            return _l("Nobody may approve their own request.")
+    return None
+
+
+def available(entity: Entity, obj) -> list[tuple[Step, str | None]]:
+    """The steps the user may take now, each with the reason it is blocked (or None)."""
+    wf = workflow_of(entity)
+    if wf is None:
+        return []
+    state = state_of(wf, obj)
+    ctx = _context(None)
+    out = []
+    for step in wf.steps:
+        if state in step.source and refusal(entity, obj, step) is None:
+            blocked = step.when(obj, ctx) if step.when else None
+            out.append((step, str(blocked) if blocked else None))
+    return out
+
+
+def _context(comment) -> Context:
+    from ..rules import today
+
+    return Context(db.session, current_actor().employee_id, today(), comment)
+
+
+def _column(entity: Entity, name: str):
+    return entity.model.__table__.columns[name] if name in entity.model.__table__.columns else None
+
+
+def parse_field(entity: Entity, name: str, raw):
+    """A step field's value from a form string or JSON value; raises ValueError when malformed."""
+    col = _column(entity, name)
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    ctype = col.type
+    if isinstance(ctype, Enum):
+        return ctype.enum_class[str(raw)]
+    if isinstance(ctype, Date):
+        return raw if isinstance(raw, date) else date.fromisoformat(str(raw))
+    if isinstance(ctype, Integer):
+        if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
+            raise ValueError(raw)
+        return int(str(raw))
+    if isinstance(ctype, Numeric):
+        try:
+            value = Decimal(str(raw))
+        except InvalidOperation:
+            raise ValueError(raw) from None
+        if not value.is_finite():
+            raise ValueError(raw)
+        return value
+    return str(raw).strip()
+
+
+def apply(entity: Entity, obj, step_name: str, data: dict, version=None) -> None:
+    """Take ``step_name`` on ``obj`` with the user's ``data`` (fields and ``comment``)."""
+    wf = workflow_of(entity)
+    step = wf.by_name.get(step_name) if wf else None
+    try:
+        if step is None:
+            raise TransitionError(404, _l("No such step."))
+        if version not in (None, "") and str(version) != str(obj.version):
+            raise TransitionError(409, _l("This record was changed by someone else in the meantime. "
+                                          "Reload it and try again."))
+        state = state_of(wf, obj)
+        if state not in step.source:
+            raise TransitionError(409, _l("This step is not possible from the record's current state."))
+        why = refusal(entity, obj, step)
+        if why:
+            raise TransitionError(403, why)
+        comment = (str(data.get("comment") or "")).strip() or None
+        errors = {}
+        values = {}
+        for name in step.fields:
+            try:
+                values[name] = parse_field(entity, name, data.get(name))
+            except (ValueError, KeyError, TypeError):
+                errors[name] = str(_l("Not a valid value."))
+                continue
+            if values[name] is None:
+                errors[name] = str(REQUIRED)
+        if step.comment == "required" and not comment:
+            errors["comment"] = str(REQUIRED)
+        if comment and len(comment) > 500:
+            errors["comment"] = str(_l("At most %(n)s characters.", n=500))
+        if errors:
+            raise TransitionError(422, _l("Please correct the marked fields."), errors)
+        ctx = _context(comment)
+        with db.session.no_autoflush:
+            blocked = step.when(obj, ctx) if step.when else None
+            if blocked:
+                raise TransitionError(409, blocked)
+            for name, value in values.items():
+                setattr(obj, name, value)
+            target = step.route(obj, ctx) if step.route else step.target
+            setattr(obj, wf.field, getattr(type(obj), wf.field).type.enum_class[target])
+            if step.effect:
+                step.effect(obj, ctx)
+            try:
+                check_item(obj)
+            except ValidationFailure as exc:
+                raise TransitionError(422, _l("Please correct the marked fields."), exc.errors) from None
+        db.session.info.setdefault(TRANSITIONS_KEY, {})[(entity.name, obj.id)] = (step.name, comment)
+        try:
+            db.session.commit()
+        except StaleDataError:
+            raise TransitionError(409, _l("This record was changed by someone else in the meantime. "
+                                          "Reload it and try again.")) from None
+    except Exception:
+        db.session.rollback()
+        db.session.info.pop(TRANSITIONS_KEY, None)
+        raise
+
+
+def timeline(entity: Entity, row_id: int) -> list[dict]:
+    """The record's transitions, oldest first: when, who, from, to, step and comment."""
+    wf = workflow_of(entity)
+    if wf is None:
+        return []
+    enum_cls = getattr(entity.model, wf.field).type.enum_class
+    rows = db.session.scalars(
+        select(ChangeLog).where(ChangeLog.entity == entity.name, ChangeLog.row_id == row_id,
+                                ChangeLog.action == ChangeAction.transition)
+        .order_by(ChangeLog.id)
+    ).all()
+
+    def label(name):
+        return enum_cls[name].label if name in enum_cls.__members__ else name or "—"
+
+    out = []
+    for row in rows:
+        old, new = row.changes.get(wf.field, [None, None])
+        step = wf.by_name.get(row.step)
+        out.append({"at": row.at, "who": row.username or "—", "source": row.source,
+                    "from": label(old), "to": label(new), "from_state": old, "to_state": new,
+                    "step_name": row.step,
+                    "step": step.label if step else row.step, "comment": row.comment})
+    return out
+
+
+def entity_by_resource(name: str) -> Entity | None:
+    """The entity of an URL segment (the API resource name, e.g. ``leaverequest``)."""
+    for entity in BY_NAME.values():
+        if entity.name.lower() == name.lower():
+            return entity
+    return None

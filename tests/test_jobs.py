@@ -1,0 +1,96 @@
+"""The daily job (3.3): notices, overdue flags, expired quotations and risk, twice in a row, with
+the notice e-mailed to a real SMTP server on loopback."""
+
+from __future__ import annotations
+
+import socket
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.jobs import run_daily
+from app.models import ChangeLog, Contact, Customer, Quotation, Receivable, SettlementNotice
+from app.models.customers import QuotationStatus
+from tests.conftest import employee
+from tests.factories import make
+
+DAY = date(2031, 3, 2)  # a fixed day far from the other tests' rows
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        self.messages.append((envelope.rcpt_tos, envelope.content.decode("utf-8", "replace")))
+        return "250 OK"
+
+
+@pytest.fixture()
+def smtp(app):
+    inbox = Inbox()
+    with socket.socket() as probe:  # a free loopback port for the server
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    old = {k: app.config.get(k) for k in ("MAIL_SERVER", "MAIL_PORT")}
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    yield inbox
+    app.config.update(old)
+    controller.stop()
+
+
+def test_daily_job_twice_with_a_real_smtp_server(app, smtp):
+    with app.app_context():
+        owner = employee("sales3")
+        cust = make(Customer, owner, credit_limit=Decimal("1000"))
+        db.session.add(Contact(customer=cust, name="王经理", email="wang@customer.test"))
+        coming = make(Receivable, owner, customer=cust, amount=Decimal("800.00"),
+                      issued_on=DAY - timedelta(days=20), due_date=DAY + timedelta(days=5))
+        later = make(Receivable, owner, customer=cust, amount=Decimal("500.00"),
+                     issued_on=DAY - timedelta(days=20), due_date=DAY + timedelta(days=8))
+        late = make(Receivable, owner, customer=cust, amount=Decimal("900.00"),
+                    issued_on=DAY - timedelta(days=120), due_date=DAY - timedelta(days=75))
+        quote = make(Quotation, owner, customer=cust, issued_on=DAY - timedelta(days=40),
+                     valid_until=DAY - timedelta(days=1), status=QuotationStatus.sent)
+        ids = (coming.id, later.id, late.id, quote.id, cust.id)
+        db.session.commit()
+
+        first = run_daily(DAY)
+        coming_id, later_id, late_id, quote_id, cust_id = ids
+        notices = db.session.scalars(select(SettlementNotice).where(
+            SettlementNotice.receivable_id.in_([coming_id, later_id, late_id]))).all()
+        # Only the receivable due within the seven days gets a notice, e-mailed to the contact.
+        assert [n.receivable_id for n in notices] == [coming_id]
+        assert notices[0].recipient == "wang@customer.test" and notices[0].sent_on == DAY
+        assert len(smtp.messages) == 1 and smtp.messages[0][0] == ["wang@customer.test"]
+        assert db.session.get(Receivable, late_id).status.name == "overdue"
+        assert db.session.get(Quotation, quote_id).status.name == "expired"
+        customer = db.session.get(Customer, cust_id)
+        assert customer.risk_level.name == "red"  # 75 days overdue, over its credit limit
+        assert "overdue_days" in customer.risk_reason and "over_limit" in customer.risk_reason
+        assert first["notices"] >= 1 and first["mailed"] >= 1
+        history = db.session.scalar(select(func.count()).select_from(ChangeLog))
+
+        second = run_daily(DAY)
+        assert second == {"notices": 0, "mailed": 0, "overdue": 0, "expired": 0, "risk_changed": 0}
+        assert len(smtp.messages) == 1
+        assert db.session.scalar(select(func.count()).select_from(ChangeLog)) == history
+
+        # Two days later the second receivable enters the notice window: one more, once.
+        assert run_daily(DAY + timedelta(days=2))["notices"] >= 1
+        assert db.session.scalar(select(func.count()).select_from(SettlementNotice).where(
+            SettlementNotice.receivable_id == later_id)) == 1
+        assert len(smtp.messages) == 2
+
+
+def test_daily_job_command_without_mail(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["jobs", "daily", "--date", "2031-03-02"])
+    assert result.exit_code == 0, result.output
+    assert "notices: 0" in result.output  # the day was done by the test above, or has nothing due
