@@ -66,6 +66,7 @@ def _register_views(appbuilder) -> None:
     from flask_babel import lazy_gettext as _l
 
     from .views.audit import ChangeLogView, LoginEventView
+    from .views.conduct import ViolationPenaltyView
     from .views.crud import register_all
     from .views.grid import PermissionGridView
     from .views.language import LanguageView
@@ -77,6 +78,7 @@ def _register_views(appbuilder) -> None:
     appbuilder.add_view_no_menu(LanguageView())
     appbuilder.add_view_no_menu(WorkflowView())
     appbuilder.add_view_no_menu(WorklistView())
+    appbuilder.add_view_no_menu(ViolationPenaltyView())
     appbuilder.add_api(WorkflowApi)
     appbuilder.add_view(SettingsView, "menu_Settings", label=SettingsView.menu_label, category="Security")
     appbuilder.add_view(ChangeLogView, "menu_ChangeLog", label=_l("Change history"), category="Security")

@@ -99,6 +99,38 @@ def install() -> None:
         event.listen(Session, "after_flush", _after_flush)
 
 
+def current_record(entity_name: str, row_id: int) -> tuple:
+    """Conditions selecting the history of the record that has this id now: SQLite may give a
+    deleted record's id to a new one, so entries before the latest creation belong to another."""
+    from sqlalchemy import func, select
+
+    born = (select(func.coalesce(func.max(ChangeLog.id), 0))
+            .where(ChangeLog.entity == entity_name, ChangeLog.row_id == row_id,
+                   ChangeLog.action == ChangeAction.create).scalar_subquery())
+    return ChangeLog.entity == entity_name, ChangeLog.row_id == row_id, ChangeLog.id >= born
+
+
+def _referenced_names(entity, rows) -> dict[str, dict[int, str]]:
+    """Names of the records the history's foreign keys point at, one query per column, and only
+    those the user may read (others stay as ``#id``)."""
+    from sqlalchemy.orm import RelationshipDirection
+
+    from .extensions import db
+    from .security.scope import filter_query
+
+    out: dict[str, dict[int, str]] = {}
+    for rel in inspect(entity.model).relationships:
+        target = BY_MODEL.get(rel.mapper.class_)
+        if rel.direction is not RelationshipDirection.MANYTOONE or target is None:
+            continue
+        key = next(iter(rel.local_columns)).key
+        ids = {v for row in rows for v in row.changes.get(key, ()) if isinstance(v, int)}
+        if ids:
+            query = filter_query(db.session.query(target.model), target, "read")
+            out[key] = {obj.id: str(obj) for obj in query.filter(target.model.id.in_(ids))}
+    return out
+
+
 def history_of(entity, row_id: int, limit: int = 100):
     """The record's history, newest first, with translated field labels and enum values."""
     from sqlalchemy import select
@@ -108,13 +140,16 @@ def history_of(entity, row_id: int, limit: int = 100):
     from .labels import column_labels
 
     rows = db.session.scalars(
-        select(ChangeLog).where(ChangeLog.entity == entity.name, ChangeLog.row_id == row_id)
+        select(ChangeLog).where(*current_record(entity.name, row_id))
         .order_by(ChangeLog.at.desc(), ChangeLog.id.desc()).limit(limit)
     ).all()
     table = entity.model.__table__.columns
     labels = column_labels(entity.name, [k.removesuffix("_id") for k in table.keys()])
+    names = _referenced_names(entity, rows)
 
     def show(key, value):
+        if key in names and value is not None:
+            return names[key].get(value, f"#{value}")
         return formatter_for(entity.model, key)(value)
 
     out = []

@@ -19,6 +19,16 @@ CATEGORIES = {
     "rewards": _l("Rewards & penalties"),
 }
 
+# Aging buckets (2.5.3) and dunning levels (3.3.2), keyed as in app/services/collection.py.
+BUCKET_LABELS = {
+    "not_due": _l("Not yet due"), "d1_30": _l("1–30 days"), "d31_60": _l("31–60 days"),
+    "d61_90": _l("61–90 days"), "d90_plus": _l("More than 90 days"),
+}
+DUNNING_LABELS = {
+    "phone": _l("Phone call"), "email_letter": _l("E-mail or letter"), "visit": _l("On-site visit"),
+    "escalation": _l("Supervisor escalation"), "legal_review": _l("Legal review"),
+}
+
 COLUMNS = {
     "id": _l("ID"),
     "name": _l("Name"),
@@ -94,6 +104,14 @@ COLUMNS = {
     "approver": _l("Approver"),
     "verdict": _l("Verdict"),
     "comment": _l("Comment"),
+    "risk_level": _l("Risk level"),
+    "risk_reason": _l("Risk reason"),
+    "late_submission": _l("Submitted late"),
+    "days_late": _l("Days late"),
+    "days_overdue": _l("Days overdue"),
+    "aging_bucket": _l("Aging"),
+    "dunning_level": _l("Dunning level"),
+    "version": _l("Version"),
     "decided_at": _l("Decided at"),
     "order": _l("Order"),
     "order_date": _l("Order date"),
@@ -208,6 +226,8 @@ OVERRIDES = {
     ("Contact", "title"): _l("Job title"),
     ("DunningRecord", "promised_date"): _l("Promised payment date"),
     ("Employee", "user"): _l("Login account"),
+    ("SalesOrder", "profit"): _l("Profit"),
+    ("ContractApproval", "level"): _l("Approval level"),
 }
 
 

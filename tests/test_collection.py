@@ -125,3 +125,39 @@ def test_late_leave_submission():
     assert conduct.late_submission(date(2026, 7, 9), start, 1) is False
     assert conduct.late_submission(date(2026, 7, 10), start, 1) is True
     assert conduct.late_submission(None, start, 1) is False
+
+
+def test_collection_totals_in_sql_with_partial_payments(app):
+    """Hand-computed: three receivables fall due in March (1,000 + 2,000 + 500 = 3,500); by
+    31 March 600 + 2,000 were paid on them (an April payment and a February-due one do not
+    count): 2,600 ÷ 3,500 = 74.29 %."""
+    from sqlalchemy import select
+
+    from app import models as m
+    from app.extensions import db
+    from tests.conftest import employee
+    from tests.factories import make
+
+    with app.app_context():
+        owner = employee("sales2")
+        cust = make(m.Customer, owner)
+        start, end = date(2033, 3, 1), date(2033, 3, 31)
+
+        def rec(amount, due_on, *payments):
+            r = make(m.Receivable, owner, customer=cust, amount=Decimal(amount),
+                     issued_on=due_on - timedelta(days=30), due_date=due_on)
+            for paid_on, value in payments:
+                db.session.add(m.Payment(receivable=r, paid_on=paid_on, amount=Decimal(value)))
+            db.session.commit()
+            return r.id
+
+        ids = [
+            rec("1000", date(2033, 3, 5), (date(2033, 3, 10), "600"), (date(2033, 4, 2), "400")),
+            rec("2000", date(2033, 3, 31), (date(2033, 3, 31), "2000")),
+            rec("500", date(2033, 3, 1)),
+            rec("700", date(2033, 2, 28), (date(2033, 3, 3), "700")),
+        ]
+        scope = select(m.Receivable.id).where(m.Receivable.id.in_(ids)).scalar_subquery()
+        collected, due = c.collection_totals(db.session, m, scope, start, end)
+        assert (collected, due) == (Decimal("2600.00"), Decimal("3500.00"))
+        assert c.collection_rate(collected, due) == Decimal("74.29")

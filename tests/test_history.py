@@ -11,10 +11,13 @@ from tests.factories import count, make
 
 
 def _entries(app, entity, row_id):
+    """The history of the record that has this id now (SQLite may reuse a deleted record's id)."""
+    from app.history import current_record
+
     with app.app_context():
         db.session.expire_all()
         return db.session.scalars(select(ChangeLog).where(
-            ChangeLog.entity == entity, ChangeLog.row_id == row_id).order_by(ChangeLog.id)).all()
+            *current_record(entity, row_id)).order_by(ChangeLog.id)).all()
 
 
 def test_api_create_update_delete_are_recorded(app, apis):
@@ -100,3 +103,69 @@ def test_login_successes_and_failures_are_journaled(app, login):
     assert count(app, LoginEvent) == before + 2
     assert [(r.username, r.success, r.channel) for r in rows] == [
         ("finance1", False, "api"), ("finance1", True, "form")]
+
+
+def test_form_add_and_delete_and_bulk_delete_are_recorded(app, browsers):
+    from tests.test_scope_leaks import model_form
+
+    ui = browsers("sales1")
+    with app.app_context():
+        me = employee("sales1").id
+    fields = model_form(ui.get("/customerview/add").get_data(as_text=True)).fields
+    resp = ui.post("/customerview/add", data=dict(fields, code="HIST-UI", name="表单客户", owner=str(me)))
+    assert resp.status_code == 302
+    with app.app_context():
+        pk = db.session.scalar(select(Customer.id).where(Customer.code == "HIST-UI"))
+        other = make(Customer, employee("sales1")).id
+    assert ui.post(f"/customerview/delete/{pk}", token_from="/customerview/list/").status_code == 302
+    assert [e.action.name for e in _entries(app, "Customer", pk)] == ["create", "delete"]
+    assert {e.source for e in _entries(app, "Customer", pk)} == {"ui"}
+    resp = ui.post("/customerview/action_post", data={"action": "muldelete", "rowid": [str(other)]},
+                   token_from="/customerview/list/")
+    assert resp.status_code == 302
+    assert _entries(app, "Customer", other)[-1].action.name == "delete"
+
+
+def test_workflow_steps_are_recorded_through_ui_api_and_command(app, apis, browsers):
+    from datetime import date, timedelta
+
+    from app.jobs import run_daily
+    from app.models import Quotation
+    from app.models.customers import QuotationStatus
+
+    with app.app_context():
+        pk = make(Customer, employee("sales1")).id
+    assert apis("sales1").post(f"/api/v1/workflow/customer/{pk}/to_screened", json={}).status_code == 200
+    assert browsers("sales1").post(f"/workflow/customer/{pk}/to_first_visit", data={"comment": "已拜访"}
+                                   ).status_code == 302
+    steps = [(e.action.name, e.step, e.source, e.username, e.comment) for e in _entries(app, "Customer", pk)]
+    assert steps[1:] == [("transition", "to_screened", "api", "sales1", None),
+                         ("transition", "to_first_visit", "ui", "sales1", "已拜访")]
+    assert _entries(app, "Customer", pk)[-1].changes == {"stage": ["screened", "first_visit"]}
+    with app.app_context():
+        quote = make(Quotation, employee("sales1"), issued_on=date(2034, 1, 1),
+                     valid_until=date(2034, 1, 31), status=QuotationStatus.sent).id
+        run_daily(date(2034, 1, 31) + timedelta(days=1))
+    last = _entries(app, "Quotation", quote)[-1]
+    assert (last.action.name, last.step, last.source, last.user_id) == ("transition", "expire", "cli", None)
+
+
+def test_history_names_referenced_records_the_reader_may_see(app, apis, browsers):
+    with app.app_context():
+        pk = make(Customer, employee("sales1")).id
+        sales3 = employee("sales3")
+        sales3_id, sales3_name = sales3.id, sales3.name
+    assert apis("supervisor1").put(f"/api/v1/customer/{pk}", json={"owner": sales3_id}).status_code == 200
+    page = browsers("supervisor1").get(f"/customerview/show/{pk}").get_data(as_text=True)
+    assert sales3_name in page
+
+
+def test_a_new_record_does_not_inherit_a_deleted_ones_history(app, apis):
+    api = apis("sales1")
+    with app.app_context():
+        me = employee("sales1").id
+    first = api.post("/api/v1/customer/", json={"code": "REUSE-1", "name": "旧", "owner": me}).json["id"]
+    api.put(f"/api/v1/customer/{first}", json={"name": "旧改"})
+    api.delete(f"/api/v1/customer/{first}")
+    second = api.post("/api/v1/customer/", json={"code": "REUSE-2", "name": "新", "owner": me}).json["id"]
+    assert [e.action.name for e in _entries(app, "Customer", second)] == ["create"]

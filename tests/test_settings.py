@@ -47,3 +47,22 @@ def test_only_admins_reach_settings(app, browsers):
 def test_every_default_parses():
     for key, default in policy.DEFAULTS.items():
         assert policy.parse(key, default.text) is not None, key
+
+
+def test_a_changed_figure_changes_the_rule(app, browsers, apis):
+    """With the finance threshold raised, a 300,000 contract needs the supervisor only."""
+    from app.models import Contract
+    from tests.conftest import employee
+    from tests.factories import make
+
+    admin = browsers("admin")
+    assert admin.post("/settings/", data={"key": "contract_finance_threshold", "value": "400000"}
+                      ).status_code == 302
+    try:
+        with app.app_context():
+            pk = make(Contract, employee("sales1"), amount=Decimal("300000")).id
+        apis("sales1").post(f"/api/v1/workflow/contract/{pk}/submit", json={})
+        resp = apis("supervisor1").post(f"/api/v1/workflow/contract/{pk}/approve", json={})
+        assert resp.json["state"] == "approved"
+    finally:
+        admin.post("/settings/", data={"key": "contract_finance_threshold", "value": ""})

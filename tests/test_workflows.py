@@ -340,3 +340,52 @@ def test_every_worklist_answers_for_every_role_that_sees_it(app, browsers, name)
     for user in USERS:
         resp = browsers(user).get(f"/worklists/{name}")
         assert resp.status_code in (200, 404), (user, resp.status_code)
+
+
+def test_violation_leads_to_a_penalty_on_the_scale_then_hr_decides(app, browsers, apis):
+    from app.models import ConductViolation
+    from app.models.conduct import Severity as ConductSeverity
+
+    pk = new(app, ConductViolation, "sales3", clause="4.1.1", severity=ConductSeverity.moderate,
+             facts="一个月内迟到五次")
+    sup = browsers("supervisor1")
+    page = sup.get(f"/conductviolationview/show/{pk}").get_data(as_text=True)
+    assert 'id="propose-penalty"' in page
+    url = f"/conduct/violation/{pk}/propose-penalty"
+    assert 'data-kind="serious_warning"' in sup.get(url).get_data(as_text=True)  # the default scale
+    # Another team's supervisor cannot even see the violation; a salesperson cannot propose.
+    assert browsers("supervisor2").get(url).status_code == 404
+    assert 'id="propose-penalty"' not in browsers("sales3").get(
+        f"/conductviolationview/show/{pk}").get_data(as_text=True)
+    resp = sup.post(url, data={})
+    assert resp.status_code == 302
+    with app.app_context():
+        penalty = db.session.scalars(select(Penalty).where(Penalty.violation_id == pk)).one()
+        assert (penalty.kind.name, penalty.status.name, penalty.clause) == ("serious_warning", "proposed", "4.1.1")
+        penalty_id = penalty.id
+    refused(app, apis("supervisor1").post(wf("penalty", penalty_id, "approve"), json={}), 403, Penalty,
+            penalty_id, "proposed")
+    assert apis("hr1").post(wf("penalty", penalty_id, "approve"), json={}).status_code == 200
+
+
+def test_violation_must_name_a_clause(app, apis):
+    from app.models import ConductViolation
+
+    with app.app_context():
+        before = db.session.scalar(select(func.count()).select_from(ConductViolation))
+        emp = employee("sales1").id
+    resp = apis("supervisor1").post("/api/v1/conductviolation/", json={
+        "employee": emp, "occurred_on": TODAY.isoformat(), "clause": "迟到", "facts": "迟到"})
+    assert resp.status_code == 422
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ConductViolation)) == before
+
+
+def test_record_pages_show_collection_and_lateness_figures(app, browsers):
+    pk = _receivable(app, "sales1", amount="300.00", due=TODAY - timedelta(days=45))
+    page = browsers("finance1").get(f"/receivableview/show/{pk}").get_data(as_text=True)
+    assert "45" in page and "31–60" in page
+    order = new(app, SalesOrder, "sales1", order_date=TODAY - timedelta(days=20),
+                promised_date=TODAY - timedelta(days=3))
+    with app.app_context():
+        assert db.session.get(SalesOrder, order).days_late == 3

@@ -102,6 +102,15 @@ class SalesOrder(Versioned, Timestamped, Model):
     def total(self) -> Decimal:
         return sum((ln.amount for ln in self.lines), Decimal("0"))
 
+    @property
+    def days_late(self) -> int:
+        """3.2: days past the promised date of an order not yet delivered (nor cancelled)."""
+        from ..rules import today
+
+        if not self.promised_date or self.status is None or self.status.name in ("delivered", "cancelled"):
+            return 0
+        return max((today() - self.promised_date).days, 0)
+
     def __str__(self) -> str:
         return self.number
 

@@ -78,6 +78,23 @@ def collection_rate(collected: Decimal, due: Decimal) -> Decimal | None:
     return (Decimal(collected) * 100 / Decimal(due)).quantize(Decimal("0.01"))
 
 
+def collection_totals(session, models, receivable_ids, start: date, end: date) -> tuple[Decimal, Decimal]:
+    """2.5.3 collection rate inputs for a period, in two aggregate queries: (collected, due).
+
+    Due = the amounts of the receivables falling due within [start, end]; collected = what was
+    paid on those receivables by ``end``. ``receivable_ids`` is a select of the ids in the user's
+    scope. Written-off receivables count as due and uncollected (they were not collected)."""
+    Receivable, Payment = models.Receivable, models.Payment  # noqa: N806
+    in_period = (Receivable.id.in_(receivable_ids), Receivable.due_date >= start,
+                 Receivable.due_date <= end)
+    due = session.scalar(select(func.coalesce(func.sum(Receivable.amount), 0)).where(*in_period))
+    collected = session.scalar(
+        select(func.coalesce(func.sum(Payment.amount), 0))
+        .join(Receivable, Payment.receivable_id == Receivable.id)
+        .where(*in_period, Payment.paid_on <= end))
+    return Decimal(collected), Decimal(due)
+
+
 def legal_allowed(days: int, dunning_count: int, after_days: int, min_dunning: int) -> bool:
     """3.3.4: legal action only after repeated dunning (default ≥ 3 records) and more than
     ``after_days`` (default 90) days overdue."""

@@ -182,6 +182,19 @@ def _bad_query_is_400(fn, *args, **kwargs):
         abort(400)
 
 
+def _record_links(entity: Entity, item) -> list[tuple[object, str, str]]:
+    """Extra actions on a record page: (label, url, element id)."""
+    from flask import url_for
+
+    actor = current_actor()
+    if entity.name == "ConductViolation" and actor.scope("Penalty", "write") is not None:
+        allowed = actor.allowed_employees(actor.scope("Penalty", "write"))
+        if allowed is None or item.employee_id in allowed:
+            return [(_l("Propose penalty"), url_for("ViolationPenaltyView.propose", pk=item.id),
+                     "propose-penalty")]
+    return []
+
+
 class PortalModelView(_Guard, ModelView):
     show_template = "portal/show.html"
     page_size = 25
@@ -200,6 +213,7 @@ class PortalModelView(_Guard, ModelView):
             "can_write", self.class_permission_name) and in_scope(item, WRITE, self.entity)
         g.portal_view_name = type(self).__name__
         g.portal_history = history_of(self.entity, item.id)
+        g.portal_links = _record_links(self.entity, item)
         wf = workflow_of(self.entity)
         if wf is not None:
             g.portal_workflow = {

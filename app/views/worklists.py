@@ -23,7 +23,7 @@ from .. import models as m
 from .. import policy
 from ..display import display
 from ..extensions import db
-from ..labels import column_labels
+from ..labels import BUCKET_LABELS, DUNNING_LABELS, column_labels
 from ..models.policy import PolicyKey
 from ..registry import BY_NAME
 from ..rules import today
@@ -34,14 +34,6 @@ from ..workflow.engine import requester
 
 LIMIT = 200  # rows per list; the summary counts them all
 
-BUCKET_LABELS = {
-    "not_due": _l("Not yet due"), "d1_30": _l("1–30 days"), "d31_60": _l("31–60 days"),
-    "d61_90": _l("61–90 days"), "d90_plus": _l("More than 90 days"),
-}
-DUNNING_LABELS = {
-    "phone": _l("Phone call"), "email_letter": _l("E-mail or letter"), "visit": _l("On-site visit"),
-    "escalation": _l("Supervisor escalation"), "legal_review": _l("Legal review"),
-}
 
 
 @dataclass(frozen=True)
@@ -176,7 +168,24 @@ def aging(day):
     if lo_hi[1] is not None:
         query = query.filter(m.Receivable.due_date >= day - timedelta(days=lo_hi[1]))
     rows = [_receivable_row(r, day) for r in query.order_by(m.Receivable.due_date).limit(LIMIT)]
-    return {"columns": _REC_COLS, "rows": rows, "summary": summary, "chosen": BUCKET_LABELS[chosen]}
+    return {"columns": _REC_COLS, "rows": rows, "summary": summary, "chosen": BUCKET_LABELS[chosen],
+            "rates": collection_rates(day)}
+
+
+def collection_rates(day):
+    """2.5.3 collection rate (collected ÷ due) for this month, last month and the year so far."""
+    ids = _scoped("Receivable").with_entities(m.Receivable.id).scalar_subquery()
+    month = day.replace(day=1)
+    last_month = (month - timedelta(days=1)).replace(day=1)
+    periods = ((_l("This month"), month, day), (_l("Last month"), last_month, month - timedelta(days=1)),
+               (_l("Year to date"), day.replace(month=1, day=1), day))
+    out = []
+    for label, start, end in periods:
+        collected, due = collection.collection_totals(db.session, m, ids, start, end)
+        rate = collection.collection_rate(collected, due)
+        out.append({"label": label, "collected": display(collected), "due": display(due),
+                    "rate": f"{rate}%" if rate is not None else "—"})
+    return out
 
 
 def collection_todo(day):

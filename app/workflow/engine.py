@@ -19,6 +19,7 @@ from sqlalchemy import Date, Enum, Integer, Numeric, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
+from ..history import current_record
 from ..models.history import ChangeAction, ChangeLog
 from ..registry import BY_NAME, Entity
 from ..security.matrix import ADMIN
@@ -195,7 +196,7 @@ def timeline(entity: Entity, row_id: int) -> list[dict]:
         return []
     enum_cls = getattr(entity.model, wf.field).type.enum_class
     rows = db.session.scalars(
-        select(ChangeLog).where(ChangeLog.entity == entity.name, ChangeLog.row_id == row_id,
+        select(ChangeLog).where(*current_record(entity.name, row_id),
                                 ChangeLog.action == ChangeAction.transition)
         .order_by(ChangeLog.id)
     ).all()

@@ -1,0 +1,63 @@
+"""From a conduct violation to a penalty proposal on the configurable scale (4, 7.2).
+
+The record page of a violation offers "Propose penalty" to users who may write penalties for that
+employee; the proposal takes its kind from the policy's penalty scale for the violation's severity
+(default: minor → warning, moderate → serious warning, serious → fine), its clause and facts from
+the violation, and waits for HR's approval (the Penalty workflow).
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_appbuilder import BaseView, expose
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from .. import policy
+from ..extensions import db
+from ..models import ConductViolation, Penalty
+from ..models.policy import PolicyKey
+from ..models.rewards import PenaltyStatus
+from ..registry import BY_NAME
+from ..rules import today
+from ..security.scope import ScopeError, check_writable, filter_query
+from ..validation import ValidationFailure, check_item
+
+
+def proposal_for(violation: ConductViolation) -> Penalty:
+    kind = policy.get(PolicyKey.penalty_scale)[violation.severity]
+    return Penalty(employee_id=violation.employee_id, kind=kind, decided_on=today(),
+                   reason=violation.facts, clause=violation.clause, violation_id=violation.id,
+                   status=PenaltyStatus.proposed)
+
+
+class ViolationPenaltyView(BaseView):
+    route_base = "/conduct"
+    default_view = "propose"
+
+    @expose("/violation/<int:pk>/propose-penalty", methods=["GET", "POST"])
+    def propose(self, pk):
+        if not current_user.is_authenticated:
+            return redirect(url_for(self.appbuilder.sm.auth_view.__class__.__name__ + ".login"))
+        entity = BY_NAME["ConductViolation"]
+        violation = filter_query(db.session.query(ConductViolation), entity, "read").filter(
+            ConductViolation.id == pk).one_or_none()
+        if violation is None:
+            abort(404)
+        penalty = proposal_for(violation)
+        back = url_for("ConductViolationView.show", pk=pk)
+        if request.method == "POST":
+            try:
+                with db.session.no_autoflush:
+                    check_writable(penalty)
+                    check_item(penalty)
+                db.session.add(penalty)
+                db.session.commit()
+            except (ScopeError, ValidationFailure) as exc:
+                db.session.rollback()
+                return self.render_template("portal/propose_penalty.html", violation=violation,
+                                            penalty=penalty, back=back, error=str(exc)), 403
+            flash(str(_l("Penalty proposed; it waits for HR's approval.")), "success")
+            return redirect(url_for("PenaltyView.show", pk=penalty.id))
+        return self.render_template("portal/propose_penalty.html", violation=violation, penalty=penalty,
+                                    back=back, error=None)
