@@ -26,6 +26,7 @@ from .extensions import db
 from .models.policy import PolicyKey
 from .rules import TODAY_KEY
 from .services import collection
+from .services.sql import days_between
 from .workflow.engine import TRANSITIONS_KEY
 
 log = logging.getLogger(__name__)
@@ -44,23 +45,18 @@ def run_daily(today: date) -> dict[str, int]:
 
 
 def _notices(today: date, counts) -> None:
+    """3.3.1: one notice per receivable and due date, ``notice_days_before_due`` days ahead."""
     days = policy.get(PolicyKey.notice_days_before_due)
     R, N = m.Receivable, m.SettlementNotice  # noqa: N806
-    already = exists().where(N.receivable_id == R.id, N.sent_on >= R.due_date - timedelta(days=days))
+    already = exists().where(N.receivable_id == R.id, days_between(R.due_date, N.sent_on) <= days)
     due = db.session.scalars(
         select(R).where(R.status.in_(["open", "partially_paid"]), R.due_date > today,
                         R.due_date <= today + timedelta(days=days), ~already)
         .order_by(R.due_date, R.id)
     ).all()
-    # SQLite compares "due_date - 7 days" as a number; re-check the date window in Python.
+    emails = _contact_emails({rec.customer_id for rec in due})
     for rec in due:
-        if db.session.scalar(select(N.id).where(N.receivable_id == rec.id,
-                                                N.sent_on >= rec.due_date - timedelta(days=days))):
-            continue
-        email = db.session.scalar(
-            select(m.Contact.email).where(m.Contact.customer_id == rec.customer_id,
-                                          m.Contact.email.is_not(None), m.Contact.email != "")
-            .order_by(m.Contact.id).limit(1))
+        email = emails.get(rec.customer_id)
         notice = m.SettlementNotice(receivable=rec, sent_on=today, recipient=email,
                                     channel=m.receivables.DunningChannel.email)
         if email and current_app.config.get("MAIL_SERVER"):
@@ -75,6 +71,19 @@ def _notices(today: date, counts) -> None:
             notice.note = "to send by hand" if not email else "mail not configured"
         db.session.add(notice)
         counts["notices"] += 1
+
+
+def _contact_emails(customer_ids) -> dict[int, str]:
+    """Each customer's first contact with an e-mail address (one query)."""
+    if not customer_ids:
+        return {}
+    rows = db.session.execute(
+        select(m.Contact.customer_id, m.Contact.email)
+        .where(m.Contact.customer_id.in_(customer_ids), m.Contact.email.is_not(None),
+               m.Contact.email != "")
+        .order_by(m.Contact.customer_id, m.Contact.id.desc())
+    ).all()
+    return dict(rows)  # ordered by id descending: the first contact wins
 
 
 def _send(rec, to: str) -> None:

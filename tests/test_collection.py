@@ -161,3 +161,17 @@ def test_collection_totals_in_sql_with_partial_payments(app):
         collected, due = c.collection_totals(db.session, m, scope, start, end)
         assert (collected, due) == (Decimal("2600.00"), Decimal("3500.00"))
         assert c.collection_rate(collected, due) == Decimal("74.29")
+
+
+@pytest.mark.parametrize(("a", "b", "days"), [
+    (date(2026, 3, 1), date(2026, 2, 28), 1), (date(2026, 1, 1), date(2025, 1, 1), 365),
+    (date(2026, 5, 10), date(2026, 5, 10), 0), (date(2026, 5, 1), date(2026, 5, 8), -7),
+])
+def test_days_between_in_sql(app, a, b, days):
+    from sqlalchemy import literal, select
+
+    from app.extensions import db
+    from app.services.sql import days_between
+
+    with app.app_context():
+        assert db.session.scalar(select(days_between(literal(a), literal(b)))) == days

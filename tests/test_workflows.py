@@ -26,7 +26,7 @@ from app.models import (
     Shipment,
 )
 from app.models.customers import Stage
-from app.models.orders import Department, Feasibility
+from app.models.orders import Department, Feasibility, OrderStatus
 from app.models.receivables import DunningChannel
 from tests.conftest import employee
 from tests.factories import make
@@ -50,15 +50,27 @@ def history_count(app, entity, pk):
             ChangeLog.entity == entity, ChangeLog.row_id == pk))
 
 
+def walk(app, client, kind, pk, steps, model, field="status"):
+    """Take each (step, body, expected state) in turn as ``client``."""
+    for step, body, expected in steps:
+        resp = client.post(wf(kind, pk, step), json=body)
+        assert resp.status_code == 200, (step, resp.get_data(as_text=True))
+        assert state(app, model, pk, field) == expected, step
+
+
 def new(app, model, owner, **values):
     with app.app_context():
         return make(model, employee(owner), **values).id
 
 
-def refused(app, resp, status, model, pk, before_state, entity=None, field="status"):
-    """A refusal: the expected status, the state unchanged and no history written."""
+def refused(app, call, status, model, pk, before_state, field="status"):
+    """A refusal: the expected HTTP status, the state unchanged and no history written."""
+    before = history_count(app, model.__name__, pk)
+    resp = call()
     assert resp.status_code == status, resp.get_data(as_text=True)
     assert state(app, model, pk, field) == before_state
+    assert history_count(app, model.__name__, pk) == before
+    return resp
 
 
 def test_contract_above_threshold_needs_supervisor_then_finance(app, apis):
@@ -66,21 +78,21 @@ def test_contract_above_threshold_needs_supervisor_then_finance(app, apis):
     assert apis("sales1").post(wf("contract", pk, "submit"), json={}).status_code == 200
     assert state(app, Contract, pk) == "submitted"
     # Neither the salesperson nor another team's people can approve it.
-    refused(app, apis("sales1").post(wf("contract", pk, "approve"), json={}), 403, Contract, pk, "submitted")
-    refused(app, apis("sales2").post(wf("contract", pk, "approve"), json={}), 404, Contract, pk, "submitted")
-    refused(app, apis("supervisor2").post(wf("contract", pk, "approve"), json={}), 404, Contract, pk,
+    refused(app, lambda: apis("sales1").post(wf("contract", pk, "approve"), json={}), 403, Contract, pk, "submitted")
+    refused(app, lambda: apis("sales2").post(wf("contract", pk, "approve"), json={}), 404, Contract, pk, "submitted")
+    refused(app, lambda: apis("supervisor2").post(wf("contract", pk, "approve"), json={}), 404, Contract, pk,
             "submitted")
     # Finance cannot take the supervisor's step.
-    refused(app, apis("finance1").post(wf("contract", pk, "approve"), json={}), 403, Contract, pk,
+    refused(app, lambda: apis("finance1").post(wf("contract", pk, "approve"), json={}), 403, Contract, pk,
             "submitted")
     resp = apis("supervisor1").post(wf("contract", pk, "approve"), json={"comment": "价格合理"})
     assert resp.status_code == 200 and resp.json["state"] == "finance_review"
-    refused(app, apis("supervisor1").post(wf("contract", pk, "finance_approve"), json={}), 403,
+    refused(app, lambda: apis("supervisor1").post(wf("contract", pk, "finance_approve"), json={}), 403,
             Contract, pk, "finance_review")
     assert apis("finance1").post(wf("contract", pk, "finance_approve"), json={}).status_code == 200
     assert state(app, Contract, pk) == "approved"
     # Signing needs the sign date.
-    refused(app, apis("sales1").post(wf("contract", pk, "sign"), json={}), 422, Contract, pk, "approved")
+    refused(app, lambda: apis("sales1").post(wf("contract", pk, "sign"), json={}), 422, Contract, pk, "approved")
     assert apis("sales1").post(wf("contract", pk, "sign"),
                                json={"sign_date": TODAY.isoformat()}).status_code == 200
     assert state(app, Contract, pk) == "signed"
@@ -107,8 +119,8 @@ def test_rejection_needs_a_comment_and_is_recorded(app, apis):
     pk = new(app, Contract, "sales1", amount=Decimal("1000.00"))
     apis("sales1").post(wf("contract", pk, "submit"), json={})
     before = history_count(app, "Contract", pk)
-    resp = apis("supervisor1").post(wf("contract", pk, "reject"), json={})
-    refused(app, resp, 422, Contract, pk, "submitted")
+    resp = refused(app, lambda: apis("supervisor1").post(wf("contract", pk, "reject"), json={}), 422,
+                   Contract, pk, "submitted")
     assert "comment" in resp.json["errors"]
     assert history_count(app, "Contract", pk) == before
     assert apis("supervisor1").post(wf("contract", pk, "reject"), json={"comment": "价格过低"}).status_code == 200
@@ -122,9 +134,9 @@ def test_rejection_needs_a_comment_and_is_recorded(app, apis):
 def test_illegal_transition_is_409_and_changes_nothing(app, apis):
     pk = new(app, Contract, "sales1", amount=Decimal("1000.00"))
     before = history_count(app, "Contract", pk)
-    refused(app, apis("sales1").post(wf("contract", pk, "sign"), json={"sign_date": TODAY.isoformat()}),
+    refused(app, lambda: apis("sales1").post(wf("contract", pk, "sign"), json={"sign_date": TODAY.isoformat()}),
             409, Contract, pk, "draft")
-    refused(app, apis("sales1").post(wf("contract", pk, "no_such_step"), json={}), 404, Contract, pk, "draft")
+    refused(app, lambda: apis("sales1").post(wf("contract", pk, "no_such_step"), json={}), 404, Contract, pk, "draft")
     assert history_count(app, "Contract", pk) == before
 
 
@@ -177,11 +189,11 @@ def test_leave_through_the_ui_supervisor_approves_nobody_their_own(app, browsers
     own = new(app, LeaveRequest, "hr1", start_date=start + timedelta(days=10),
               end_date=start + timedelta(days=11), days=Decimal("2"))
     apis("hr1").post(wf("leaverequest", own, "submit"), json={})
-    refused(app, apis("hr1").post(wf("leaverequest", own, "approve"), json={}), 403, LeaveRequest, own,
+    refused(app, lambda: apis("hr1").post(wf("leaverequest", own, "approve"), json={}), 403, LeaveRequest, own,
             "submitted")
 
 
-def test_leave_submitted_after_it_starts_is_flagged(app, apis):
+def test_leave_submitted_after_it_starts_is_flagged(app, apis, browsers):
     start = TODAY - timedelta(days=1)
     pk = new(app, LeaveRequest, "sales3", start_date=start, end_date=start, days=Decimal("1"))
     apis("sales3").post(wf("leaverequest", pk, "submit"), json={})
@@ -192,6 +204,8 @@ def test_leave_submitted_after_it_starts_is_flagged(app, apis):
     apis("sales3").post(wf("leaverequest", early, "submit"), json={})
     with app.app_context():
         assert db.session.get(LeaveRequest, early).late_submission is False
+    page = browsers("hr1").get("/worklists/late-leave").get_data(as_text=True)
+    assert f"/leaverequestview/show/{pk}" in page and f"/leaverequestview/show/{early}" not in page
 
 
 def test_overlapping_leave_is_refused(app, apis):
@@ -209,23 +223,23 @@ def test_overlapping_leave_is_refused(app, apis):
 
 def test_customer_lost_needs_a_reason_and_quoted_needs_a_quotation(app, apis):
     pk = new(app, Customer, "sales1", stage=Stage.negotiating)
-    refused(app, apis("sales1").post(wf("customer", pk, "lose"), json={}), 422, Customer, pk,
+    refused(app, lambda: apis("sales1").post(wf("customer", pk, "lose"), json={}), 422, Customer, pk,
             "negotiating", field="stage")
-    refused(app, apis("sales1").post(wf("customer", pk, "to_contracted"), json={}), 409, Customer, pk,
+    refused(app, lambda: apis("sales1").post(wf("customer", pk, "to_contracted"), json={}), 409, Customer, pk,
             "negotiating", field="stage")
     assert apis("sales1").post(wf("customer", pk, "lose"), json={"lost_reason": "选择了竞争对手"}).status_code == 200
     assert state(app, Customer, pk, "stage") == "lost"
     fresh = new(app, Customer, "sales1")
     for stage in ("screened", "first_visit", "needs"):
         assert apis("sales1").post(wf("customer", fresh, f"to_{stage}"), json={}).status_code == 200
-    refused(app, apis("sales1").post(wf("customer", fresh, "to_quoted"), json={}), 409, Customer, fresh,
+    refused(app, lambda: apis("sales1").post(wf("customer", fresh, "to_quoted"), json={}), 409, Customer, fresh,
             "needs", field="stage")
 
 
 def test_order_is_scheduled_only_after_every_department_signs_off(app, apis):
     pk = new(app, SalesOrder, "sales1", promised_date=TODAY + timedelta(days=30))
     apis("sales1").post(wf("salesorder", pk, "review"), json={})
-    refused(app, apis("sales1").post(wf("salesorder", pk, "schedule"), json={}), 409, SalesOrder, pk,
+    refused(app, lambda: apis("sales1").post(wf("salesorder", pk, "schedule"), json={}), 409, SalesOrder, pk,
             "under_review")
     with app.app_context():
         for dept in Department:
@@ -235,13 +249,13 @@ def test_order_is_scheduled_only_after_every_department_signs_off(app, apis):
         db.session.commit()
     assert apis("sales1").post(wf("salesorder", pk, "schedule"), json={}).status_code == 200
     apis("sales1").post(wf("salesorder", pk, "produce"), json={})
-    refused(app, apis("sales1").post(wf("salesorder", pk, "ship"), json={}), 409, SalesOrder, pk,
+    refused(app, lambda: apis("sales1").post(wf("salesorder", pk, "ship"), json={}), 409, SalesOrder, pk,
             "in_production")
     with app.app_context():
         db.session.add(Shipment(order_id=pk, carrier="顺丰", shipped_on=TODAY))
         db.session.commit()
     assert apis("sales1").post(wf("salesorder", pk, "ship"), json={}).status_code == 200
-    refused(app, apis("sales1").post(wf("salesorder", pk, "deliver"), json={}), 422, SalesOrder, pk, "shipped")
+    refused(app, lambda: apis("sales1").post(wf("salesorder", pk, "deliver"), json={}), 422, SalesOrder, pk, "shipped")
     assert apis("sales1").post(wf("salesorder", pk, "deliver"),
                                json={"delivered_date": TODAY.isoformat()}).status_code == 200
 
@@ -254,9 +268,9 @@ def test_ticket_walks_the_seven_steps_and_closes_only_with_satisfaction(app, api
         assert apis("sales1").post(wf("serviceticket", pk, step), json=body).status_code == 200, step
     with app.app_context():
         assert db.session.get(ServiceTicket, pk).due_date is not None  # set at assessment
-    refused(app, apis("sales1").post(wf("serviceticket", pk, "close"), json={"summary": "已解决"}), 422,
+    refused(app, lambda: apis("sales1").post(wf("serviceticket", pk, "close"), json={"summary": "已解决"}), 422,
             ServiceTicket, pk, "awaiting_confirmation")
-    refused(app, apis("sales1").post(wf("serviceticket", pk, "close"),
+    refused(app, lambda: apis("sales1").post(wf("serviceticket", pk, "close"),
                                      json={"summary": "已解决", "satisfaction": 9}), 422,
             ServiceTicket, pk, "awaiting_confirmation")
     assert apis("sales1").post(wf("serviceticket", pk, "close"),
@@ -292,14 +306,14 @@ def test_overpayment_is_refused_and_partial_payments_derive_the_status(app, apis
 def test_legal_action_only_after_repeated_dunning(app, apis):
     pk = _receivable(app, "sales1")  # 120 days overdue
     fin = apis("finance1")
-    refused(app, fin.post(wf("receivable", pk, "start_legal"), json={"comment": "起诉"}), 409,
+    refused(app, lambda: fin.post(wf("receivable", pk, "start_legal"), json={"comment": "起诉"}), 409,
             Receivable, pk, "overdue")
     with app.app_context():
         for i in range(3):
             db.session.add(DunningRecord(receivable_id=pk, contacted_on=TODAY - timedelta(days=30 - i),
                                          channel=DunningChannel.phone))
         db.session.commit()
-    refused(app, apis("sales1").post(wf("receivable", pk, "start_legal"), json={"comment": "起诉"}), 403,
+    refused(app, lambda: apis("sales1").post(wf("receivable", pk, "start_legal"), json={"comment": "起诉"}), 403,
             Receivable, pk, "overdue")
     assert fin.post(wf("receivable", pk, "start_legal"), json={"comment": "起诉"}).status_code == 200
     assert state(app, Receivable, pk) == "in_legal"
@@ -309,7 +323,7 @@ def test_write_off_needs_a_second_person(app, apis):
     pk = _receivable(app, "sales2")
     assert apis("finance1").post(wf("receivable", pk, "request_write_off"),
                                  json={"comment": "客户破产"}).status_code == 200
-    refused(app, apis("finance1").post(wf("receivable", pk, "approve_write_off"), json={}), 403,
+    refused(app, lambda: apis("finance1").post(wf("receivable", pk, "approve_write_off"), json={}), 403,
             Receivable, pk, "write_off_pending")
     assert apis("admin").post(wf("receivable", pk, "approve_write_off"), json={}).status_code == 200
     assert state(app, Receivable, pk) == "written_off"
@@ -317,10 +331,10 @@ def test_write_off_needs_a_second_person(app, apis):
 
 def test_penalty_is_approved_by_hr_not_by_the_penalised(app, apis):
     pk = new(app, Penalty, "sales1")
-    refused(app, apis("supervisor1").post(wf("penalty", pk, "approve"), json={}), 403, Penalty, pk, "proposed")
+    refused(app, lambda: apis("supervisor1").post(wf("penalty", pk, "approve"), json={}), 403, Penalty, pk, "proposed")
     assert apis("hr1").post(wf("penalty", pk, "approve"), json={}).status_code == 200
     own = new(app, Penalty, "hr1")
-    refused(app, apis("hr1").post(wf("penalty", own, "approve"), json={}), 403, Penalty, own, "proposed")
+    refused(app, lambda: apis("hr1").post(wf("penalty", own, "approve"), json={}), 403, Penalty, own, "proposed")
 
 
 def test_awaiting_my_approval_lists_what_the_user_may_decide(app, apis, browsers):
@@ -363,7 +377,7 @@ def test_violation_leads_to_a_penalty_on_the_scale_then_hr_decides(app, browsers
         penalty = db.session.scalars(select(Penalty).where(Penalty.violation_id == pk)).one()
         assert (penalty.kind.name, penalty.status.name, penalty.clause) == ("serious_warning", "proposed", "4.1.1")
         penalty_id = penalty.id
-    refused(app, apis("supervisor1").post(wf("penalty", penalty_id, "approve"), json={}), 403, Penalty,
+    refused(app, lambda: apis("supervisor1").post(wf("penalty", penalty_id, "approve"), json={}), 403, Penalty,
             penalty_id, "proposed")
     assert apis("hr1").post(wf("penalty", penalty_id, "approve"), json={}).status_code == 200
 
@@ -389,3 +403,113 @@ def test_record_pages_show_collection_and_lateness_figures(app, browsers):
                 promised_date=TODAY - timedelta(days=3))
     with app.app_context():
         assert db.session.get(SalesOrder, order).days_late == 3
+
+
+def test_quotation_is_sent_with_lines_and_answered_by_the_customer(app, apis):
+    from app.models import Quotation, QuotationLine
+
+    pk = new(app, Quotation, "sales1", issued_on=TODAY, valid_until=TODAY + timedelta(days=30))
+    refused(app, lambda: apis("sales1").post(wf("quotation", pk, "send"), json={}), 409, Quotation, pk,
+            "draft")
+    with app.app_context():
+        make(QuotationLine, employee("sales1"), quotation_id=pk)
+    walk(app, apis("sales1"), "quotation", pk, [("send", {}, "sent")], Quotation)
+    refused(app, lambda: apis("sales1").post(wf("quotation", pk, "expire"), json={}), 409, Quotation, pk,
+            "sent")  # still valid
+    refused(app, lambda: apis("sales1").post(wf("quotation", pk, "decline"), json={}), 422, Quotation, pk,
+            "sent")  # the customer's reason is required
+    walk(app, apis("sales1"), "quotation", pk, [("decline", {"comment": "价格偏高"}, "rejected"),
+                                               ("revise", {}, "draft")], Quotation)
+
+
+def test_shipment_and_legal_case_follow_their_steps(app, apis):
+    from app.models import LegalCase
+
+    ship = new(app, Shipment, "sales1", shipped_on=TODAY - timedelta(days=2))
+    refused(app, lambda: apis("sales1").post(wf("shipment", ship, "deliver"), json={}), 422, Shipment, ship,
+            "shipped")
+    walk(app, apis("sales1"), "shipment", ship,
+         [("transit", {}, "in_transit"), ("deliver", {"delivered_on": TODAY.isoformat()}, "delivered")],
+         Shipment)
+    case = new(app, LegalCase, "sales2")
+    refused(app, lambda: apis("sales2").post(wf("legalcase", case, "file"), json={}), 403, LegalCase, case,
+            "review")
+    walk(app, apis("finance1"), "legalcase", case, [
+        ("file", {"filed_on": TODAY.isoformat(), "counsel": "广州某律师事务所"}, "filed"),
+        ("judge", {}, "judgment"), ("enforce", {}, "enforcement"),
+        ("close", {"amount_recovered": "1200.50", "comment": "执行完毕"}, "closed")], LegalCase)
+
+
+def test_countermeasure_is_adopted_by_the_supervisor_not_the_proposer(app, apis):
+    from app.models import Countermeasure
+
+    pk = new(app, Countermeasure, "sales1")
+    refused(app, lambda: apis("sales1").post(wf("countermeasure", pk, "adopt"), json={}), 403,
+            Countermeasure, pk, "proposed")
+    refused(app, lambda: apis("supervisor2").post(wf("countermeasure", pk, "adopt"), json={}), 403,
+            Countermeasure, pk, "proposed")  # readable by all, approvable by the team's supervisor
+    walk(app, apis("supervisor1"), "countermeasure", pk, [("adopt", {}, "adopted")], Countermeasure)
+    walk(app, apis("sales1"), "countermeasure", pk, [("complete", {}, "done")], Countermeasure)
+
+
+def test_hr_runs_the_appraisal_cycle_and_a_closed_cycle_is_frozen(app, apis):
+    from app.models import AppraisalCycle, AppraisalTarget
+
+    pk = new(app, AppraisalCycle, "hr1", start_date=date(2035, 1, 1), end_date=date(2035, 3, 31))
+    refused(app, lambda: apis("supervisor1").post(wf("appraisalcycle", pk, "start_scoring"), json={}), 403,
+            AppraisalCycle, pk, "open")
+    walk(app, apis("hr1"), "appraisalcycle", pk, [("start_scoring", {}, "scoring"),
+                                                  ("calibrate", {}, "calibration"),
+                                                  ("close", {}, "closed")], AppraisalCycle)
+    refused(app, lambda: apis("hr1").post(wf("appraisalcycle", pk, "start_scoring"), json={}), 409,
+            AppraisalCycle, pk, "closed")
+    with app.app_context():
+        before = db.session.scalar(select(func.count()).select_from(AppraisalTarget))
+        emp = employee("sales1").id
+    resp = apis("hr1").post("/api/v1/appraisaltarget/", json={
+        "cycle": pk, "employee": emp, "revenue": "100000", "volume": "10", "profit": "20000",
+        "new_customers": 2})
+    assert resp.status_code == 422
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AppraisalTarget)) == before
+
+
+def test_training_plan_is_approved_by_someone_other_than_its_author(app, apis):
+    from app.models import TrainingItem, TrainingPlan
+
+    resp = apis("hr1").post("/api/v1/trainingplan/", json={"year": 2091, "title": "2091年度培训计划",
+                                                          "budget": "50000"})
+    assert resp.status_code == 201, resp.get_data(as_text=True)
+    pk = resp.json["id"]
+    refused(app, lambda: apis("hr1").post(wf("trainingplan", pk, "approve"), json={}), 403, TrainingPlan,
+            pk, "draft")
+    walk(app, apis("admin"), "trainingplan", pk, [("approve", {}, "approved")], TrainingPlan)
+    item = new(app, TrainingItem, "hr1", plan_id=pk)
+    refused(app, lambda: apis("hr1").post(wf("trainingitem", item, "cancel"), json={}), 422, TrainingItem,
+            item, "planned")
+    walk(app, apis("hr1"), "trainingitem", item, [("hold", {}, "held"), ("assess", {}, "assessed")],
+         TrainingItem)
+
+
+def test_workflow_form_needs_the_csrf_token(app, browsers):
+    pk = new(app, Customer, "sales1")
+    resp = browsers("sales1").client.post(f"/workflow/customer/{pk}/to_screened", data={})
+    assert resp.status_code == 400
+    assert state(app, Customer, pk, "stage") == "research"
+
+
+@pytest.mark.parametrize("body", [
+    {"delivered_date": "not-a-date"}, {"delivered_date": ["2030-01-01"]}, {"delivered_date": 5},
+    {"delivered_date": "2030-01-01", "comment": "长" * 501},
+])
+def test_malformed_step_bodies_are_422_never_500(app, apis, body):
+    pk = new(app, SalesOrder, "sales1", status=OrderStatus.shipped)
+    refused(app, lambda: apis("sales1").post(wf("salesorder", pk, "deliver"), json=body), 422, SalesOrder,
+            pk, "shipped")
+
+
+def test_workflow_api_needs_a_token(app):
+    pk = 1
+    client = app.test_client()
+    assert client.get(wf("customer", pk)).status_code == 401
+    assert client.post(wf("customer", pk, "to_screened"), json={}).status_code == 401

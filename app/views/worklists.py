@@ -29,6 +29,7 @@ from ..registry import BY_NAME
 from ..rules import today
 from ..security.scope import current_actor, filter_query, scope_clause
 from ..services import collection
+from ..services.sql import days_between
 from ..workflow.definitions import WORKFLOWS
 from ..workflow.engine import requester
 
@@ -258,9 +259,9 @@ def late_leave(day):
     notice = policy.get(PolicyKey.leave_notice_days)
     query = _scoped("LeaveRequest").filter(
         m.LeaveRequest.submitted_on.is_not(None),
-        m.LeaveRequest.submitted_on > m.LeaveRequest.start_date - timedelta(days=notice),
+        days_between(m.LeaveRequest.start_date, m.LeaveRequest.submitted_on) < notice,
     ).order_by(m.LeaveRequest.start_date.desc())
-    rows = [lr for lr in query.limit(LIMIT) if lr.late_submission]  # SQLite date arithmetic guard
+    rows = query.limit(LIMIT).all()
     return {"columns": _cols("LeaveRequest", "employee", "leave_type", "start_date", "submitted_on", "status"),
             "rows": [_row("LeaveRequest", lr, employee=lr.employee.name, leave_type=lr.leave_type,
                           start_date=lr.start_date, submitted_on=lr.submitted_on, status=lr.status)
