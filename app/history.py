@@ -12,7 +12,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from flask import has_request_context, request
-from sqlalchemy import event, insert, inspect
+from sqlalchemy import Numeric, event, insert, inspect
 from sqlalchemy.orm import Session
 
 from .models.base import utcnow
@@ -30,7 +30,7 @@ def _json(value):
 
 def _columns(obj):
     return [c.key for c in obj.__table__.columns
-            if c.key not in ("created_at", "updated_at", "version")]
+            if c.key not in ("id", "created_at", "updated_at", "version")]
 
 
 def _diff(obj, action: ChangeAction) -> dict:
@@ -150,6 +150,9 @@ def history_of(entity, row_id: int, limit: int = 100):
     def show(key, value):
         if key in names and value is not None:
             return names[key].get(value, f"#{value}")
+        col = table.get(key)
+        if col is not None and isinstance(col.type, Numeric) and isinstance(value, str):
+            value = Decimal(value)  # stored as text in JSON; shown like the record page shows it
         return formatter_for(entity.model, key)(value)
 
     out = []

@@ -148,3 +148,19 @@ def get(key: PolicyKey):
 
 def current() -> dict[PolicyKey, object]:
     return {key: get(key) for key in DEFAULTS}
+
+
+def describe(value) -> str:
+    """A figure in words of the UI language: enum codes become their labels."""
+    import enum
+
+    def one(v):
+        return str(v.label) if isinstance(v, enum.Enum) and hasattr(v, "label") else str(v)
+
+    if isinstance(value, dict):
+        return "; ".join(f"{one(k)}: {one(v)}" for k, v in value.items())
+    if isinstance(value, tuple):
+        return ", ".join(one(v) for v in value)
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    return one(value)

@@ -58,10 +58,10 @@ class Entity:
             out.update(f for step in wf.steps for f in step.fields)
         return out
 
-    def form_columns(self) -> list[str]:
-        """Every editable column in table order, foreign keys shown as their relationship."""
+    def record_columns(self) -> list[str]:
+        """Every column a record page and the API show, in table order, foreign keys as their
+        relationship (the row version and timestamps aside)."""
         mapper = inspect(self.model)
-        derived = self.derived_columns()
         fk_to_rel = {}
         for rel in mapper.relationships:
             if rel.direction is RelationshipDirection.MANYTOONE:
@@ -69,12 +69,18 @@ class Entity:
                     fk_to_rel.setdefault(col.key, rel.key)
         cols = []
         for col in self.model.__table__.columns:
-            if col.primary_key and not col.foreign_keys or col.key in ("created_at", "updated_at"):
-                continue
-            if col.key in derived:
+            if col.primary_key and not col.foreign_keys or col.key in ("created_at", "updated_at", "version"):
                 continue
             cols.append(fk_to_rel.get(col.key, col.key))
         return cols
+
+    def form_columns(self) -> list[str]:
+        """The record columns a form or API body may set: all but the derived ones."""
+        derived = self.derived_columns()
+        by_rel = {rel.key: [c.key for c in rel.local_columns]
+                  for rel in inspect(self.model).relationships}
+        return [c for c in self.record_columns()
+                if c not in derived and not set(by_rel.get(c, ())) & derived]
 
 
 def E(*args, **kwargs) -> Entity:  # noqa: N802 - reads as a table row

@@ -94,6 +94,24 @@ def _no_overpayment(p):
         return {"amount": _l("More than the outstanding amount (%(amount)s).", amount=outstanding)}
 
 
+@rule(m.QuotationLine)
+def _quotation_still_draft(line):
+    """3.1.5: a quotation sent to the customer is not changed behind its back."""
+    q = line.quotation if line.quotation is not None else (
+        _session(line).get(m.Quotation, line.quotation_id) if line.quotation_id else None)
+    if q is not None and q.status is not m.customers.QuotationStatus.draft and changed(line):
+        return {"quotation": _l("Only a draft quotation's lines can change.")}
+
+
+@rule(m.OrderLine)
+def _order_still_open(line):
+    """3.2.2: once reviewed and scheduled, an order's lines are what the departments agreed to."""
+    o = line.order if line.order is not None else (
+        _session(line).get(m.SalesOrder, line.order_id) if line.order_id else None)
+    if o is not None and o.status.name not in ("received", "under_review") and changed(line):
+        return {"order": _l("Lines can change only before the order is scheduled.")}
+
+
 @rule(m.LeaveRequest)
 def _no_overlapping_leave(lr):
     """4.1.2: one employee cannot be on two leaves at once (rejected / cancelled ones aside)."""

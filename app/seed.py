@@ -4,7 +4,7 @@
 three sales teams, their customers and two years of business: visits, quotations, contracts with
 approvals, orders with reviews and shipments, receivables in every aging bucket with payments,
 notices, dunning and legal cases, after-sales tickets, attendance, leave, conduct, training,
-appraisal and rewards. Dates are relative to ``date.today()`` so aging buckets, "return visit due"
+appraisal and rewards. Dates are relative to the factory's today (``rules.today()``) so aging buckets, "return visit due"
 and late orders stay realistic whenever the seed is run; the random generator is fixed
 (``random.Random(20261127)``) so a given day always produces the same data.
 
@@ -95,6 +95,7 @@ from .models.receivables import DunningChannel, LegalStatus, PaymentMethod, Rece
 from .models.rewards import PenaltyKind, PenaltyStatus, RewardKind
 from .models.service import CauseCategory, Severity, TicketKind, TicketStatus
 from .models.training import AssessmentKind, ItemStatus, Method, MoveKind, PlanStatus, Topic
+from .rules import today
 
 RANDOM_SEED = 20261127
 MARKER_NUMBER = "E0001"
@@ -420,7 +421,7 @@ def seed_demo(password: str) -> dict[str, int]:
             # Customers' risk levels as the daily job would leave them (3.3.3).
             from .jobs import recompute_risk
 
-            recompute_risk(date.today(), {"risk_changed": 0})
+            recompute_risk(today(), {"risk_changed": 0})
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -485,7 +486,7 @@ def _link_users(users: dict[str, User]) -> None:
 
 
 def _build(users: dict[str, User]) -> None:
-    ctx = Ctx(rng=random.Random(RANDOM_SEED), today=date.today())
+    ctx = Ctx(rng=random.Random(RANDOM_SEED), today=today())
     linked = set(db.session.scalars(select(Employee.user_id).where(Employee.user_id.is_not(None))))
     with db.session.no_autoflush:
         _people(ctx, users, linked)

@@ -119,6 +119,17 @@ def ctx(app):
         yield
 
 
+def factory_today():
+    """The factory's calendar day, as the app computes it (``app.rules.today``: DISPLAY_TIMEZONE);
+    between 16:00 and 24:00 UTC it is already tomorrow in China."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    import config
+
+    return datetime.now(ZoneInfo(config.DISPLAY_TIMEZONE)).date()
+
+
 def employee(username: str):
     from app.extensions import db
     from app.models import Employee, User

@@ -61,7 +61,10 @@ def _parent(target, owner):
     """A required parent: shared reference data (no anchor) is reused, owned data is made anew."""
     entity = BY_MODEL.get(target)
     if entity is not None and entity.anchor is None:
-        existing = db.session.query(target).order_by(target.id).first()
+        query = db.session.query(target)
+        if target.__name__ == "AppraisalCycle":  # a closed cycle takes no new ratings or targets
+            query = query.filter(target.status != "closed")
+        existing = query.order_by(target.id).first()
         if existing is not None:
             return existing
     return _build(target, owner, {})

@@ -45,7 +45,7 @@ from app.models.rewards import PenaltyKind, RewardKind
 from app.models.service import Severity, TicketKind, TicketStatus
 from app.models.training import Method, Topic
 from app.validation import ValidationFailure, check_item
-from tests.conftest import csrf_from
+from tests.conftest import csrf_from, factory_today
 
 DEMO_PASSWORD = "Demo-pass-123"
 
@@ -142,7 +142,7 @@ def test_every_state_is_shown(seeded, seeded_ctx, column, enum):
 
 
 def test_receivables_cover_every_aging_bucket_and_stay_consistent(seeded, seeded_ctx):
-    today = date.today()
+    today = factory_today()
     buckets = set()
     for rec in db.session.scalars(select(Receivable)):
         paid = sum((p.amount for p in rec.payments), Decimal(0))
@@ -168,7 +168,7 @@ def test_receivables_cover_every_aging_bucket_and_stay_consistent(seeded, seeded
 
 
 def test_return_visits_due_and_late_orders(seeded, seeded_ctx):
-    today = date.today()
+    today = factory_today()
     due = select(func.count()).where(Visit.next_date >= today,
                                      Visit.next_date <= date.fromordinal(today.toordinal() + 14))
     assert db.session.scalar(due) > 0

@@ -28,10 +28,10 @@ from app.models import (
 from app.models.customers import Stage
 from app.models.orders import Department, Feasibility, OrderStatus
 from app.models.receivables import DunningChannel
-from tests.conftest import employee
+from tests.conftest import employee, factory_today
 from tests.factories import make
 
-TODAY = date.today()
+TODAY = factory_today()
 
 
 def wf(kind, pk, step=""):
@@ -513,3 +513,34 @@ def test_workflow_api_needs_a_token(app):
     client = app.test_client()
     assert client.get(wf("customer", pk)).status_code == 401
     assert client.post(wf("customer", pk, "to_screened"), json={}).status_code == 401
+
+
+def test_a_submitted_contract_is_locked_until_rejected(app, apis, browsers):
+    pk = new(app, Contract, "sales1", amount=Decimal("1000.00"))
+    assert apis("sales1").post(wf("contract", pk, "submit"), json={}).status_code == 200
+    before = history_count(app, "Contract", pk)
+    resp = apis("sales1").put(f"/api/v1/contract/{pk}", json={"amount": "900000.00"})
+    assert resp.status_code == 409
+    assert apis("sales1").delete(f"/api/v1/contract/{pk}").status_code == 409
+    ui = browsers("sales1")
+    assert 'id="edit-record"' not in ui.get(f"/contractview/show/{pk}").get_data(as_text=True)
+    assert ui.get(f"/contractview/edit/{pk}").status_code == 302
+    with app.app_context():
+        assert db.session.get(Contract, pk).amount == Decimal("1000.00")
+    assert history_count(app, "Contract", pk) == before
+    apis("supervisor1").post(wf("contract", pk, "reject"), json={"comment": "请修改"})
+    apis("sales1").post(wf("contract", pk, "revise"), json={})
+    assert apis("sales1").put(f"/api/v1/contract/{pk}", json={"amount": "1200.00"}).status_code == 200
+
+
+def test_lines_of_a_sent_quotation_cannot_change(app, apis):
+    from app.models import Quotation, QuotationLine
+
+    pk = new(app, Quotation, "sales1", issued_on=TODAY, valid_until=TODAY + timedelta(days=30))
+    with app.app_context():
+        line = make(QuotationLine, employee("sales1"), quotation_id=pk).id
+    apis("sales1").post(wf("quotation", pk, "send"), json={})
+    resp = apis("sales1").put(f"/api/v1/quotationline/{line}", json={"qty": "999"})
+    assert resp.status_code == 422
+    with app.app_context():
+        assert db.session.get(QuotationLine, line).qty != Decimal("999")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -10,10 +10,10 @@ import pytest
 from app import models as m
 from app.extensions import db
 from app.models.service import Severity, TicketStatus
-from tests.conftest import employee
+from tests.conftest import employee, factory_today
 from tests.factories import make
 
-TODAY = date.today()
+TODAY = factory_today()
 
 
 def _visit(owner):
@@ -35,6 +35,11 @@ def _overdue(owner):
                 due_date=TODAY - timedelta(days=45)), "Receivable"
 
 
+def _long_overdue(owner):  # older than any other test row: first on the to-do (most overdue first)
+    return make(m.Receivable, owner, amount=Decimal("100"), issued_on=TODAY - timedelta(days=5030),
+                due_date=TODAY - timedelta(days=5000)), "Receivable"
+
+
 def _ticket(owner):
     return make(m.ServiceTicket, owner, reported_on=TODAY - timedelta(days=10), due_date=TODAY - timedelta(days=2),
                 severity=Severity.critical, status=TicketStatus.assessed), "ServiceTicket"
@@ -50,7 +55,7 @@ CASES = [
     ("late-orders", _late_order, ("sales1", "supervisor1", "finance1"), ("sales2",)),
     ("due-this-week", _due_soon, ("sales1", "finance1"), ("sales2", "supervisor2")),
     ("aging", _overdue, ("sales1", "supervisor1", "finance1"), ("sales2", "sales3")),
-    ("collection-todo", _overdue, ("sales1", "supervisor1", "finance1"), ("sales2", "sales3")),
+    ("collection-todo", _long_overdue, ("sales1", "supervisor1", "finance1"), ("sales2", "sales3")),
     ("overdue-tickets", _ticket, ("sales1", "supervisor1"), ("sales2",)),
     ("attendance-exceptions", _attendance, ("sales1", "hr1"), ("sales3",)),
 ]
@@ -96,3 +101,17 @@ def test_recurring_causes_are_grouped_across_tickets(app, browsers):
     page = browsers("supervisor1").get("/worklists/recurring-causes").get_data(as_text=True)
     assert name in page
     assert name not in browsers("sales2").get("/worklists/recurring-causes").get_data(as_text=True)
+
+
+def test_long_work_lists_are_paged(app, browsers):
+    """Finance's collection to-do spans every team: pages of 100 with a pager, every row reachable."""
+    with app.app_context():
+        owner = employee("sales2")
+        for _ in range(101):
+            _overdue(owner)
+    ui = browsers("finance1")
+    first = ui.get("/worklists/collection-todo").get_data(as_text=True)
+    assert first.count('class="worklist-row"') == 100 and 'id="next-page"' in first
+    second = ui.get("/worklists/collection-todo?page=2").get_data(as_text=True)
+    assert 'id="prev-page"' in second and second.count('class="worklist-row"') >= 1
+    assert ui.get("/worklists/collection-todo?page=x").status_code == 400

@@ -27,6 +27,13 @@ class ScopeError(Exception):
         super().__init__(str(message or _l("You do not have access to this record.")))
 
 
+class LockedError(ScopeError):
+    """The record's workflow state forbids changing it (answered with 409)."""
+
+    def __init__(self):
+        super().__init__(_l("This record can no longer be changed in its current state."))
+
+
 @dataclass
 class Actor:
     """The current user as far as row scope is concerned."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+from flask_login import login_required
 
 from .. import policy
 from ..extensions import db
@@ -36,9 +36,8 @@ class ViolationPenaltyView(BaseView):
     default_view = "propose"
 
     @expose("/violation/<int:pk>/propose-penalty", methods=["GET", "POST"])
+    @login_required
     def propose(self, pk):
-        if not current_user.is_authenticated:
-            return redirect(url_for(self.appbuilder.sm.auth_view.__class__.__name__ + ".login"))
         entity = BY_NAME["ConductViolation"]
         violation = filter_query(db.session.query(ConductViolation), entity, "read").filter(
             ConductViolation.id == pk).one_or_none()

@@ -33,6 +33,7 @@ from ..labels import column_labels
 from ..models import Employee
 from ..registry import BY_NAME, ENTITIES, Entity
 from ..security.scope import (
+    LockedError,
     ReadScopeFilter,
     ScopeError,
     ScopeFilter,
@@ -43,6 +44,7 @@ from ..security.scope import (
 )
 from ..validation import ValidationFailure, api_validators, check_item, form_validators
 from ..workflow import available, timeline, workflow_of
+from ..workflow.engine import is_locked
 
 # The edit form carries the row version it was opened at (issue 3, item 8).
 VERSION_FIELD = "row_version"
@@ -153,6 +155,8 @@ class _Guard:
             with db.session.no_autoflush:
                 if adding:
                     _set_owner_default(self.entity, item)
+                if not adding and is_locked(self.entity, item):
+                    raise LockedError()
                 check_item(item)
                 check_writable(item)
         except Exception:
@@ -168,6 +172,8 @@ class _Guard:
     def pre_delete(self, item):
         if not in_scope(item, WRITE, self.entity):
             raise ScopeError()
+        if is_locked(self.entity, item):
+            raise LockedError()
 
 
 # What FAB raises for a malformed page size, sort column or filter value: the client's error.
@@ -210,7 +216,8 @@ class PortalModelView(_Guard, ModelView):
     def _get_show_widget(self, pk, item, widgets=None, actions=None, show_fieldsets=None):
         # The record page offers Edit only when this row is in the user's write scope.
         g.portal_row_writable = self.appbuilder.sm.has_access(
-            "can_write", self.class_permission_name) and in_scope(item, WRITE, self.entity)
+            "can_write", self.class_permission_name) and in_scope(item, WRITE, self.entity) and not (
+            is_locked(self.entity, item))
         g.portal_view_name = type(self).__name__
         g.portal_history = history_of(self.entity, item.id)
         g.portal_links = _record_links(self.entity, item)
@@ -246,9 +253,12 @@ class PortalModelView(_Guard, ModelView):
         """An edit based on an older version of the row is not saved over the newer one: the form
         comes back (409) with the user's input and the current version, and a message naming who
         changed it, so that neither change is lost."""
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is not None and is_locked(self.entity, item):
+            flash(str(LockedError()), "danger")
+            return None
         if request.method == "POST":
             submitted = request.form.get(VERSION_FIELD, "")
-            item = self.datamodel.get(pk, self._base_filters)
             if item is not None and submitted and submitted != str(item.version):
                 form = self.edit_form.refresh(request.form)
                 form[VERSION_FIELD].data = item.version
@@ -306,6 +316,9 @@ class PortalModelView(_Guard, ModelView):
                 db.session.delete(item)
             db.session.commit()
             flash(str(_l("Deleted %(n)s record(s).", n=len(items))), "success")
+        except ScopeError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
         except Exception:  # noqa: BLE001 - integrity errors: nothing is deleted
             db.session.rollback()
             flash(str(_l("The records could not be deleted: other records refer to them.")), "danger")
@@ -351,7 +364,7 @@ class PortalModelApi(_Guard, ModelRestApi):
         db.session.rollback()
         if isinstance(exc, ValidationFailure):
             return self.response_422(message=exc.errors)
-        return self.response(403, message=str(exc))
+        return self.response(409 if isinstance(exc, LockedError) else 403, message=str(exc))
 
     def post_headless(self):
         try:
@@ -423,7 +436,7 @@ def _api_extras(entity: Entity) -> list[str]:
 
 def build_view(entity: Entity, related_views=()) -> type[PortalModelView]:
     form_cols = entity.form_columns()
-    show_cols = ["id", *form_cols, *entity.extra_show, *_stamps(entity)]
+    show_cols = ["id", *entity.record_columns(), *entity.extra_show, *_stamps(entity)]
     pickers = _picker_filters(entity)
     time_fields = _time_fields(entity)
     attrs = {
@@ -454,7 +467,7 @@ def build_view(entity: Entity, related_views=()) -> type[PortalModelView]:
 
 def build_api(entity: Entity) -> type[PortalModelApi]:
     form_cols = entity.form_columns()
-    cols = ["id", *form_cols]
+    cols = ["id", *entity.record_columns()]
     pickers = _picker_filters(entity)
     attrs = {
         "entity": entity,

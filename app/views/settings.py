@@ -32,7 +32,8 @@ class SettingsView(BaseView):
         rows = {r.key: r for r in db.session.scalars(select(PolicySetting))}
         items = [
             {"key": key.name, "label": key.label, "clause": d.clause, "default": d.text,
-             "value": rows[key].value if key in rows else "", "note": rows[key].note if key in rows else ""}
+             "value": rows[key].value if key in rows else "", "note": rows[key].note if key in rows else "",
+             "in_force": policy.describe(policy.get(key))}
             for key, d in policy.DEFAULTS.items()
         ]
         return self.render_template("portal/settings.html", items=items, errors=errors or {}), status

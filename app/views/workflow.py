@@ -14,7 +14,7 @@ from flask_appbuilder.api import BaseApi
 from flask_babel import lazy_gettext as _l
 from flask_jwt_extended import verify_jwt_in_request
 from flask_jwt_extended.exceptions import JWTExtendedException
-from flask_login import current_user
+from flask_login import login_required
 from jwt.exceptions import PyJWTError
 from sqlalchemy import Date, Enum, Integer, Numeric, Text
 
@@ -66,9 +66,8 @@ class WorkflowView(BaseView):
     default_view = "step"
 
     @expose("/<string:resource>/<int:pk>/<string:step>", methods=["GET", "POST"])
+    @login_required
     def step(self, resource, pk, step):
-        if not current_user.is_authenticated:
-            return redirect(url_for(self.appbuilder.sm.auth_view.__class__.__name__ + ".login"))
         entity, obj = load(resource, pk)
         wf = workflow_of(entity)
         the_step = wf.by_name.get(step)

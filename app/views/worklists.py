@@ -12,10 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import abort, redirect, request, url_for
+from flask import abort, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+from flask_login import login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
@@ -33,7 +33,27 @@ from ..services.sql import days_between
 from ..workflow.definitions import WORKFLOWS
 from ..workflow.engine import requester
 
-LIMIT = 200  # rows per list; the summary counts them all
+LIMIT = 200  # candidate rows per entity in the approvals list
+PAGE = 100  # rows per page of a work list
+
+
+def _page(query):
+    """One page of a list (``?page=N``), its total counted in SQL for the pager."""
+    from flask import g
+
+    try:
+        page = max(int(request.args.get("page", 1)), 1)
+    except ValueError:
+        abort(400)
+    total = query.order_by(None).count()
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    name = request.view_args["name"]
+    g.worklist_pager = {
+        "page": page, "total": total, "pages": (total - 1) // PAGE + 1,
+        "prev": url_for(".show", name=name, page=page - 1, **args) if page > 1 else None,
+        "next": url_for(".show", name=name, page=page + 1, **args) if page * PAGE < total else None,
+    }
+    return query.offset((page - 1) * PAGE).limit(PAGE)
 
 
 
@@ -110,7 +130,7 @@ def return_visits(day):
     ).order_by(m.Visit.next_date)
     rows = [_row("Visit", v, customer=str(v.customer), visit_date=v.visit_date, next_date=v.next_date,
                  next_action=v.next_action, overdue=v.next_date < day)
-            for v in query.limit(LIMIT)]
+            for v in _page(query)]
     return {"columns": [*_cols("Visit", "customer", "visit_date", "next_date", "next_action"),
                         ("overdue", _l("Overdue"))], "rows": rows}
 
@@ -122,7 +142,7 @@ def late_orders(day):
     ).order_by(m.SalesOrder.promised_date)
     rows = [_row("SalesOrder", o, number=o.number, customer=str(o.customer), status=o.status,
                  promised_date=o.promised_date, days_late=(day - o.promised_date).days)
-            for o in query.limit(LIMIT)]
+            for o in _page(query)]
     return {"columns": [*_cols("SalesOrder", "number", "customer", "status", "promised_date"),
                         ("days_late", _l("Days late"))], "rows": rows}
 
@@ -145,7 +165,7 @@ def due_this_week(day):
     query = _scoped("Receivable").filter(
         m.Receivable.status.in_(["open", "partially_paid"]), m.Receivable.due_date >= day,
         m.Receivable.due_date <= day + timedelta(days=7)).order_by(m.Receivable.due_date)
-    return {"columns": _REC_COLS, "rows": [_receivable_row(r, day) for r in query.limit(LIMIT)]}
+    return {"columns": _REC_COLS, "rows": [_receivable_row(r, day) for r in _page(query)]}
 
 
 def aging(day):
@@ -168,7 +188,7 @@ def aging(day):
     query = base.filter(m.Receivable.due_date <= day - timedelta(days=lo_hi[0]))
     if lo_hi[1] is not None:
         query = query.filter(m.Receivable.due_date >= day - timedelta(days=lo_hi[1]))
-    rows = [_receivable_row(r, day) for r in query.order_by(m.Receivable.due_date).limit(LIMIT)]
+    rows = [_receivable_row(r, day) for r in _page(query.order_by(m.Receivable.due_date))]
     return {"columns": _REC_COLS, "rows": rows, "summary": summary, "chosen": BUCKET_LABELS[chosen],
             "rates": collection_rates(day)}
 
@@ -202,7 +222,7 @@ def collection_todo(day):
              .outerjoin(last, last.c.receivable_id == m.Receivable.id)
              .add_columns(last.c.last, last.c.n).order_by(m.Receivable.due_date))
     rows = []
-    for r, last_on, n in query.limit(LIMIT):
+    for r, last_on, n in _page(query):
         row = _receivable_row(r, day)
         row["values"].update(last_contact=last_on, dunning_count=n or 0)
         rows.append(row)
@@ -220,7 +240,7 @@ def overdue_tickets(day):
                for s in m.service.Severity]
     rows = [_row("ServiceTicket", t, number=t.number, customer=str(t.customer), severity=t.severity,
                  status=t.status, due_date=t.due_date, days_late=(day - t.due_date).days)
-            for t in base.order_by(m.ServiceTicket.severity, m.ServiceTicket.due_date).limit(LIMIT)]
+            for t in _page(base.order_by(m.ServiceTicket.severity, m.ServiceTicket.due_date))]
     return {"columns": [*_cols("ServiceTicket", "number", "customer", "severity", "status", "due_date"),
                         ("days_late", _l("Days late"))], "rows": rows, "summary": summary}
 
@@ -238,7 +258,7 @@ def recurring_causes(day):
              .having(func.count() > 1).order_by(func.count().desc()))
     rows = [{"url": url_for("RootCauseView.list", _flt_0_category=cat.name), "values": {
         "category": cat, "product": prod or "—", "tickets": n, "unverified": unverified or 0}}
-        for cat, prod, n, unverified in query.limit(LIMIT)]
+        for cat, prod, n, unverified in query.limit(LIMIT)]  # one row per cause and product
     return {"columns": [*_cols("RootCause", "category", "product"), ("tickets", _l("Tickets")),
                         ("unverified", _l("Actions not yet verified"))], "rows": rows}
 
@@ -249,7 +269,7 @@ def attendance_exceptions(day):
         m.Attendance.status.in_(["late", "left_early", "absent"]),
         m.Attendance.work_date >= day - timedelta(days=30)).order_by(m.Attendance.work_date.desc())
     rows = [_row("Attendance", a, employee=a.employee.name, work_date=a.work_date, check_in=a.check_in,
-                 check_out=a.check_out, status=a.status) for a in query.limit(LIMIT)]
+                 check_out=a.check_out, status=a.status) for a in _page(query)]
     return {"columns": _cols("Attendance", "employee", "work_date", "check_in", "check_out", "status"),
             "rows": rows}
 
@@ -261,7 +281,7 @@ def late_leave(day):
         m.LeaveRequest.submitted_on.is_not(None),
         days_between(m.LeaveRequest.start_date, m.LeaveRequest.submitted_on) < notice,
     ).order_by(m.LeaveRequest.start_date.desc())
-    rows = query.limit(LIMIT).all()
+    rows = _page(query).all()
     return {"columns": _cols("LeaveRequest", "employee", "leave_type", "start_date", "submitted_on", "status"),
             "rows": [_row("LeaveRequest", lr, employee=lr.employee.name, leave_type=lr.leave_type,
                           start_date=lr.start_date, submitted_on=lr.submitted_on, status=lr.status)
@@ -294,16 +314,14 @@ class WorklistView(BaseView):
     default_view = "index"
 
     @expose("/")
+    @login_required
     def index(self):
-        if not current_user.is_authenticated:
-            return redirect(url_for(self.appbuilder.sm.auth_view.__class__.__name__ + ".login"))
         return self.render_template("portal/worklists.html", lists=visible_worklists(), current=None,
                                     data=None, display=display)
 
     @expose("/<string:name>")
+    @login_required
     def show(self, name):
-        if not current_user.is_authenticated:
-            return redirect(url_for(self.appbuilder.sm.auth_view.__class__.__name__ + ".login"))
         wl = BY_SLUG.get(name)
         if wl is None or wl not in visible_worklists():
             abort(404)

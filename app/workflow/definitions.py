@@ -48,6 +48,9 @@ class Workflow:
     entity: str
     field: str
     steps: tuple[Step, ...]
+    # States in which the record itself may no longer be edited or deleted (a submitted contract,
+    # a closed cycle); only its steps move it on.
+    locked: tuple[str, ...] = ()
     by_name: dict = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -197,7 +200,7 @@ QUOTATION = Workflow("Quotation", "status", (
     Step("decline", _l("Declined by customer"), ("sent",), "rejected", comment=REQUIRED),
     Step("expire", _l("Mark expired"), ("sent",), "expired", when=_quotation_expired),
     Step("revise", _l("Revise"), ("rejected", "expired"), "draft"),
-))
+), locked=("sent", "accepted", "rejected", "expired"))
 
 CONTRACT = Workflow("Contract", "status", (
     Step("submit", _l("Submit for approval"), ("draft",), "submitted", style="primary"),
@@ -219,7 +222,8 @@ CONTRACT = Workflow("Contract", "status", (
     Step("fulfil", _l("Fulfilled"), ("executing",), "fulfilled"),
     Step("terminate", _l("Terminate"), ("signed", "executing"), "terminated", verb="approve",
          roles=(SUPERVISOR,), comment=REQUIRED, style="danger"),
-))
+), locked=("submitted", "finance_review", "approved", "signed",
+            "executing", "fulfilled", "terminated"))
 
 SALES_ORDER = Workflow("SalesOrder", "status", (
     Step("review", _l("Start order review"), ("received",), "under_review", style="primary"),
@@ -233,7 +237,7 @@ SALES_ORDER = Workflow("SalesOrder", "status", (
     Step("cancel", _l("Cancel order"),
          ("received", "under_review", "scheduled", "purchasing", "in_production"), "cancelled",
          comment=REQUIRED, style="danger"),
-))
+), locked=("delivered", "cancelled"))
 
 SHIPMENT = Workflow("Shipment", "status", (
     Step("transit", _l("In transit"), ("shipped",), "in_transit"),
@@ -254,7 +258,7 @@ RECEIVABLE = Workflow("Receivable", "status", (
          verb="approve", roles=(FINANCE,), approval=True, style="danger"),
     Step("reject_write_off", _l("Reject write-off"), ("write_off_pending",), "open", verb="approve",
          roles=(FINANCE,), approval=True, comment=REQUIRED, route=_derived_receivable_state),
-))
+), locked=("write_off_pending", "written_off"))
 
 LEGAL_CASE = Workflow("LegalCase", "status", (
     Step("file", _l("Filed with the court"), ("review",), "filed", fields=("filed_on", "counsel"),
@@ -263,7 +267,7 @@ LEGAL_CASE = Workflow("LegalCase", "status", (
     Step("enforce", _l("Enforcement"), ("judgment",), "enforcement"),
     Step("close", _l("Close case"), ("review", "filed", "judgment", "enforcement"), "closed",
          fields=("amount_recovered",), comment=REQUIRED),
-))
+), locked=("closed",))
 
 SERVICE_TICKET = Workflow("ServiceTicket", "status", (
     Step("assess", _l("Assessed"), ("received",), "assessed", effect=_ticket_due, style="primary"),
@@ -278,7 +282,7 @@ SERVICE_TICKET = Workflow("ServiceTicket", "status", (
          fields=("satisfaction", "summary"), effect=_close_ticket, style="success"),
     Step("reopen", _l("Not resolved: back to implementing"), ("awaiting_confirmation",),
          "implementing", comment=REQUIRED),
-))
+), locked=("closed",))
 
 LEAVE = Workflow("LeaveRequest", "status", (
     Step("submit", _l("Submit"), ("draft",), "submitted", effect=_submit_leave, style="primary"),
@@ -287,14 +291,14 @@ LEAVE = Workflow("LeaveRequest", "status", (
     Step("reject", _l("Reject"), ("submitted",), "rejected", verb="approve", approval=True,
          comment=REQUIRED, effect=_decide_leave, style="danger"),
     Step("cancel", _l("Cancel"), ("draft", "submitted", "approved"), "cancelled"),
-))
+), locked=("submitted", "approved", "rejected", "cancelled"))
 
 PENALTY = Workflow("Penalty", "status", (
     Step("approve", _l("Approve"), ("proposed",), "approved", verb="approve", roles=(HR,),
          approval=True, effect=_decide_penalty, style="success"),
     Step("reject", _l("Reject"), ("proposed",), "rejected", verb="approve", roles=(HR,),
          approval=True, comment=REQUIRED, effect=_decide_penalty, style="danger"),
-))
+), locked=("approved", "rejected"))
 
 COUNTERMEASURE = Workflow("Countermeasure", "status", (
     Step("adopt", _l("Adopt"), ("proposed",), "adopted", verb="approve", approval=True,
@@ -302,18 +306,18 @@ COUNTERMEASURE = Workflow("Countermeasure", "status", (
     Step("reject", _l("Reject"), ("proposed",), "rejected", verb="approve", approval=True,
          comment=REQUIRED, style="danger"),
     Step("complete", _l("Done"), ("adopted",), "done"),
-))
+), locked=("rejected", "done"))
 
 CYCLE = Workflow("AppraisalCycle", "status", (
     Step("start_scoring", _l("Start scoring"), ("open",), "scoring", style="primary"),
     Step("calibrate", _l("Start calibration"), ("scoring",), "calibration", style="primary"),
     Step("close", _l("Close cycle"), ("calibration",), "closed", verb="approve", style="danger"),
-))
+), locked=("closed",))
 
 TRAINING_PLAN = Workflow("TrainingPlan", "status", (
     Step("approve", _l("Approve"), ("draft",), "approved", verb="approve", approval=True,
          style="success"),
-))
+), locked=("approved",))
 
 TRAINING_ITEM = Workflow("TrainingItem", "status", (
     Step("hold", _l("Held"), ("planned",), "held", style="primary"),

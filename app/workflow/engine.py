@@ -46,6 +46,18 @@ def state_of(wf: Workflow, obj) -> str:
     return value.name if value is not None else ""
 
 
+def is_locked(entity: Entity, obj) -> bool:
+    """Whether the record's state forbids editing and deleting it (``Workflow.locked``)."""
+    wf = workflow_of(entity)
+    if wf is None or not wf.locked:
+        return False
+    from sqlalchemy import inspect
+
+    hist = inspect(obj).attrs[wf.field].history
+    stored = hist.deleted[0] if hist.deleted else getattr(obj, wf.field)  # the state as loaded
+    return stored is not None and stored.name in wf.locked
+
+
 def requester(entity_name: str, row_ids) -> dict[int, int | None]:
     """Who put each record into its current state: the user of its latest transition, else its
     creator (one query for any number of records)."""
