@@ -55,6 +55,9 @@ def create_app(config_object: str | object = "config", **overrides) -> Flask:
             response.status_code = status
         return response
     app.add_template_filter(display, "portal_time")
+    from .display import risk_reason
+
+    app.add_template_filter(risk_reason, "risk_reason")
 
     from .cli import register_cli
 
@@ -65,12 +68,14 @@ def create_app(config_object: str | object = "config", **overrides) -> Flask:
 def _register_views(appbuilder) -> None:
     from flask_babel import lazy_gettext as _l
 
+    from .views.appraisal import AppraisalView
     from .views.audit import ChangeLogView, LoginEventView
     from .views.conduct import ViolationPenaltyView
     from .views.crud import register_all
     from .views.grid import PermissionGridView
     from .views.language import LanguageView
     from .views.settings import SettingsView
+    from .views.training import register as register_training
     from .views.workflow import WorkflowApi, WorkflowView
     from .views.worklists import WorklistView
 
@@ -79,6 +84,8 @@ def _register_views(appbuilder) -> None:
     appbuilder.add_view_no_menu(WorkflowView())
     appbuilder.add_view_no_menu(WorklistView())
     appbuilder.add_view_no_menu(ViolationPenaltyView())
+    appbuilder.add_view_no_menu(AppraisalView())
+    register_training(appbuilder)
     appbuilder.add_api(WorkflowApi)
     appbuilder.add_view(SettingsView, "menu_Settings", label=SettingsView.menu_label, category="Security")
     appbuilder.add_view(ChangeLogView, "menu_ChangeLog", label=_l("Change history"), category="Security")

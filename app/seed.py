@@ -422,6 +422,11 @@ def seed_demo(password: str) -> dict[str, int]:
             from .jobs import recompute_risk
 
             recompute_risk(today(), {"risk_changed": 0})
+            # Closed cycles keep the scorecards they closed with (6.2).
+            from .appraisal import freeze
+
+            for cycle in db.session.scalars(select(AppraisalCycle).where(AppraisalCycle.status == "closed")):
+                freeze(cycle)
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -31,7 +31,10 @@ RANGES: dict[str, tuple[int, int]] = {
 }
 # Quantities that must be strictly positive; every other number must not be negative.
 POSITIVE = {"qty", "days", "hours"}
-POSITIVE_BY_MODEL = {("Payment", "amount"), ("Receivable", "amount")}
+POSITIVE_BY_MODEL = {("Payment", "amount"), ("Receivable", "amount"),
+                     # 6.1: a target of zero cannot be scored against
+                     ("AppraisalTarget", "revenue"), ("AppraisalTarget", "volume"),
+                     ("AppraisalTarget", "profit"), ("AppraisalTarget", "new_customers")}
 # (earlier, later) pairs: the later date may not precede the earlier one.
 DATE_ORDER = (
     ("start_date", "end_date"),

@@ -2,7 +2,7 @@
 
 from flask_appbuilder.security.sqla.models import User  # noqa: F401
 
-from .appraisal import AppraisalCycle, AppraisalRating, AppraisalTarget  # noqa: F401
+from .appraisal import AppraisalCycle, AppraisalRating, AppraisalResult, AppraisalTarget  # noqa: F401
 from .base import Model, metadata  # noqa: F401
 from .conduct import Attendance, ConductViolation, IntegrityRecord, LeaveRequest  # noqa: F401
 from .contracts import Contract, ContractApproval  # noqa: F401

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _p
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import LabeledEnum, Model, Money, Qty, Timestamped, Versioned, enum_column
@@ -64,6 +64,14 @@ class AppraisalCycle(Versioned, Timestamped, Model):
     start_date: Mapped[date]
     end_date: Mapped[date]
     status: Mapped[CycleStatus] = enum_column(CycleStatus, default=CycleStatus.open)
+    # Weights, thresholds and coefficients of this cycle (6.3.3); empty: the defaults in
+    # app/services/appraisal.py. Frozen with the results when the cycle closes.
+    settings: Mapped[dict | None] = mapped_column(JSON)
+
+    def effective_settings(self) -> dict:
+        from ..services.appraisal import DEFAULTS
+
+        return {**DEFAULTS, **(self.settings or {})}
 
     def __str__(self) -> str:
         return self.name
@@ -126,3 +134,18 @@ class AppraisalRating(Versioned, Timestamped, Model):
 
     def __str__(self) -> str:
         return f"{self.cycle} {self.employee.name if self.employee else ''} {self.evaluator_role}"
+
+
+class AppraisalResult(Model):
+    """A salesperson's scorecard frozen when the cycle closed (6.2: a closed cycle is read-only;
+    later edits to orders do not change it)."""
+
+    __tablename__ = "appraisal_result"
+    __table_args__ = (UniqueConstraint("cycle_id", "employee_id", name="uq_result_cycle_employee"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("appraisal_cycle.id", ondelete="CASCADE"), index=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employee.id"), index=True)
+    final: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    grade: Mapped[str | None] = mapped_column(String(1), index=True)
+    rank: Mapped[int | None] = mapped_column(Integer)
+    card: Mapped[dict] = mapped_column(JSON)

@@ -45,6 +45,7 @@ from ..security.scope import (
 from ..validation import ValidationFailure, api_validators, check_item, form_validators
 from ..workflow import available, timeline, workflow_of
 from ..workflow.engine import is_locked
+from .export import ExportMixin
 
 # The edit form carries the row version it was opened at (issue 3, item 8).
 VERSION_FIELD = "row_version"
@@ -56,7 +57,7 @@ READ, WRITE = "read", "write"
 # FAB checks can_<value> on the entity for each method; the security manager grants can_read /
 # can_write when the user holds that verb in any scope (approve is checked per row in the guard).
 VIEW_METHODS = {
-    "list": READ, "show": READ, "download": READ,
+    "list": READ, "show": READ, "download": READ, "export": READ,
     "add": WRITE, "edit": WRITE, "delete": WRITE, "action": WRITE, "action_post": WRITE,
     "muldelete": WRITE,
 }
@@ -198,10 +199,15 @@ def _record_links(entity: Entity, item) -> list[tuple[object, str, str]]:
         if allowed is None or item.employee_id in allowed:
             return [(_l("Propose penalty"), url_for("ViolationPenaltyView.propose", pk=item.id),
                      "propose-penalty")]
+    if entity.name == "TrainingPlan":
+        return [(_l("Year at a glance"), url_for("TrainingPlanYearView.year", year=item.year), "plan-year")]
+    if entity.name == "AppraisalCycle":
+        return [(_l("Scorecards and ranking"), url_for("AppraisalView.cycle", cycle_id=item.id),
+                 "cycle-scorecards")]
     return []
 
 
-class PortalModelView(_Guard, ModelView):
+class PortalModelView(ExportMixin, _Guard, ModelView):
     show_template = "portal/show.html"
     page_size = 25
 

@@ -41,6 +41,8 @@ def _page(query):
     """One page of a list (``?page=N``), its total counted in SQL for the pager."""
     from flask import g
 
+    if request.endpoint == "WorklistView.export":
+        return query.limit(50_000)  # the whole list (as the XLSX export caps it)
     try:
         page = max(int(request.args.get("page", 1)), 1)
     except ValueError:
@@ -328,6 +330,19 @@ class WorklistView(BaseView):
         data = wl.build(today())
         return self.render_template("portal/worklists.html", lists=visible_worklists(), current=wl,
                                     data=data, display=display)
+
+    @expose("/<string:name>/export.xlsx")
+    @login_required
+    def export(self, name):
+        """The whole list (and its summary) as XLSX with headers in the UI language."""
+        from .export import worklist_xlsx
+
+        wl = BY_SLUG.get(name)
+        if wl is None or wl not in visible_worklists():
+            abort(404)
+        data = wl.build(today())
+        title = f"{wl.label}: {data['chosen']}" if data.get("chosen") else str(wl.label)
+        return worklist_xlsx(title, data, basename=name)
 
 
 __all__ = ["WORKLISTS", "WorklistView"]

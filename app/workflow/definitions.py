@@ -176,6 +176,13 @@ def _decide_leave(lr, ctx):
     lr.approver_id = ctx.employee_id
 
 
+def _freeze_appraisal(cycle, ctx):
+    """6.2: closing freezes every scorecard; later changes to orders do not alter it."""
+    from ..appraisal import freeze
+
+    freeze(cycle)
+
+
 def _decide_penalty(p, ctx):
     p.approver_id = ctx.employee_id
 
@@ -311,7 +318,8 @@ COUNTERMEASURE = Workflow("Countermeasure", "status", (
 CYCLE = Workflow("AppraisalCycle", "status", (
     Step("start_scoring", _l("Start scoring"), ("open",), "scoring", style="primary"),
     Step("calibrate", _l("Start calibration"), ("scoring",), "calibration", style="primary"),
-    Step("close", _l("Close cycle"), ("calibration",), "closed", verb="approve", style="danger"),
+    Step("close", _l("Close cycle"), ("calibration",), "closed", verb="approve",
+         effect=_freeze_appraisal, style="danger"),
 ), locked=("closed",))
 
 TRAINING_PLAN = Workflow("TrainingPlan", "status", (

@@ -1,0 +1,328 @@
+"""Appraisal scores (6): indicators from the portal's own records, ratings, training, final grade.
+
+Every figure is computed with grouped SQL aggregates for all salespeople of a cycle at once (a
+handful of queries, whatever the number of orders), then combined in Python per salesperson. The
+weights, thresholds and coefficients are per-cycle settings (``DEFAULTS`` are domain.md's
+*default* figures; a cycle stores its own copy, see ``AppraisalCycle.settings``).
+
+Scoring, each on 0-100:
+- higher-is-better indicators (revenue, volume, profit, new customers, collection rate, 6.1.1-6.1.3):
+  ``min(100, actual ÷ target × 100)``; no target → the indicator is missing;
+- satisfaction (visits and closed tickets, 1-5): ``average ÷ 5 × 100``; no rating → missing;
+- complaint rate (quality tickets ÷ delivered orders, 6.1.2): 100 at or below the target rate,
+  else ``100 × target ÷ actual``; no delivered order → missing;
+- overdue amount at the cycle's end (6.1.3): ``100 × (1 − overdue ÷ revenue)``, at least 0;
+  no revenue → missing;
+- qualitative (6.3.2): each evaluator role's average of the five abilities ÷ 5 × 100, combined by
+  the role weights (default supervisor 50, peers 30, customers 20);
+- training (5.3.2): the average assessment score of the cycle's training.
+A missing indicator, role or part is left out and the remaining weights re-weighted to 100 — never
+averaged in as zero (6.3.3). Final = parts by weight (default 60 / 30 / 10); grade A ≥ 90, B ≥ 75,
+C ≥ 60, else D.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import and_, case, func, select
+
+INDICATORS = ("revenue", "volume", "profit", "new_customers", "collection_rate", "satisfaction",
+              "complaint_rate", "overdue")
+ABILITIES = ("market_analysis", "sales_skills", "negotiation", "cooperation", "team_contribution")
+ROLES = ("supervisor", "peer", "customer")
+PARTS = ("quantitative", "qualitative", "training")
+GRADES = ("A", "B", "C", "D")
+
+DEFAULTS: dict = {
+    "indicator_weights": {"revenue": 30, "profit": 20, "volume": 10, "new_customers": 10,
+                          "collection_rate": 15, "satisfaction": 5, "complaint_rate": 5, "overdue": 5},
+    "role_weights": {"supervisor": 50, "peer": 30, "customer": 20},
+    "part_weights": {"quantitative": 60, "qualitative": 30, "training": 10},
+    "grade_thresholds": {"A": 90, "B": 75, "C": 60},
+    "complaint_target": 2,  # % of delivered orders
+    "bonus_base": 10000,  # CNY per cycle, times the grade coefficient (6.4.1)
+    "bonus_coefficients": {"A": 1.5, "B": 1.2, "C": 1.0, "D": 0},
+}
+# 6.4.3: the training topic (5.1.2) that strengthens each indicator or ability.
+TRAINING_FOR = {
+    "revenue": "sales_skills", "volume": "sales_skills", "profit": "product",
+    "new_customers": "market_analysis", "collection_rate": "law", "overdue": "law",
+    "satisfaction": "ethics", "complaint_rate": "product", "market_analysis": "market_analysis",
+    "sales_skills": "sales_skills", "negotiation": "sales_skills", "cooperation": "ethics",
+    "team_contribution": "ethics",
+}
+HUNDRED = Decimal(100)
+
+
+def settings_errors(s: dict) -> dict[str, str]:
+    """Problems in a cycle's settings, by group (message ids for the caller to translate)."""
+    errors = {}
+    for group, keys in (("indicator_weights", INDICATORS), ("role_weights", ROLES),
+                        ("part_weights", PARTS)):
+        values = s.get(group, {})
+        if set(values) != set(keys) or any(not isinstance(v, int | float) or v < 0 for v in values.values()):
+            errors[group] = "weights"
+        elif sum(values.values()) != 100:
+            errors[group] = "sum"
+    t = s.get("grade_thresholds", {})
+    if not (isinstance(t, dict) and all(isinstance(t.get(g), int | float) for g in "ABC")
+            and 100 >= t["A"] > t["B"] > t["C"] >= 0):
+        errors["grade_thresholds"] = "thresholds"
+    return errors
+
+
+def q2(x) -> Decimal:
+    return Decimal(x).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class Line:
+    """One indicator of a scorecard: actual, target, score, weight and how it was computed."""
+
+    key: str
+    actual: Decimal | None
+    target: Decimal | None
+    score: Decimal | None  # None: missing, left out and re-weighted
+    weight: Decimal
+    how: str  # a formula id with its values, rendered in the UI language by the view
+    values: dict = field(default_factory=dict)
+
+
+@dataclass
+class Scorecard:
+    employee_id: int
+    lines: list[Line]
+    quantitative: Decimal | None
+    roles: dict[str, Decimal | None]
+    qualitative: Decimal | None
+    training: Decimal | None
+    final: Decimal | None
+    grade: str | None
+    bonus: Decimal | None
+    recommendation: str | None
+    development: list[str]  # training topics, weakest first
+    rank: int | None = None
+
+
+def weighted(scores: dict[str, Decimal | None], weights: dict[str, float]) -> Decimal | None:
+    """Weighted mean over the parts present; missing parts re-weighted away (6.3.3)."""
+    present = {k: v for k, v in scores.items() if v is not None and weights.get(k, 0) > 0}
+    total = sum(Decimal(str(weights[k])) for k in present)
+    if not total:
+        return None
+    return q2(sum(v * Decimal(str(weights[k])) for k, v in present.items()) / total)
+
+
+def ratio_score(actual, target) -> Decimal | None:
+    if actual is None or not target:
+        return None
+    return q2(min(HUNDRED, Decimal(actual) / Decimal(target) * HUNDRED))
+
+
+def grade_of(score: Decimal | None, thresholds: dict) -> str | None:
+    if score is None:
+        return None
+    for g in "ABC":
+        if score >= Decimal(str(thresholds[g])):
+            return g
+    return "D"
+
+
+def recommendation_of(grade: str | None) -> str | None:
+    """6.4.2: A → promotion candidate, B → pay raise, C → keep, D → improvement plan."""
+    return {"A": "promotion", "B": "raise", "C": "keep", "D": "improve"}.get(grade)
+
+
+# --- the SQL side -----------------------------------------------------------------------------
+
+
+def figures(session, m, start: date, end: date, employee_ids) -> dict[int, dict]:
+    """Raw figures per salesperson for [start, end], in seven grouped queries."""
+    ids = list(employee_ids)
+    out: dict[int, dict] = {e: {} for e in ids}
+    if not ids:
+        return out
+    C, Ord, L = m.Customer, m.SalesOrder, m.OrderLine  # noqa: N806
+    in_period = and_(Ord.order_date >= start, Ord.order_date <= end, Ord.status != "cancelled")
+    for emp, revenue, volume, profit in session.execute(
+        select(C.owner_id, func.sum(L.qty * L.unit_price), func.sum(L.qty),
+               func.sum(L.qty * (L.unit_price - L.unit_cost)))
+        .select_from(L).join(Ord, L.order_id == Ord.id).join(C, Ord.customer_id == C.id)
+        .where(in_period, C.owner_id.in_(ids)).group_by(C.owner_id)
+    ):
+        out[emp].update(revenue=Decimal(revenue or 0), volume=Decimal(volume or 0),
+                        profit=Decimal(profit or 0))
+    # New customers: their first order (ever) falls in the period.
+    first = (select(Ord.customer_id, func.min(Ord.order_date).label("first"))
+             .where(Ord.status != "cancelled").group_by(Ord.customer_id).subquery())
+    for emp, n in session.execute(
+        select(C.owner_id, func.count()).select_from(C).join(first, first.c.customer_id == C.id)
+        .where(first.c.first >= start, first.c.first <= end, C.owner_id.in_(ids)).group_by(C.owner_id)
+    ):
+        out[emp]["new_customers"] = Decimal(n)
+    # Satisfaction: visit ratings and closed tickets' ratings of the period, pooled.
+    V, T = m.Visit, m.ServiceTicket  # noqa: N806
+    pooled: dict[int, list] = {}
+    for emp, total, n in session.execute(
+        select(C.owner_id, func.sum(V.satisfaction), func.count(V.satisfaction))
+        .select_from(V).join(C, V.customer_id == C.id)
+        .where(V.visit_date >= start, V.visit_date <= end, C.owner_id.in_(ids)).group_by(C.owner_id)
+    ):
+        pooled.setdefault(emp, [0, 0])
+        pooled[emp][0] += total or 0
+        pooled[emp][1] += n
+    for emp, total, n, quality in session.execute(
+        select(C.owner_id,
+               func.sum(case((and_(T.closed_on >= start, T.closed_on <= end), T.satisfaction), else_=None)),
+               func.count(case((and_(T.closed_on >= start, T.closed_on <= end), T.satisfaction), else_=None)),
+               func.count(case((and_(T.kind == "quality", T.reported_on >= start, T.reported_on <= end), T.id),
+                               else_=None)))
+        .select_from(T).join(C, T.customer_id == C.id).where(C.owner_id.in_(ids)).group_by(C.owner_id)
+    ):
+        pooled.setdefault(emp, [0, 0])
+        pooled[emp][0] += total or 0
+        pooled[emp][1] += n
+        out[emp]["quality_tickets"] = quality
+    for emp, (total, n) in pooled.items():
+        if n:
+            out[emp]["satisfaction"] = Decimal(total) / Decimal(n)
+            out[emp]["satisfaction_n"] = n
+    for emp, n in session.execute(
+        select(C.owner_id, func.count()).select_from(Ord).join(C, Ord.customer_id == C.id)
+        .where(Ord.delivered_date >= start, Ord.delivered_date <= end, C.owner_id.in_(ids))
+        .group_by(C.owner_id)
+    ):
+        out[emp]["delivered"] = n
+    # Collection (2.5.3) of receivables due in the period, and overdue at the period's end.
+    R, P = m.Receivable, m.Payment  # noqa: N806
+    paid_by_end = (select(P.receivable_id, func.sum(P.amount).label("paid"))
+                   .where(P.paid_on <= end).group_by(P.receivable_id).subquery())
+    left = R.amount - func.coalesce(paid_by_end.c.paid, 0)
+    for emp, due, collected, overdue in session.execute(
+        select(C.owner_id,
+               func.sum(case((and_(R.due_date >= start, R.due_date <= end), R.amount), else_=0)),
+               func.sum(case((and_(R.due_date >= start, R.due_date <= end),
+                              func.coalesce(paid_by_end.c.paid, 0)), else_=0)),
+               func.sum(case((and_(R.due_date < end, R.issued_on <= end, R.status != "written_off"), left),
+                             else_=0)))
+        .select_from(R).join(C, R.customer_id == C.id).outerjoin(paid_by_end, paid_by_end.c.receivable_id == R.id)
+        .where(C.owner_id.in_(ids)).group_by(C.owner_id)
+    ):
+        out[emp].update(due=Decimal(due or 0), collected=Decimal(collected or 0),
+                        overdue=max(Decimal(overdue or 0), Decimal(0)))
+    return out
+
+
+def ratings(session, m, cycle_id: int, employee_ids) -> dict[int, dict[str, dict]]:
+    """Average of each ability per evaluator role: {employee: {role: {ability: avg, "n": count}}}."""
+    A = m.AppraisalRating  # noqa: N806
+    out: dict[int, dict[str, dict]] = {}
+    for row in session.execute(
+        select(A.employee_id, A.evaluator_role, func.count(),
+               *(func.avg(getattr(A, ab)) for ab in ABILITIES))
+        .where(A.cycle_id == cycle_id, A.employee_id.in_(list(employee_ids)))
+        .group_by(A.employee_id, A.evaluator_role)
+    ):
+        emp, role, n, *avgs = row
+        out.setdefault(emp, {})[role.name] = {"n": n, **{ab: Decimal(str(v)) for ab, v in zip(ABILITIES, avgs,
+                                                                                            strict=True)}}
+    return out
+
+
+def training_scores(session, m, start: date, end: date, employee_ids) -> dict[int, tuple[Decimal, int]]:
+    """5.3.2: average assessment score of the training held in the period (item dates, else its
+    month within the period's years)."""
+    E, Item = m.Enrolment, m.TrainingItem  # noqa: N806
+    rows = session.execute(
+        select(E.employee_id, func.avg(E.score), func.count(E.score))
+        .join(Item, E.item_id == Item.id)
+        .where(E.employee_id.in_(list(employee_ids)), E.score.is_not(None),
+               func.coalesce(Item.end_date, Item.start_date) >= start,
+               func.coalesce(Item.end_date, Item.start_date) <= end)
+        .group_by(E.employee_id)
+    ).all()
+    return {emp: (q2(Decimal(str(avg))), n) for emp, avg, n in rows if n}
+
+
+# --- combining --------------------------------------------------------------------------------
+
+
+def scorecard(emp: int, f: dict, target, rated: dict, trained, s: dict) -> Scorecard:
+    """One salesperson's scorecard from the figures (see the module docstring for the formulas)."""
+    w = {k: Decimal(str(v)) for k, v in s["indicator_weights"].items()}
+    lines = []
+
+    def add(key, actual, tgt, score, how, **values):
+        lines.append(Line(key, None if actual is None else q2(actual), None if tgt is None else q2(tgt),
+                          score, w[key], how, {k: str(v) for k, v in values.items()}))
+
+    for key in ("revenue", "volume", "profit", "new_customers"):
+        actual = f.get(key, Decimal(0))
+        tgt = getattr(target, key, None) if target is not None else None
+        add(key, actual, tgt, ratio_score(actual, tgt), "ratio")
+    rate = (f["collected"] / f["due"] * HUNDRED) if f.get("due") else None
+    tgt = target.collection_rate if target is not None else None
+    add("collection_rate", rate, tgt, ratio_score(rate, tgt) if rate is not None else None,
+        "collection", collected=q2(f.get("collected", 0)), due=q2(f.get("due", 0)))
+    sat = f.get("satisfaction")
+    add("satisfaction", sat, Decimal(5), q2(sat / 5 * HUNDRED) if sat is not None else None,
+        "satisfaction", n=f.get("satisfaction_n", 0))
+    delivered = f.get("delivered", 0)
+    ctarget = Decimal(str(s["complaint_target"]))
+    crate = Decimal(f.get("quality_tickets", 0)) / delivered * HUNDRED if delivered else None
+    cscore = None if crate is None else (HUNDRED if crate <= ctarget else q2(HUNDRED * ctarget / crate))
+    add("complaint_rate", crate, ctarget, cscore, "complaints", tickets=f.get("quality_tickets", 0),
+        delivered=delivered)
+    revenue = f.get("revenue", Decimal(0))
+    overdue = f.get("overdue", Decimal(0))
+    oscore = q2(max(Decimal(0), HUNDRED * (1 - overdue / revenue))) if revenue else None
+    add("overdue", overdue, Decimal(0), oscore, "overdue", revenue=q2(revenue))
+
+    quantitative = weighted({ln.key: ln.score for ln in lines}, s["indicator_weights"])
+    roles = {}
+    for role in ROLES:
+        r = rated.get(role)
+        roles[role] = q2(sum(r[ab] for ab in ABILITIES) / len(ABILITIES) / 5 * HUNDRED) if r else None
+    qualitative = weighted(roles, s["role_weights"])
+    training = trained[0] if trained else None
+    final = weighted({"quantitative": quantitative, "qualitative": qualitative, "training": training},
+                     s["part_weights"])
+    grade = grade_of(final, s["grade_thresholds"])
+    bonus = (q2(Decimal(str(s["bonus_base"])) * Decimal(str(s["bonus_coefficients"].get(grade, 0))))
+             if grade else None)
+    # 6.4.3: training on the two weakest scored indicators or abilities.
+    weakest = sorted([(ln.score, ln.key) for ln in lines if ln.score is not None])
+    abilities = {ab: sum(rated[r][ab] for r in rated) / len(rated) / 5 * HUNDRED for ab in ABILITIES} if rated else {}
+    weakest += sorted((q2(v), ab) for ab, v in abilities.items())
+    weakest.sort()
+    development = []
+    for _score, key in weakest:
+        topic = TRAINING_FOR[key]
+        if topic not in development:
+            development.append(topic)
+        if len(development) == 2:
+            break
+    return Scorecard(emp, lines, quantitative, roles, qualitative, training, final, grade, bonus,
+                     recommendation_of(grade), development)
+
+
+def compute(session, m, cycle, employee_ids, s: dict) -> list[Scorecard]:
+    """Every salesperson's scorecard for the cycle, ranked by final score (ties share a rank)."""
+    ids = list(employee_ids)
+    f = figures(session, m, cycle.start_date, cycle.end_date, ids)
+    targets = {t.employee_id: t for t in session.scalars(
+        select(m.AppraisalTarget).where(m.AppraisalTarget.cycle_id == cycle.id,
+                                        m.AppraisalTarget.employee_id.in_(ids)))}
+    rated = ratings(session, m, cycle.id, ids)
+    trained = training_scores(session, m, cycle.start_date, cycle.end_date, ids)
+    cards = [scorecard(e, f[e], targets.get(e), rated.get(e, {}), trained.get(e), s) for e in ids]
+    ordered = sorted((c for c in cards if c.final is not None), key=lambda c: -c.final)
+    previous, rank = None, 0
+    for i, card in enumerate(ordered, start=1):
+        if card.final != previous:
+            rank, previous = i, card.final
+        card.rank = rank
+    return sorted(cards, key=lambda c: (c.rank is None, c.rank or 0, c.employee_id))

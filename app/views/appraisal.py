@@ -1,0 +1,195 @@
+"""Appraisal screens (6): a cycle's ranking and grade distribution, each salesperson's scorecard,
+and the cycle's settings (weights, thresholds, bonus coefficients) for HR."""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal, InvalidOperation
+
+from flask import abort, flash, redirect, request, url_for
+from flask_appbuilder import BaseView, expose
+from flask_babel import lazy_gettext as _l
+from flask_login import login_required
+from sqlalchemy import select
+
+from .. import charts
+from .. import models as m
+from ..appraisal import salespeople, scorecards
+from ..extensions import db
+from ..models.training import Topic
+from ..security.scope import current_actor
+from ..services.appraisal import (
+    ABILITIES,
+    DEFAULTS,
+    GRADES,
+    INDICATORS,
+    PARTS,
+    ROLES,
+    settings_errors,
+)
+
+INDICATOR_LABELS = {
+    "revenue": _l("Sales revenue"), "volume": _l("Sales volume"), "profit": _l("Profit"),
+    "new_customers": _l("New customers"), "collection_rate": _l("Collection rate (%)"),
+    "satisfaction": _l("Customer satisfaction"), "complaint_rate": _l("Complaint rate (%)"),
+    "overdue": _l("Overdue amount at period end"),
+}
+PART_LABELS = {"quantitative": _l("Quantitative (6.1.1–6.1.3)"), "qualitative": _l("Qualitative (6.3.2)"),
+               "training": _l("Training assessment (5.3.2)")}
+HOW = {
+    "ratio": _l("actual ÷ target × 100, at most 100"),
+    "collection": _l("collected %(collected)s ÷ due %(due)s of the receivables due in the period"),
+    "satisfaction": _l("average of %(n)s visit and ticket ratings ÷ 5 × 100"),
+    "complaints": _l("%(tickets)s quality tickets ÷ %(delivered)s delivered orders; 100 at or below the target"),
+    "overdue": _l("100 × (1 − overdue ÷ revenue %(revenue)s), at least 0"),
+}
+MISSING = _l("no data: left out, the other weights re-weighted")
+RECOMMENDATIONS = {"promotion": _l("Promotion candidate"), "raise": _l("Pay raise"),
+                   "keep": _l("Keep position and pay"), "improve": _l("Improvement plan")}
+ERRORS = {"weights": _l("Enter a non-negative number for every weight."),
+          "sum": _l("The weights must sum to 100."),
+          "thresholds": _l("Thresholds must satisfy 100 ≥ A > B > C ≥ 0.")}
+
+
+def _visible(cycle) -> list[int]:
+    """Appraisees the user may see: own, team or all, by their read scope on appraisal targets."""
+    actor = current_actor()
+    scope = actor.scope("AppraisalTarget", "read")
+    if scope is None:
+        abort(404)
+    allowed = actor.allowed_employees(scope)
+    return [e for e in salespeople(cycle) if allowed is None or e in allowed]
+
+
+def _cycle(cycle_id):
+    if current_actor().scope("AppraisalCycle", "read") is None:
+        abort(404)
+    cycle = db.session.get(m.AppraisalCycle, cycle_id)
+    if cycle is None:
+        abort(404)
+    return cycle
+
+
+def _names(ids) -> dict[int, str]:
+    return dict(db.session.execute(select(m.Employee.id, m.Employee.name).where(m.Employee.id.in_(list(ids)))).all())
+
+
+def _how(line) -> str:
+    if line.score is None:
+        return str(MISSING)
+    return str(HOW[line.how]) % line.values if "%(" in str(HOW[line.how]) else str(HOW[line.how])
+
+
+def _team_ranks(cards):
+    """Rank within the cards shown (the user's team), ties sharing a rank."""
+    ordered = sorted((c for c in cards if c.final is not None), key=lambda c: -c.final)
+    ranks, previous, rank = {}, None, 0
+    for i, c in enumerate(ordered, start=1):
+        if c.final != previous:
+            rank, previous = i, c.final
+        ranks[c.employee_id] = rank
+    return ranks
+
+
+class AppraisalView(BaseView):
+    route_base = "/appraisal"
+    default_view = "index"
+
+    @expose("/")
+    @login_required
+    def index(self):
+        if current_actor().scope("AppraisalCycle", "read") is None:
+            abort(404)
+        cycles = db.session.scalars(select(m.AppraisalCycle).order_by(m.AppraisalCycle.start_date.desc())).all()
+        return self.render_template("portal/appraisal_index.html", cycles=cycles)
+
+    @expose("/<int:cycle_id>")
+    @login_required
+    def cycle(self, cycle_id):
+        cycle = _cycle(cycle_id)
+        cards = scorecards(cycle, _visible(cycle))
+        names = _names(c.employee_id for c in cards)
+        ranks = _team_ranks(cards)
+        grades = Counter(c.grade for c in cards if c.grade)
+        chart = charts.bar("grade-chart", _l("Grade distribution"), GRADES,
+                           {_l("Salespeople"): [grades.get(g, 0) for g in GRADES]}, height=260)
+        ranked = sorted(cards, key=lambda c: (ranks.get(c.employee_id) is None, ranks.get(c.employee_id, 0)))
+        editable = (cycle.status.name != "closed"
+                    and current_actor().scope("AppraisalCycle", "write") is not None)
+        return self.render_template(
+            "portal/appraisal_cycle.html", cycle=cycle, cards=ranked, names=names, ranks=ranks,
+            chart=chart, recommendations=RECOMMENDATIONS, editable=editable,
+            settings=cycle.effective_settings(), indicator_labels=INDICATOR_LABELS, roles=ROLES,
+            parts=PARTS, part_labels=PART_LABELS, role_labels=m.appraisal.EvaluatorRole,
+            errors={}, grades=GRADES)
+
+    @expose("/<int:cycle_id>/<int:employee_id>")
+    @login_required
+    def card(self, cycle_id, employee_id):
+        cycle = _cycle(cycle_id)
+        if employee_id not in _visible(cycle):
+            abort(404)
+        (card,) = scorecards(cycle, [employee_id]) or [None]
+        if card is None:
+            abort(404)
+        lines = [(INDICATOR_LABELS[ln.key], ln, _how(ln)) for ln in card.lines]
+        chart = charts.bar("score-chart", _l("Indicator scores"), [label for label, _ln, _h in lines],
+                           {_l("Score"): [ln.score for _l_, ln, _h in lines]}, horizontal=True,
+                           height=300, range=(0, 100))
+        return self.render_template(
+            "portal/appraisal_card.html", cycle=cycle, card=card, name=_names([employee_id])[employee_id],
+            lines=lines, chart=chart, roles=ROLES, role_labels=m.appraisal.EvaluatorRole,
+            part_labels=PART_LABELS, recommendations=RECOMMENDATIONS,
+            topics=[Topic[t].label for t in card.development], settings=cycle.effective_settings())
+
+    @expose("/<int:cycle_id>/settings", methods=["POST"])
+    @login_required
+    def save_settings(self, cycle_id):
+        cycle = _cycle(cycle_id)
+        if current_actor().scope("AppraisalCycle", "write") is None:
+            abort(403)
+        if cycle.status.name == "closed":
+            flash(str(_l("This appraisal cycle is closed.")), "danger")
+            return self.cycle(cycle_id), 409
+        new, bad = parse_settings(request.form)
+        errors = {k: str(ERRORS[v]) for k, v in settings_errors(new).items()} if not bad else bad
+        if errors:
+            for message in dict.fromkeys(errors.values()):
+                flash(message, "danger")
+            return self.cycle(cycle_id), 422
+        cycle.settings = new
+        db.session.commit()
+        flash(str(_l("Settings of the cycle saved.")), "success")
+        return redirect(url_for(".cycle", cycle_id=cycle_id))
+
+
+def parse_settings(form) -> tuple[dict, dict]:
+    """The settings form's values as numbers; (settings, errors)."""
+    new = {k: (dict(v) if isinstance(v, dict) else v) for k, v in DEFAULTS.items()}
+    errors = {}
+
+    def num(name):
+        try:
+            value = Decimal(form.get(name, "").strip())
+        except InvalidOperation:
+            errors[name] = str(_l("Enter a number."))
+            return 0
+        if not value.is_finite():
+            errors[name] = str(_l("Enter a number."))
+            return 0
+        return int(value) if value == value.to_integral() else float(value)
+
+    new["indicator_weights"] = {k: num(f"iw_{k}") for k in INDICATORS}
+    new["role_weights"] = {k: num(f"rw_{k}") for k in ROLES}
+    new["part_weights"] = {k: num(f"pw_{k}") for k in PARTS}
+    new["grade_thresholds"] = {g: num(f"gt_{g}") for g in "ABC"}
+    new["complaint_target"] = num("complaint_target")
+    new["bonus_base"] = num("bonus_base")
+    new["bonus_coefficients"] = {g: num(f"bc_{g}") for g in GRADES}
+    for key in ("complaint_target", "bonus_base"):
+        if new[key] < 0:
+            errors[key] = str(_l("Must not be negative."))
+    return new, errors
+
+
+__all__ = ["ABILITIES", "AppraisalView"]

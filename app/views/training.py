@@ -1,0 +1,289 @@
+"""The annual training plan as a year on a page (5.1–5.3).
+
+``/training-plan/<year>`` shows one plan: a grid of months (columns) × the topics of 5.1.2 (rows)
+with each month's items, their method (5.2) and status; per item the enrolment and assessment
+figures (5.3) from one grouped query over the enrolments the user may read, with totals per topic
+and per method; the budget used (held and assessed items) against the plan's budget; and, per
+active salesperson, the required topics they have not yet attended this year. HR may start next
+year's plan from this one (``POST /training-plan/<year>/copy``).
+
+The class is not called ``TrainingPlanView``: that name is the generated CRUD view's blueprint
+(``url_for("TrainingPlanView.show", ...)``), and Flask refuses two blueprints of one name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from flask import abort, flash, redirect, url_for
+from flask_appbuilder import BaseView, expose
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _p
+from flask_login import login_required
+from sqlalchemy import case, func, select, true
+from sqlalchemy.exc import IntegrityError
+
+from ..display import display
+from ..extensions import db
+from ..labels import COLUMNS
+from ..models import Employee, Enrolment, TrainingItem, TrainingPlan
+from ..models.people import EmployeeStatus, Position
+from ..models.training import ItemStatus, Method, PlanStatus, Topic
+from ..registry import BY_NAME
+from ..security.scope import ScopeError, check_writable, current_actor, filter_query
+from ..validation import RANGES, ValidationFailure, check_item
+
+MONTHS = tuple(range(1, 13))
+SPENT = (ItemStatus.held, ItemStatus.assessed)  # items whose cost counts as budget used
+BADGES = {  # Bootstrap 3 label class per item status
+    ItemStatus.planned: "label-default",
+    ItemStatus.held: "label-info",
+    ItemStatus.assessed: "label-success",
+    ItemStatus.cancelled: "label-warning",
+}
+FIGURES = (  # progress columns: key, label
+    ("enrolled", _l("Enrolled")),
+    ("attended", COLUMNS["attended"]),
+    ("assessed", _p("training", "Assessed")),
+    ("passed", COLUMNS["passed"]),
+    ("pass_rate", _l("Pass rate")),
+)
+
+
+def percent(part, whole) -> Decimal | None:
+    """part ÷ whole in percent, one decimal; None when the whole is zero."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
+
+
+def shift_year(day: date | None) -> date | None:
+    """The same day one year later; 29 February becomes 28 February."""
+    if day is None:
+        return None
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
+
+
+@dataclass
+class Figures:
+    """Enrolment and assessment counts (5.3) of one item or of a group of items."""
+
+    items: int = 0
+    hours: Decimal = Decimal("0")
+    cost: Decimal = Decimal("0")
+    enrolled: int = 0
+    attended: int = 0
+    assessed: int = 0  # enrolments with a score
+    passed: int = 0
+
+    @property
+    def pass_rate(self) -> Decimal | None:
+        return percent(self.passed, self.assessed)
+
+    def add(self, other: Figures) -> None:
+        for name in ("items", "hours", "cost", "enrolled", "attended", "assessed", "passed"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def _scoped(entity_name: str, verb: str = "read"):
+    entity = BY_NAME[entity_name]
+    return filter_query(db.session.query(entity.model), entity, verb)
+
+
+def _readable_enrolments():
+    """The enrolments the user may read (own, team or all), as a subquery."""
+    return _scoped("Enrolment").with_entities(
+        Enrolment.item_id, Enrolment.employee_id, Enrolment.attended, Enrolment.score, Enrolment.passed,
+    ).subquery()
+
+
+def item_figures(plan: TrainingPlan, items: list[TrainingItem]) -> dict[int, Figures]:
+    """Per item of the plan: enrolled, attended, assessed and passed, in one grouped query over the
+    enrolments the user may read."""
+    enr = _readable_enrolments()
+    rows = db.session.execute(
+        select(enr.c.item_id, func.count(),
+               func.count(case((enr.c.attended == true(), 1))),
+               func.count(enr.c.score),
+               func.count(case((enr.c.passed == true(), 1))))
+        .where(enr.c.item_id.in_(select(TrainingItem.id).where(TrainingItem.plan_id == plan.id)))
+        .group_by(enr.c.item_id)
+    ).all()
+    counts = {item_id: rest for item_id, *rest in rows}
+    out = {}
+    for item in items:
+        enrolled, attended, assessed, passed = counts.get(item.id, (0, 0, 0, 0))
+        out[item.id] = Figures(1, item.hours, item.cost, enrolled, attended, assessed, passed)
+    return out
+
+
+def budget_used(plan: TrainingPlan) -> Decimal:
+    """The cost of the plan's items held or assessed (one aggregate query)."""
+    return _scoped("TrainingItem").filter(
+        TrainingItem.plan_id == plan.id, TrainingItem.status.in_(SPENT),
+    ).with_entities(func.coalesce(func.sum(TrainingItem.cost), 0)).scalar() or Decimal("0")
+
+
+def salespeople():
+    """Active salespeople the user may read, limited to those whose enrolments the user may read
+    too (a salesperson sees their team as employees but only their own enrolments)."""
+    actor = current_actor()
+    scope = actor.scope("Enrolment", "read")
+    if scope is None:
+        return []
+    query = _scoped("Employee").filter(Employee.position == Position.salesperson,
+                                       Employee.status == EmployeeStatus.active)
+    allowed = actor.allowed_employees(scope)
+    if allowed is not None:
+        query = query.filter(Employee.id.in_(sorted(allowed)))
+    return query.order_by(Employee.number).all()
+
+
+def topic_gaps(plan: TrainingPlan, people: list[Employee]) -> dict[int, set[Topic]]:
+    """Per salesperson: the topics of 5.1.2 attended in this plan's year (one grouped query over
+    the readable enrolments on the plan's items that were not cancelled)."""
+    if not people:
+        return {}
+    enr = _readable_enrolments()
+    rows = db.session.execute(
+        select(enr.c.employee_id, TrainingItem.topic)
+        .join(TrainingItem, TrainingItem.id == enr.c.item_id)
+        .where(TrainingItem.plan_id == plan.id, TrainingItem.status != ItemStatus.cancelled,
+               enr.c.attended == true(), enr.c.employee_id.in_([p.id for p in people]))
+        .group_by(enr.c.employee_id, TrainingItem.topic)
+    ).all()
+    done: dict[int, set[Topic]] = {p.id: set() for p in people}
+    for emp_id, topic in rows:
+        done[emp_id].add(topic)
+    return done
+
+
+def next_title(plan: TrainingPlan, year: int) -> str:
+    old = str(plan.year)
+    title = plan.title.replace(old, str(year)) if old in plan.title else f"{year} {plan.title}"
+    return title[:120]
+
+
+class TrainingPlanYearView(BaseView):
+    route_base = "/training-plan"
+    default_view = "index"
+
+    def _plan(self, year: int) -> TrainingPlan:
+        if current_actor().scope("TrainingPlan", "read") is None:
+            abort(404)
+        plan = _scoped("TrainingPlan").filter(TrainingPlan.year == year).one_or_none()
+        if plan is None:
+            abort(404)
+        return plan
+
+    @expose("/")
+    @login_required
+    def index(self):
+        if current_actor().scope("TrainingPlan", "read") is None:
+            abort(404)
+        latest = _scoped("TrainingPlan").with_entities(func.max(TrainingPlan.year)).scalar()
+        if latest is None:
+            abort(404)
+        return redirect(url_for(".year", year=latest))
+
+    @expose("/<int:year>")
+    @login_required
+    def year(self, year):
+        plan = self._plan(year)
+        actor = current_actor()
+        years = [y for (y,) in _scoped("TrainingPlan").with_entities(TrainingPlan.year)
+                 .order_by(TrainingPlan.year)]
+        items = _scoped("TrainingItem").filter(TrainingItem.plan_id == plan.id).order_by(
+            TrainingItem.month, TrainingItem.start_date, TrainingItem.id).all()
+        grid = {(t, mo): [] for t in Topic for mo in MONTHS}
+        for item in items:
+            grid[(item.topic, item.month)].append(item)
+        figures = item_figures(plan, items)
+        by_topic = {t: Figures() for t in Topic}
+        by_method = {me: Figures() for me in Method}
+        total = Figures()
+        for item in items:
+            by_topic[item.topic].add(figures[item.id])
+            by_method[item.method].add(figures[item.id])
+            total.add(figures[item.id])
+        used = budget_used(plan)
+        people = salespeople()
+        attended = topic_gaps(plan, people)
+        return self.render_template(
+            "portal/training_plan.html", plan=plan, years=years, months=MONTHS, topics=list(Topic),
+            methods=list(Method), grid=grid, items=items, figures=figures, figure_columns=FIGURES,
+            by_topic=by_topic, by_method=by_method, total=total, used=used,
+            used_percent=percent(used, plan.budget), people=people, attended=attended,
+            badges=BADGES, can_copy=actor.scope("TrainingPlan", "write") is not None,
+            display=display, columns=COLUMNS,
+        )
+
+    @expose("/<int:year>/copy", methods=["POST"])
+    @login_required
+    def copy(self, year):
+        """Start next year's plan from this one: draft, same budget, every item not cancelled with
+        its month kept and its dates a year later, planned, without enrolments."""
+        plan = self._plan(year)
+        actor = current_actor()
+        if actor.scope("TrainingPlan", "write") is None or actor.scope("TrainingItem", "write") is None:
+            abort(403)
+        target = year + 1
+        back = redirect(url_for(".year", year=year))
+        if target > RANGES["year"][1]:
+            flash(str(_l("A plan for %(year)s cannot be created.", year=target)), "danger")
+            return back
+        exists = _l("The training plan for %(year)s already exists; nothing was copied.", year=target)
+        if db.session.scalar(select(TrainingPlan.id).where(TrainingPlan.year == target)) is not None:
+            flash(str(exists), "warning")
+            return back
+        items = _scoped("TrainingItem").filter(
+            TrainingItem.plan_id == plan.id, TrainingItem.status != ItemStatus.cancelled,
+        ).order_by(TrainingItem.month, TrainingItem.id).all()
+        try:
+            new = TrainingPlan(year=target, title=next_title(plan, target), budget=plan.budget,
+                               status=PlanStatus.draft)
+            with db.session.no_autoflush:
+                check_writable(new)
+                check_item(new)
+            db.session.add(new)
+            db.session.flush()
+            for item in items:
+                copy = TrainingItem(
+                    plan=new, title=item.title, topic=item.topic, method=item.method, trainer=item.trainer,
+                    month=item.month, start_date=shift_year(item.start_date),
+                    end_date=shift_year(item.end_date), hours=item.hours, audience=item.audience,
+                    cost=item.cost, status=ItemStatus.planned,
+                )
+                with db.session.no_autoflush:
+                    check_writable(copy)
+                    check_item(copy)
+                db.session.add(copy)
+            db.session.commit()
+        except IntegrityError:  # another request created the plan meanwhile
+            db.session.rollback()
+            flash(str(exists), "warning")
+            return back
+        except (ScopeError, ValidationFailure) as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+            return back
+        flash(str(_l("The training plan for %(year)s was created from this one as a draft "
+                     "with %(count)s items.", year=target, count=len(items))), "success")
+        return redirect(url_for(".year", year=target))
+
+
+# The endpoints other screens link to (the home page, the plan's record page).
+INDEX_ENDPOINT = "TrainingPlanYearView.index"
+YEAR_ENDPOINT = "TrainingPlanYearView.year"  # url_for(YEAR_ENDPOINT, year=...)
+
+
+def register(appbuilder) -> None:
+    appbuilder.add_view_no_menu(TrainingPlanYearView())
+
+
+__all__ = ["INDEX_ENDPOINT", "YEAR_ENDPOINT", "TrainingPlanYearView", "register"]

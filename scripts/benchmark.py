@@ -1,0 +1,165 @@
+"""Benchmarks of issue 4 (run: `.venv/bin/python scripts/benchmark.py`; numbers go in the README).
+
+1. A quarter's appraisal of 50 salespeople over 100,000 orders (with their lines, receivables,
+   payments, visits and tickets) — target under 5 s on a 2-core machine.
+2. Each demo role's dashboard (start page) on the demo data — target under 300 ms.
+
+It builds its own SQLite databases in a temporary folder, or uses BENCH_DATABASE_URL (e.g. a
+PostgreSQL database whose public schema it drops and rebuilds for each part).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("SECRET_KEY", "benchmark-secret-key")
+
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import create_engine, insert, text  # noqa: E402
+
+from app import create_app  # noqa: E402
+from app import models as m  # noqa: E402
+from app.extensions import db  # noqa: E402
+
+SALESPEOPLE, ORDERS, CUSTOMERS_EACH = 50, 100_000, 20
+Q_START, Q_END = date(2026, 7, 1), date(2026, 9, 30)
+
+
+def _app(url):
+    return create_app("config", SQLALCHEMY_DATABASE_URI=url, RATELIMIT_ENABLED=False, AUTH_RATE_LIMITED=False)
+
+
+def _url(tmp: Path, name: str) -> str:
+    url = os.environ.get("BENCH_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp / (name + '.db')}"
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return url
+
+
+def bench_appraisal(tmp: Path) -> dict:
+    from app.appraisal import scorecards
+
+    app = _app(_url(tmp, "appraisal"))
+    rng = random.Random(4)
+    with app.app_context():
+        upgrade()
+        conn = db.session.connection()
+        conn.execute(insert(m.Product.__table__), [
+            {"id": 1, "code": "P1", "name": "输送机", "unit": "台", "list_price": 1000, "unit_cost": 600,
+             "version": 1}])
+        conn.execute(insert(m.Employee.__table__), [
+            {"id": i, "number": f"B{i:03d}", "name": f"业务员{i}", "department": "销售部",
+             "position": "salesperson", "status": "active", "version": 1} for i in range(1, SALESPEOPLE + 1)])
+        customers = [{"id": c, "code": f"C{c:05d}", "name": f"客户{c}", "owner_id": (c - 1) % SALESPEOPLE + 1,
+                      "credit_limit": 0, "payment_terms_days": 30, "stage": "contracted",
+                      "risk_level": "green", "version": 1}
+                     for c in range(1, SALESPEOPLE * CUSTOMERS_EACH + 1)]
+        conn.execute(insert(m.Customer.__table__), customers)
+        days = (Q_END - Q_START).days
+        orders, lines, receivables, payments = [], [], [], []
+        for o in range(1, ORDERS + 1):
+            day = Q_START + timedelta(days=rng.randrange(days + 1))
+            delivered = day + timedelta(days=10) if rng.random() < 0.7 else None
+            orders.append({"id": o, "number": f"SO{o:07d}", "customer_id": rng.randrange(1, len(customers) + 1),
+                           "order_date": day, "promised_date": day + timedelta(days=15),
+                           "delivered_date": delivered, "status": "delivered" if delivered else "scheduled",
+                           "version": 1})
+            qty, price = rng.randint(1, 20), Decimal(rng.randint(500, 5000))
+            lines.append({"order_id": o, "product_id": 1, "qty": qty, "unit_price": price,
+                          "unit_cost": price * Decimal("0.7"), "version": 1})
+            if o % 4 == 0:
+                amount = price * qty
+                receivables.append({"id": o // 4, "number": f"AR{o:07d}", "customer_id": orders[-1]["customer_id"],
+                                    "order_id": o, "amount": amount, "issued_on": day,
+                                    "due_date": day + timedelta(days=30), "status": "open", "version": 1})
+                if rng.random() < 0.6:
+                    payments.append({"receivable_id": o // 4, "paid_on": day + timedelta(days=25),
+                                     "amount": amount, "method": "bank_transfer", "version": 1})
+        for table, rows in ((m.SalesOrder, orders), (m.OrderLine, lines), (m.Receivable, receivables),
+                            (m.Payment, payments)):
+            for i in range(0, len(rows), 5000):
+                conn.execute(insert(table.__table__), rows[i:i + 5000])
+        conn.execute(insert(m.Visit.__table__), [
+            {"customer_id": rng.randrange(1, len(customers) + 1), "visit_date": Q_START + timedelta(days=i % days),
+             "kind": "return_visit", "summary": "回访", "satisfaction": rng.randint(3, 5), "version": 1}
+            for i in range(5000)])
+        cycle = m.AppraisalCycle(name="2026Q3", kind=m.appraisal.CycleKind.quarterly, start_date=Q_START,
+                                 end_date=Q_END)
+        db.session.add(cycle)
+        db.session.flush()
+        conn.execute(insert(m.AppraisalTarget.__table__), [
+            {"cycle_id": cycle.id, "employee_id": e, "revenue": 2_000_000, "volume": 5000, "profit": 500_000,
+             "new_customers": 5, "collection_rate": 90, "version": 1} for e in range(1, SALESPEOPLE + 1)])
+        db.session.commit()
+        # Fresh statistics, as autovacuum would gather them after such a load (PostgreSQL plans the
+        # grouped joins badly without them).
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+        runs = []
+        for _ in range(3):
+            db.session.expire_all()
+            t = time.perf_counter()
+            cards = scorecards(cycle)
+            runs.append(time.perf_counter() - t)
+        assert len(cards) == SALESPEOPLE and all(c.final is not None for c in cards)
+        db.session.remove()
+        db.engine.dispose()
+    return {"orders": ORDERS, "salespeople": SALESPEOPLE, "runs_s": runs, "best_s": min(runs)}
+
+
+def bench_dashboards(tmp: Path) -> dict:
+    from app.security.sync import sync
+    from app.seed import seed_demo
+
+    app = _app(_url(tmp, "demo"))
+    with app.app_context():
+        upgrade()
+        sync(app.appbuilder)
+        seed_demo("Bench-pass-123")
+    out = {}
+    for user in ("sales1", "supervisor1", "finance1", "hr1", "admin"):
+        client = app.test_client()
+        page = client.get("/login/").get_data(as_text=True)
+        token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+        client.post("/login/", data={"username": user, "password": "Bench-pass-123", "csrf_token": token})
+        client.get("/")  # warm up
+        times = []
+        for _ in range(10):
+            t = time.perf_counter()
+            resp = client.get("/")
+            times.append(time.perf_counter() - t)
+            assert resp.status_code == 200 and 'id="dashboard-' in resp.get_data(as_text=True), user
+        out[user] = {"median_ms": round(statistics.median(times) * 1000, 1),
+                     "max_ms": round(max(times) * 1000, 1)}
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    return out
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        appraisal = bench_appraisal(tmp)
+        print(f"appraisal: {appraisal['salespeople']} salespeople, {appraisal['orders']:,} orders in the quarter: "
+              f"best {appraisal['best_s']:.2f} s of {[round(r, 2) for r in appraisal['runs_s']]} (target < 5 s)")
+        for user, t in bench_dashboards(tmp).items():
+            print(f"dashboard {user:12s} median {t['median_ms']:7.1f} ms  max {t['max_ms']:7.1f} ms (target < 300 ms)")
+
+
+if __name__ == "__main__":
+    main()
