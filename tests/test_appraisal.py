@@ -234,3 +234,19 @@ def test_demo_data_scorecards(tmp_path_factory):
                     m.AppraisalResult.cycle_id == cycle.id).limit(1)) is not None
         db.session.remove()
         db.engine.dispose()
+
+
+def test_results_and_scorecard_export_in_scope(app, case, browsers):
+    from io import BytesIO
+
+    import openpyxl
+
+    resp = browsers("hr1").get(f"/appraisal/{case['cycle']}/{case['a']}/export.xlsx")
+    assert resp.status_code == 200
+    rows = list(openpyxl.load_workbook(BytesIO(resp.data)).active.iter_rows(values_only=True))
+    assert rows[0][:4] == ("指标", "实际", "目标", "得分")
+    assert rows[1][0] == "销售额" and rows[1][1] == 20000 and rows[1][3] == 50
+    results = browsers("supervisor1").get(f"/appraisal/{case['cycle']}/export.xlsx")
+    names = [r[1] for r in openpyxl.load_workbook(BytesIO(results.data)).active.iter_rows(values_only=True)]
+    assert "评估甲" in names and "员工sales2" not in names  # team A only
+    assert browsers("supervisor2").get(f"/appraisal/{case['cycle']}/{case['a']}/export.xlsx").status_code == 404

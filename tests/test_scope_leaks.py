@@ -625,8 +625,12 @@ def test_form_supervisor_reassignment(app, browsers, own_customer):
 
 
 def _team_a(app):
+    """Everyone in supervisor1's team now (other tests add salespeople to it)."""
+    from app.models import Employee
+
     with app.app_context():
-        return {employee(u).id for u in ("sales1", "sales3", "supervisor1")}
+        team = employee("supervisor1").team_id
+        return set(db.session.scalars(select(Employee.id).where(Employee.team_id == team)))
 
 
 @pytest.mark.parametrize("entity", ["Customer", "LeaveRequest", "Visit", "SalesOrder"])

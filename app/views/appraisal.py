@@ -142,6 +142,51 @@ class AppraisalView(BaseView):
             part_labels=PART_LABELS, recommendations=RECOMMENDATIONS,
             topics=[Topic[t].label for t in card.development], settings=cycle.effective_settings())
 
+    @expose("/<int:cycle_id>/export.xlsx")
+    @login_required
+    def export_cycle(self, cycle_id):
+        """HR's appraisal results (ranking of the appraisees the user may see) as XLSX."""
+        from .export import worklist_xlsx
+
+        cycle = _cycle(cycle_id)
+        cards = scorecards(cycle, _visible(cycle))
+        names = _names(c.employee_id for c in cards)
+        ranks = _team_ranks(cards)
+        columns = [("rank", _l("Rank")), ("name", _l("Salesperson")),
+                   *((p, PART_LABELS[p]) for p in PARTS), ("final", _l("Final score")),
+                   ("grade", _l("Grade")), ("bonus", _l("Bonus")), ("recommendation", _l("Recommendation"))]
+        rows = [{"values": {"rank": ranks.get(c.employee_id), "name": names[c.employee_id],
+                            "quantitative": c.quantitative, "qualitative": c.qualitative,
+                            "training": c.training, "final": c.final, "grade": c.grade, "bonus": c.bonus,
+                            "recommendation": str(RECOMMENDATIONS.get(c.recommendation, ""))}}
+                for c in sorted(cards, key=lambda c: (ranks.get(c.employee_id) is None,
+                                                      ranks.get(c.employee_id, 0)))]
+        return worklist_xlsx(cycle.name, {"columns": columns, "rows": rows}, basename=f"appraisal-{cycle.id}")
+
+    @expose("/<int:cycle_id>/<int:employee_id>/export.xlsx")
+    @login_required
+    def export_card(self, cycle_id, employee_id):
+        """One scorecard as XLSX: each indicator with actual, target, score, weight and how."""
+        from .export import worklist_xlsx
+
+        cycle = _cycle(cycle_id)
+        if employee_id not in _visible(cycle):
+            abort(404)
+        (card,) = scorecards(cycle, [employee_id]) or [None]
+        if card is None:
+            abort(404)
+        columns = [("indicator", _l("Indicator")), ("actual", _l("Actual")), ("target", _l("Target")),
+                   ("score", _l("Score")), ("weight", _l("Weight")), ("how", _l("How it was computed"))]
+        rows = [{"values": {"indicator": str(INDICATOR_LABELS[ln.key]), "actual": ln.actual, "target": ln.target,
+                            "score": ln.score, "weight": ln.weight, "how": _how(ln)}} for ln in card.lines]
+        rows += [{"values": {"indicator": str(PART_LABELS[p]), "score": getattr(card, p),
+                             "weight": Decimal(str(cycle.effective_settings()["part_weights"][p]))}} for p in PARTS]
+        rows.append({"values": {"indicator": str(_l("Final score")), "score": card.final,
+                                "how": f"{_l('Grade')} {card.grade or '—'}"}})
+        title = f"{_names([employee_id])[employee_id]} {cycle.name}"
+        return worklist_xlsx(title, {"columns": columns, "rows": rows},
+                             basename=f"scorecard-{cycle.id}-{employee_id}")
+
     @expose("/<int:cycle_id>/settings", methods=["POST"])
     @login_required
     def save_settings(self, cycle_id):
