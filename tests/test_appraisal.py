@@ -250,3 +250,28 @@ def test_results_and_scorecard_export_in_scope(app, case, browsers):
     names = [r[1] for r in openpyxl.load_workbook(BytesIO(results.data)).active.iter_rows(values_only=True)]
     assert "评估甲" in names and "员工sales2" not in names  # team A only
     assert browsers("supervisor2").get(f"/appraisal/{case['cycle']}/{case['a']}/export.xlsx").status_code == 404
+
+
+def test_supervisor_adds_a_rating_from_the_scorecard(app, browsers):
+    from tests.test_scope_leaks import model_form
+
+    with app.app_context():
+        cycle = make(m.AppraisalCycle, employee("hr1"), start_date=date(2095, 1, 1), end_date=date(2095, 3, 31))
+        cycle_id, rated = cycle.id, employee("sales3").id
+    ui = browsers("supervisor1")
+    card = ui.get(f"/appraisal/{cycle_id}/{rated}").get_data(as_text=True)
+    assert 'id="add-rating"' in card
+    import re
+
+    add = re.search(r'id="add-rating"[^>]*href="([^"]+)"', card).group(1).replace("&amp;", "&")
+    form = model_form(ui.get(add).get_data(as_text=True)).fields
+    assert "employee" not in form and "cycle" not in form  # fixed by the link
+    form |= {"evaluator_role": "supervisor", "evaluator": str(employee_id(app, "supervisor1")),
+             "market_analysis": "4", "sales_skills": "4", "negotiation": "4", "cooperation": "4",
+             "team_contribution": "4"}
+    assert ui.post(add, data=form).status_code == 302
+    with app.app_context():
+        rating = db.session.scalar(select(m.AppraisalRating).where(m.AppraisalRating.cycle_id == cycle_id))
+        assert (rating.employee_id, rating.evaluator_role.name) == (rated, "supervisor")
+    own = browsers("sales3").get(f"/appraisal/{cycle_id}/{rated}").get_data(as_text=True)
+    assert 'id="add-rating"' not in own

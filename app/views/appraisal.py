@@ -80,6 +80,16 @@ def _how(line) -> str:
     return str(HOW[line.how]) % line.values if "%(" in str(HOW[line.how]) else str(HOW[line.how])
 
 
+def _may_rate(employee_id) -> bool:
+    """Whether the user may add a rating of this salesperson (6.3.2; never of themselves)."""
+    actor = current_actor()
+    scope = actor.scope("AppraisalRating", "write")
+    if scope is None or employee_id == actor.employee_id:
+        return False
+    allowed = actor.allowed_employees(scope)
+    return allowed is None or employee_id in allowed
+
+
 def _team_ranks(cards):
     """Rank within the cards shown (the user's team), ties sharing a rank."""
     ordered = sorted((c for c in cards if c.final is not None), key=lambda c: -c.final)
@@ -140,7 +150,8 @@ class AppraisalView(BaseView):
             "portal/appraisal_card.html", cycle=cycle, card=card, name=_names([employee_id])[employee_id],
             lines=lines, chart=chart, roles=ROLES, role_labels=m.appraisal.EvaluatorRole,
             part_labels=PART_LABELS, recommendations=RECOMMENDATIONS,
-            topics=[Topic[t].label for t in card.development], settings=cycle.effective_settings())
+            topics=[Topic[t].label for t in card.development], settings=cycle.effective_settings(),
+            can_rate=cycle.status.name != "closed" and _may_rate(employee_id))
 
     @expose("/<int:cycle_id>/export.xlsx")
     @login_required
