@@ -101,6 +101,23 @@ def _team_ranks(cards):
     return ranks
 
 
+def _ranking(cycle):
+    """The scorecards the user may see, best first, with names and ranks within them."""
+    cards = scorecards(cycle, _visible(cycle))
+    ranks = _team_ranks(cards)
+    ranked = sorted(cards, key=lambda c: (ranks.get(c.employee_id) is None, ranks.get(c.employee_id, 0)))
+    return ranked, _names(c.employee_id for c in cards), ranks
+
+
+def _one_card(cycle, employee_id):
+    if employee_id not in _visible(cycle):
+        abort(404)
+    (card,) = scorecards(cycle, [employee_id]) or [None]
+    if card is None:
+        abort(404)
+    return card
+
+
 class AppraisalView(BaseView):
     route_base = "/appraisal"
     default_view = "index"
@@ -117,13 +134,10 @@ class AppraisalView(BaseView):
     @login_required
     def cycle(self, cycle_id):
         cycle = _cycle(cycle_id)
-        cards = scorecards(cycle, _visible(cycle))
-        names = _names(c.employee_id for c in cards)
-        ranks = _team_ranks(cards)
-        grades = Counter(c.grade for c in cards if c.grade)
+        ranked, names, ranks = _ranking(cycle)
+        grades = Counter(c.grade for c in ranked if c.grade)
         chart = charts.bar("grade-chart", _l("Grade distribution"), GRADES,
                            {_l("Salespeople"): [grades.get(g, 0) for g in GRADES]}, height=260)
-        ranked = sorted(cards, key=lambda c: (ranks.get(c.employee_id) is None, ranks.get(c.employee_id, 0)))
         editable = (cycle.status.name != "closed"
                     and current_actor().scope("AppraisalCycle", "write") is not None)
         return self.render_template(
@@ -137,11 +151,7 @@ class AppraisalView(BaseView):
     @login_required
     def card(self, cycle_id, employee_id):
         cycle = _cycle(cycle_id)
-        if employee_id not in _visible(cycle):
-            abort(404)
-        (card,) = scorecards(cycle, [employee_id]) or [None]
-        if card is None:
-            abort(404)
+        card = _one_card(cycle, employee_id)
         lines = [(INDICATOR_LABELS[ln.key], ln, _how(ln)) for ln in card.lines]
         chart = charts.bar("score-chart", _l("Indicator scores"), [label for label, _ln, _h in lines],
                            {_l("Score"): [ln.score for _l_, ln, _h in lines]}, horizontal=True,
@@ -160,9 +170,7 @@ class AppraisalView(BaseView):
         from .export import worklist_xlsx
 
         cycle = _cycle(cycle_id)
-        cards = scorecards(cycle, _visible(cycle))
-        names = _names(c.employee_id for c in cards)
-        ranks = _team_ranks(cards)
+        ranked, names, ranks = _ranking(cycle)
         columns = [("rank", _l("Rank")), ("name", _l("Salesperson")),
                    *((p, PART_LABELS[p]) for p in PARTS), ("final", _l("Final score")),
                    ("grade", _l("Grade")), ("bonus", _l("Bonus")), ("recommendation", _l("Recommendation"))]
@@ -170,8 +178,7 @@ class AppraisalView(BaseView):
                             "quantitative": c.quantitative, "qualitative": c.qualitative,
                             "training": c.training, "final": c.final, "grade": c.grade, "bonus": c.bonus,
                             "recommendation": str(RECOMMENDATIONS.get(c.recommendation, ""))}}
-                for c in sorted(cards, key=lambda c: (ranks.get(c.employee_id) is None,
-                                                      ranks.get(c.employee_id, 0)))]
+                for c in ranked]
         return worklist_xlsx(cycle.name, {"columns": columns, "rows": rows}, basename=f"appraisal-{cycle.id}")
 
     @expose("/<int:cycle_id>/<int:employee_id>/export.xlsx")
@@ -181,11 +188,7 @@ class AppraisalView(BaseView):
         from .export import worklist_xlsx
 
         cycle = _cycle(cycle_id)
-        if employee_id not in _visible(cycle):
-            abort(404)
-        (card,) = scorecards(cycle, [employee_id]) or [None]
-        if card is None:
-            abort(404)
+        card = _one_card(cycle, employee_id)
         columns = [("indicator", _l("Indicator")), ("actual", _l("Actual")), ("target", _l("Target")),
                    ("score", _l("Score")), ("weight", _l("Weight")), ("how", _l("How it was computed"))]
         rows = [{"values": {"indicator": str(INDICATOR_LABELS[ln.key]), "actual": ln.actual, "target": ln.target,
