@@ -30,10 +30,12 @@ def _config(title, **kw):
 
 
 def _number(value) -> str:
-    """Values on the bars: thousands separated, one decimal below 100."""
+    """Values on the bars and axes: thousands separated; one decimal for fractions below 100."""
     if value is None:
         return ""
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"
+    if abs(value) >= 100 or float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:,.1f}"
 
 
 def _svg(chart, chart_id: str) -> Markup:

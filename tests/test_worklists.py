@@ -115,3 +115,22 @@ def test_long_work_lists_are_paged(app, browsers):
     second = ui.get("/worklists/collection-todo?page=2").get_data(as_text=True)
     assert 'id="prev-page"' in second and second.count('class="worklist-row"') >= 1
     assert ui.get("/worklists/collection-todo?page=x").status_code == 400
+
+
+def test_aging_export_is_the_whole_list_in_scope(app, browsers):
+    from io import BytesIO
+
+    import openpyxl
+
+    with app.app_context():
+        mine, _ = _overdue(employee("sales1"))
+        theirs, _ = _overdue(employee("sales2"))
+        mine_no, theirs_no = mine.number, theirs.number
+    resp = browsers("sales1").get("/worklists/aging/export.xlsx?bucket=d31_60")
+    assert resp.status_code == 200
+    book = openpyxl.load_workbook(BytesIO(resp.data))
+    numbers = [row[0] for row in book.worksheets[0].iter_rows(min_row=2, values_only=True)]
+    assert mine_no in numbers and theirs_no not in numbers
+    assert book.worksheets[0].cell(1, 1).value == "编号"
+    assert len(book.worksheets) == 2  # the bucket summary
+    assert browsers("sales1").get("/worklists/nonsense/export.xlsx").status_code == 404
