@@ -406,3 +406,8 @@ def test_api_bad_query_is_not_a_500(apis, resource, q):
     assert resp.is_json
     if resp.status_code == 200:
         assert resp.json["ids"] == [] or "filters" not in q
+
+
+def test_ordering_by_a_column_outside_the_list_is_400_not_500(app, browsers):
+    resp = browsers("sales1").get("/customerview/list/?_oc_CustomerView=owner.user.password&_od_CustomerView=asc")
+    assert resp.status_code == 400

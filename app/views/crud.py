@@ -178,7 +178,7 @@ class _Guard:
 
 
 # What FAB raises for a malformed page size, sort column or filter value: the client's error.
-BAD_QUERY_ERRORS = (ValueError, LookupError, StatementError, CompileError)
+BAD_QUERY_ERRORS = (ValueError, LookupError, StatementError, CompileError, NotImplementedError)
 
 
 def _bad_query_is_400(fn, *args, **kwargs):
