@@ -76,11 +76,12 @@ def _after_flush(session, _flush_context):
             changes = _diff(obj, action)
             if action is ChangeAction.update and not changes:
                 continue
-            step, comment = None, None
+            # Per object: a transition does not change how the next dirty object is recorded.
+            kind, step, comment = action, None, None
             if action is ChangeAction.update and (entity.name, obj.id) in transitions:
-                action = ChangeAction.transition
+                kind = ChangeAction.transition
                 step, comment = transitions.pop((entity.name, obj.id))
-            entries.append((entity.name, obj.id, action, changes, step, comment))
+            entries.append((entity.name, obj.id, kind, changes, step, comment))
     if not entries:
         return
     with session.no_autoflush:

@@ -169,3 +169,22 @@ def test_a_new_record_does_not_inherit_a_deleted_ones_history(app, apis):
     api.delete(f"/api/v1/customer/{first}")
     second = api.post("/api/v1/customer/", json={"code": "REUSE-2", "name": "新", "owner": me}).json["id"]
     assert [e.action.name for e in _entries(app, "Customer", second)] == ["create"]
+
+
+def test_several_transitions_in_one_flush_are_each_recorded_as_such(app):
+    """The daily job expires many quotations in one flush: each gets its own transition entry
+    (a transition once leaked its kind to the next dirty row, recorded as a step-less delete)."""
+    from datetime import date
+
+    from app.jobs import run_daily
+    from app.models import Quotation
+    from app.models.customers import QuotationStatus
+
+    with app.app_context():
+        quotes = [make(Quotation, employee("sales2"), issued_on=date(2036, 1, 1), valid_until=date(2036, 1, 31),
+                       status=QuotationStatus.sent).id for _ in range(4)]
+        run_daily(date(2036, 2, 1))
+    for pk in quotes:
+        last = _entries(app, "Quotation", pk)[-1]
+        assert (last.action.name, last.step, last.changes) == (
+            "transition", "expire", {"status": ["sent", "expired"]}), pk
