@@ -50,19 +50,22 @@ def from_json(d: dict) -> Scorecard:
 
 
 def scorecards(cycle, employee_ids=None) -> list[Scorecard]:
-    """A closed cycle's frozen scorecards, else computed now from the records (6.2, 6.3)."""
+    """A closed cycle's frozen scorecards (ranked across all appraisees when it closed), else the
+    appraisees' scorecards computed now from the records (6.2, 6.3)."""
     if cycle.status.name == "closed":
         query = select(m.AppraisalResult).where(m.AppraisalResult.cycle_id == cycle.id)
         frozen = db.session.scalars(query).all()
         if frozen:
             cards = [from_json(r.card) for r in frozen]
             if employee_ids is not None:
-                cards = [c for c in cards if c.employee_id in set(employee_ids)]
+                wanted = set(employee_ids)
+                cards = [c for c in cards if c.employee_id in wanted]
             return sorted(cards, key=lambda c: (c.rank is None, c.rank or 0, c.employee_id))
-    ids = salespeople(cycle) if employee_ids is None else list(employee_ids)
-    cards = compute(db.session, m, cycle, salespeople(cycle), cycle.effective_settings())
-    wanted = set(ids)
-    return [c for c in cards if c.employee_id in wanted]
+    ids = salespeople(cycle)
+    if employee_ids is not None:  # only the appraisees asked for are computed (and ranked among them)
+        wanted = set(employee_ids)
+        ids = [e for e in ids if e in wanted]
+    return compute(db.session, m, cycle, ids, cycle.effective_settings())
 
 
 def freeze(cycle) -> int:

@@ -116,8 +116,7 @@ def _referenced_names(entity, rows) -> dict[str, dict[int, str]]:
     those the user may read (others stay as ``#id``)."""
     from sqlalchemy.orm import RelationshipDirection
 
-    from .extensions import db
-    from .security.scope import filter_query
+    from .security.scope import scoped
 
     out: dict[str, dict[int, str]] = {}
     for rel in inspect(entity.model).relationships:
@@ -127,7 +126,7 @@ def _referenced_names(entity, rows) -> dict[str, dict[int, str]]:
         key = next(iter(rel.local_columns)).key
         ids = {v for row in rows for v in row.changes.get(key, ()) if isinstance(v, int)}
         if ids:
-            query = filter_query(db.session.query(target.model), target, "read")
+            query = scoped(target)
             out[key] = {obj.id: str(obj) for obj in query.filter(target.model.id.in_(ids))}
     return out
 

@@ -171,6 +171,12 @@ def filter_query(query, entity: Entity, verb: str):
     return query.filter(scope_clause(entity, actor.allowed_employees(scope)))
 
 
+def scoped(entity: Entity | str, verb: str = "read"):
+    """A query of an entity's rows within the current user's scope for ``verb``."""
+    entity = BY_NAME[entity] if isinstance(entity, str) else entity
+    return filter_query(db.session.query(entity.model), entity, verb)
+
+
 class ScopeFilter(BaseFilter):
     """FAB base filter applying the user's row scope; the verb comes from the request.
 

@@ -310,7 +310,7 @@ def scorecard(emp: int, f: dict, target, rated: dict, trained, s: dict) -> Score
 
 
 def compute(session, m, cycle, employee_ids, s: dict) -> list[Scorecard]:
-    """Every salesperson's scorecard for the cycle, ranked by final score (ties share a rank)."""
+    """The scorecards of ``employee_ids`` for the cycle, ranked among them (ties share a rank)."""
     ids = list(employee_ids)
     f = figures(session, m, cycle.start_date, cycle.end_date, ids)
     targets = {t.employee_id: t for t in session.scalars(
@@ -319,10 +319,18 @@ def compute(session, m, cycle, employee_ids, s: dict) -> list[Scorecard]:
     rated = ratings(session, m, cycle.id, ids)
     trained = training_scores(session, m, cycle.start_date, cycle.end_date, ids)
     cards = [scorecard(e, f[e], targets.get(e), rated.get(e, {}), trained.get(e), s) for e in ids]
+    places = ranks(cards)
+    for card in cards:
+        card.rank = places.get(card.employee_id)
+    return sorted(cards, key=lambda c: (c.rank is None, c.rank or 0, c.employee_id))
+
+
+def ranks(cards) -> dict[int, int]:
+    """Rank by final score among ``cards``, best first; ties share a rank, no score no rank."""
     ordered = sorted((c for c in cards if c.final is not None), key=lambda c: -c.final)
-    previous, rank = None, 0
+    out, previous, rank = {}, None, 0
     for i, card in enumerate(ordered, start=1):
         if card.final != previous:
             rank, previous = i, card.final
-        card.rank = rank
-    return sorted(cards, key=lambda c: (c.rank is None, c.rank or 0, c.employee_id))
+        out[card.employee_id] = rank
+    return out

@@ -25,6 +25,7 @@ from ..services.appraisal import (
     INDICATORS,
     PARTS,
     ROLES,
+    ranks,
     settings_errors,
 )
 
@@ -90,23 +91,12 @@ def _may_rate(employee_id) -> bool:
     return allowed is None or employee_id in allowed
 
 
-def _team_ranks(cards):
-    """Rank within the cards shown (the user's team), ties sharing a rank."""
-    ordered = sorted((c for c in cards if c.final is not None), key=lambda c: -c.final)
-    ranks, previous, rank = {}, None, 0
-    for i, c in enumerate(ordered, start=1):
-        if c.final != previous:
-            rank, previous = i, c.final
-        ranks[c.employee_id] = rank
-    return ranks
-
-
 def _ranking(cycle):
     """The scorecards the user may see, best first, with names and ranks within them."""
     cards = scorecards(cycle, _visible(cycle))
-    ranks = _team_ranks(cards)
-    ranked = sorted(cards, key=lambda c: (ranks.get(c.employee_id) is None, ranks.get(c.employee_id, 0)))
-    return ranked, _names(c.employee_id for c in cards), ranks
+    places = ranks(cards)  # within the user's team (a frozen card's own rank is company-wide)
+    ranked = sorted(cards, key=lambda c: (places.get(c.employee_id) is None, places.get(c.employee_id, 0)))
+    return ranked, _names(c.employee_id for c in cards), places
 
 
 def _one_card(cycle, employee_id):

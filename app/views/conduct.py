@@ -20,7 +20,7 @@ from ..models.policy import PolicyKey
 from ..models.rewards import PenaltyStatus
 from ..registry import BY_NAME
 from ..rules import today
-from ..security.scope import ScopeError, check_writable, filter_query
+from ..security.scope import ScopeError, check_writable, scoped
 from ..validation import ValidationFailure, check_item
 
 
@@ -39,7 +39,7 @@ class ViolationPenaltyView(BaseView):
     @login_required
     def propose(self, pk):
         entity = BY_NAME["ConductViolation"]
-        violation = filter_query(db.session.query(ConductViolation), entity, "read").filter(
+        violation = scoped(entity).filter(
             ConductViolation.id == pk).one_or_none()
         if violation is None:
             abort(404)

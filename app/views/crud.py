@@ -39,8 +39,8 @@ from ..security.scope import (
     ScopeFilter,
     check_writable,
     current_actor,
-    filter_query,
     in_scope,
+    scoped,
 )
 from ..validation import ValidationFailure, api_validators, check_item, form_validators
 from ..workflow import available, timeline, workflow_of
@@ -294,7 +294,7 @@ class PortalModelView(ExportMixin, _Guard, ModelView):
     def _scoped_rows(self, pks):
         pks = [int(pk) for pk in pks if str(pk).isdigit()]
         model = self.datamodel.obj
-        query = filter_query(db.session.query(model), self.entity, WRITE)
+        query = scoped(self.entity, WRITE)
         rows = query.filter(model.id.in_(pks)).all()
         return rows if len(rows) == len(set(pks)) and pks else None
 

@@ -31,8 +31,7 @@ from ..labels import COLUMNS
 from ..models import Employee, Enrolment, TrainingItem, TrainingPlan
 from ..models.people import EmployeeStatus, Position
 from ..models.training import ItemStatus, Method, PlanStatus, Topic
-from ..registry import BY_NAME
-from ..security.scope import ScopeError, check_writable, current_actor, filter_query
+from ..security.scope import ScopeError, check_writable, current_actor, scoped
 from ..validation import RANGES, ValidationFailure, check_item
 
 MONTHS = tuple(range(1, 13))
@@ -90,14 +89,9 @@ class Figures:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
-def _scoped(entity_name: str, verb: str = "read"):
-    entity = BY_NAME[entity_name]
-    return filter_query(db.session.query(entity.model), entity, verb)
-
-
 def _readable_enrolments():
     """The enrolments the user may read (own, team or all), as a subquery."""
-    return _scoped("Enrolment").with_entities(
+    return scoped("Enrolment").with_entities(
         Enrolment.item_id, Enrolment.employee_id, Enrolment.attended, Enrolment.score, Enrolment.passed,
     ).subquery()
 
@@ -124,7 +118,7 @@ def item_figures(plan: TrainingPlan, items: list[TrainingItem]) -> dict[int, Fig
 
 def budget_used(plan: TrainingPlan) -> Decimal:
     """The cost of the plan's items held or assessed (one aggregate query)."""
-    return _scoped("TrainingItem").filter(
+    return scoped("TrainingItem").filter(
         TrainingItem.plan_id == plan.id, TrainingItem.status.in_(SPENT),
     ).with_entities(func.coalesce(func.sum(TrainingItem.cost), 0)).scalar() or Decimal("0")
 
@@ -136,7 +130,7 @@ def salespeople():
     scope = actor.scope("Enrolment", "read")
     if scope is None:
         return []
-    query = _scoped("Employee").filter(Employee.position == Position.salesperson,
+    query = scoped("Employee").filter(Employee.position == Position.salesperson,
                                        Employee.status == EmployeeStatus.active)
     allowed = actor.allowed_employees(scope)
     if allowed is not None:
@@ -176,7 +170,7 @@ class TrainingPlanYearView(BaseView):
     def _plan(self, year: int) -> TrainingPlan:
         if current_actor().scope("TrainingPlan", "read") is None:
             abort(404)
-        plan = _scoped("TrainingPlan").filter(TrainingPlan.year == year).one_or_none()
+        plan = scoped("TrainingPlan").filter(TrainingPlan.year == year).one_or_none()
         if plan is None:
             abort(404)
         return plan
@@ -186,7 +180,7 @@ class TrainingPlanYearView(BaseView):
     def index(self):
         if current_actor().scope("TrainingPlan", "read") is None:
             abort(404)
-        latest = _scoped("TrainingPlan").with_entities(func.max(TrainingPlan.year)).scalar()
+        latest = scoped("TrainingPlan").with_entities(func.max(TrainingPlan.year)).scalar()
         if latest is None:
             abort(404)
         return redirect(url_for(".year", year=latest))
@@ -196,9 +190,9 @@ class TrainingPlanYearView(BaseView):
     def year(self, year):
         plan = self._plan(year)
         actor = current_actor()
-        years = [y for (y,) in _scoped("TrainingPlan").with_entities(TrainingPlan.year)
+        years = [y for (y,) in scoped("TrainingPlan").with_entities(TrainingPlan.year)
                  .order_by(TrainingPlan.year)]
-        items = _scoped("TrainingItem").filter(TrainingItem.plan_id == plan.id).order_by(
+        items = scoped("TrainingItem").filter(TrainingItem.plan_id == plan.id).order_by(
             TrainingItem.month, TrainingItem.start_date, TrainingItem.id).all()
         grid = {(t, mo): [] for t in Topic for mo in MONTHS}
         for item in items:
@@ -241,7 +235,7 @@ class TrainingPlanYearView(BaseView):
         if db.session.scalar(select(TrainingPlan.id).where(TrainingPlan.year == target)) is not None:
             flash(str(exists), "warning")
             return back
-        items = _scoped("TrainingItem").filter(
+        items = scoped("TrainingItem").filter(
             TrainingItem.plan_id == plan.id, TrainingItem.status != ItemStatus.cancelled,
         ).order_by(TrainingItem.month, TrainingItem.id).all()
         try:

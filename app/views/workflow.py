@@ -22,7 +22,7 @@ from ..display import display
 from ..extensions import db
 from ..labels import column_labels
 from ..registry import Entity
-from ..security.scope import filter_query
+from ..security.scope import scoped
 from ..validation import RANGES
 from ..workflow import TransitionError, apply, available, timeline, workflow_of
 from ..workflow.engine import entity_by_resource, state_of
@@ -33,8 +33,7 @@ def load(resource: str, pk: int) -> tuple[Entity, object]:
     entity = entity_by_resource(resource)
     if entity is None or workflow_of(entity) is None:
         abort(404)
-    query = filter_query(db.session.query(entity.model), entity, "read")
-    obj = query.filter(entity.model.id == pk).one_or_none()
+    obj = scoped(entity).filter(entity.model.id == pk).one_or_none()
     if obj is None:
         abort(404)
     return entity, obj

@@ -27,7 +27,7 @@ from ..labels import BUCKET_LABELS, DUNNING_LABELS, column_labels
 from ..models.policy import PolicyKey
 from ..registry import BY_NAME
 from ..rules import today
-from ..security.scope import current_actor, filter_query, scope_clause
+from ..security.scope import current_actor, scope_clause, scoped
 from ..services import collection
 from ..services.sql import days_between
 from ..workflow.definitions import WORKFLOWS
@@ -68,11 +68,6 @@ class Worklist:
     build: Callable  # (today) -> {"columns": [...], "rows": [...], "summary": [...]}
 
 
-def _scoped(entity_name: str, verb: str = "read"):
-    entity = BY_NAME[entity_name]
-    return filter_query(db.session.query(entity.model), entity, verb)
-
-
 def _row(entity_name, obj, **values):
     return {"url": url_for(f"{entity_name}View.show", pk=obj.id), "values": values}
 
@@ -95,7 +90,7 @@ def approvals(day):
         if not steps or actor.scope(name, "approve") is None:
             continue
         states = sorted({st for s in steps for st in s.source})
-        query = _scoped(name, "approve").filter(getattr(entity.model, wf.field).in_(states))
+        query = scoped(name, "approve").filter(getattr(entity.model, wf.field).in_(states))
         if entity.anchor and actor.employee_id:
             query = query.filter(~scope_clause(entity, frozenset({actor.employee_id})))
         found = query.order_by(entity.model.id).limit(LIMIT).all()
@@ -107,7 +102,7 @@ def approvals(day):
                              state=getattr(obj, wf.field).label))
     if actor.scope("OrderReview", "write") is not None:
         required = set(policy.get(PolicyKey.order_review_departments))
-        orders = _scoped("SalesOrder").filter(m.SalesOrder.status == "under_review").limit(LIMIT).all()
+        orders = scoped("SalesOrder").filter(m.SalesOrder.status == "under_review").limit(LIMIT).all()
         done = {}
         for oid, dept in db.session.execute(select(m.OrderReview.order_id, m.OrderReview.department)
                                             .where(m.OrderReview.order_id.in_([o.id for o in orders]))):
@@ -121,15 +116,20 @@ def approvals(day):
             "rows": rows}
 
 
-def return_visits(day):
-    """2.2.2: visits whose next follow-up falls due within the window and has not happened yet."""
+def return_visits_due(day):
+    """2.2.2: visits whose next follow-up falls due within the window and has not happened yet
+    (the list here and the dashboard's count)."""
     window = policy.get(PolicyKey.return_visit_window_days)
     later = aliased(m.Visit)
-    query = _scoped("Visit").filter(
+    return scoped("Visit").filter(
         m.Visit.next_date.is_not(None), m.Visit.next_date <= day + timedelta(days=window),
         ~select(later.id).where(later.customer_id == m.Visit.customer_id,
                                 later.visit_date > m.Visit.visit_date).exists(),
-    ).order_by(m.Visit.next_date)
+    )
+
+
+def return_visits(day):
+    query = return_visits_due(day).order_by(m.Visit.next_date)
     rows = [_row("Visit", v, customer=str(v.customer), visit_date=v.visit_date, next_date=v.next_date,
                  next_action=v.next_action, overdue=v.next_date < day)
             for v in _page(query)]
@@ -137,11 +137,14 @@ def return_visits(day):
                         ("overdue", _l("Overdue"))], "rows": rows}
 
 
-def late_orders(day):
+def late_orders_query(day):
     """3.2: orders past their promised date and not delivered (nor cancelled)."""
-    query = _scoped("SalesOrder").filter(
-        m.SalesOrder.promised_date < day, m.SalesOrder.status.not_in(["delivered", "cancelled"])
-    ).order_by(m.SalesOrder.promised_date)
+    return scoped("SalesOrder").filter(
+        m.SalesOrder.promised_date < day, m.SalesOrder.status.not_in(["delivered", "cancelled"]))
+
+
+def late_orders(day):
+    query = late_orders_query(day).order_by(m.SalesOrder.promised_date)
     rows = [_row("SalesOrder", o, number=o.number, customer=str(o.customer), status=o.status,
                  promised_date=o.promised_date, days_late=(day - o.promised_date).days)
             for o in _page(query)]
@@ -162,24 +165,41 @@ _REC_COLS = [*_cols("Receivable", "number", "customer", "due_date", "outstanding
 _UNPAID = ("open", "partially_paid", "overdue", "in_legal")
 
 
-def due_this_week(day):
+def due_this_week_query(day):
     """3.3.1: receivables falling due in the next seven days."""
-    query = _scoped("Receivable").filter(
+    return scoped("Receivable").filter(
         m.Receivable.status.in_(["open", "partially_paid"]), m.Receivable.due_date >= day,
-        m.Receivable.due_date <= day + timedelta(days=7)).order_by(m.Receivable.due_date)
+        m.Receivable.due_date <= day + timedelta(days=7))
+
+
+def due_this_week(day):
+    query = due_this_week_query(day).order_by(m.Receivable.due_date)
     return {"columns": _REC_COLS, "rows": [_receivable_row(r, day) for r in _page(query)]}
+
+
+def unpaid_with_outstanding():
+    """The user's unpaid receivables joined to their payments, and the SQL expression of what
+    is still outstanding on each (the aging list, the finance dashboard)."""
+    paid = (select(m.Payment.receivable_id, func.sum(m.Payment.amount).label("paid"))
+            .group_by(m.Payment.receivable_id).subquery())
+    base = scoped("Receivable").filter(m.Receivable.status.in_(_UNPAID)).outerjoin(
+        paid, paid.c.receivable_id == m.Receivable.id)
+    return base, m.Receivable.amount - func.coalesce(paid.c.paid, 0)
+
+
+def outstanding_by_bucket(day) -> dict[str, tuple[int, object]]:
+    """2.5.3: {bucket: (receivables, outstanding)} in one aggregate query."""
+    base, left = unpaid_with_outstanding()
+    bucket = collection.bucket_case(m.Receivable.due_date, day)
+    return {b: (n, s) for b, n, s in base.with_entities(bucket, func.count(), func.sum(left))
+            .group_by(bucket).all()}
 
 
 def aging(day):
     """2.5.3: outstanding by aging bucket (summary in one aggregate query), and the receivables
     of the chosen bucket."""
-    paid = (select(m.Payment.receivable_id, func.sum(m.Payment.amount).label("paid"))
-            .group_by(m.Payment.receivable_id).subquery())
-    left = m.Receivable.amount - func.coalesce(paid.c.paid, 0)
-    bucket = collection.bucket_case(m.Receivable.due_date, day)
-    base = _scoped("Receivable").filter(m.Receivable.status.in_(_UNPAID))
-    sums = dict((b, (n, s)) for b, n, s in base.outerjoin(paid, paid.c.receivable_id == m.Receivable.id)
-                .with_entities(bucket, func.count(), func.sum(left)).group_by(bucket).all())
+    sums = outstanding_by_bucket(day)
+    base = scoped("Receivable").filter(m.Receivable.status.in_(_UNPAID))
     summary = [{"key": b, "label": BUCKET_LABELS[b], "count": sums.get(b, (0, 0))[0],
                 "amount": display(sums.get(b, (0, 0))[1] or 0), "url": url_for(".show", name="aging", bucket=b)}
                for b, *_ in collection.BUCKETS]
@@ -197,7 +217,7 @@ def aging(day):
 
 def collection_rates(day):
     """2.5.3 collection rate (collected ÷ due) for this month, last month and the year so far."""
-    ids = _scoped("Receivable").with_entities(m.Receivable.id).scalar_subquery()
+    ids = scoped("Receivable").with_entities(m.Receivable.id).scalar_subquery()
     month = day.replace(day=1)
     last_month = (month - timedelta(days=1)).replace(day=1)
     periods = ((_l("This month"), month, day), (_l("Last month"), last_month, month - timedelta(days=1)),
@@ -219,7 +239,7 @@ def collection_todo(day):
         return {"columns": _REC_COLS, "rows": []}
     last = (select(m.DunningRecord.receivable_id, func.max(m.DunningRecord.contacted_on).label("last"),
                    func.count().label("n")).group_by(m.DunningRecord.receivable_id).subquery())
-    query = (_scoped("Receivable").filter(m.Receivable.status.in_(["overdue", "partially_paid", "open"]),
+    query = (scoped("Receivable").filter(m.Receivable.status.in_(["overdue", "partially_paid", "open"]),
                                           m.Receivable.due_date < day)
              .outerjoin(last, last.c.receivable_id == m.Receivable.id)
              .add_columns(last.c.last, last.c.n).order_by(m.Receivable.due_date))
@@ -234,7 +254,7 @@ def collection_todo(day):
 
 def overdue_tickets(day):
     """3.4: open tickets past their due date, counted by severity."""
-    base = _scoped("ServiceTicket").filter(m.ServiceTicket.status != "closed",
+    base = scoped("ServiceTicket").filter(m.ServiceTicket.status != "closed",
                                            m.ServiceTicket.due_date < day)
     counts = dict(base.with_entities(m.ServiceTicket.severity, func.count())
                   .group_by(m.ServiceTicket.severity).all())
@@ -251,7 +271,7 @@ def recurring_causes(day):
     """2.6.2, 3.4.7: root-cause categories seen on more than one ticket in the last twelve months,
     per product, so that a recurring cause is visible across tickets."""
     since = day - timedelta(days=365)
-    query = (_scoped("RootCause").join(m.ServiceTicket, m.RootCause.ticket_id == m.ServiceTicket.id)
+    query = (scoped("RootCause").join(m.ServiceTicket, m.RootCause.ticket_id == m.ServiceTicket.id)
              .outerjoin(m.Product, m.ServiceTicket.product_id == m.Product.id)
              .filter(m.ServiceTicket.reported_on >= since)
              .with_entities(m.RootCause.category, m.Product.name, func.count(),
@@ -267,7 +287,7 @@ def recurring_causes(day):
 
 def attendance_exceptions(day):
     """4.1.1: late, left early and absent days of the last 30 days."""
-    query = _scoped("Attendance").filter(
+    query = scoped("Attendance").filter(
         m.Attendance.status.in_(["late", "left_early", "absent"]),
         m.Attendance.work_date >= day - timedelta(days=30)).order_by(m.Attendance.work_date.desc())
     rows = [_row("Attendance", a, employee=a.employee.name, work_date=a.work_date, check_in=a.check_in,
@@ -279,7 +299,7 @@ def attendance_exceptions(day):
 def late_leave(day):
     """4.1.2: leave requests submitted with less notice than the policy asks."""
     notice = policy.get(PolicyKey.leave_notice_days)
-    query = _scoped("LeaveRequest").filter(
+    query = scoped("LeaveRequest").filter(
         m.LeaveRequest.submitted_on.is_not(None),
         days_between(m.LeaveRequest.start_date, m.LeaveRequest.submitted_on) < notice,
     ).order_by(m.LeaveRequest.start_date.desc())
