@@ -45,6 +45,37 @@ def _database_url(tmp_path_factory) -> str:
     return url
 
 
+def demo_app(tmp_path_factory, name: str, password: str, **config):
+    """A separate app on its own SQLite file, migrated, roles synced and the demo factory seeded
+    once; returns the app and the seed's summary."""
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from app.extensions import db
+    from app.security.sync import sync
+    from app.seed import seed_demo
+
+    url = f"sqlite:///{tmp_path_factory.mktemp(name) / 'demo.db'}"
+    settings = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False,
+                "AUTH_RATE_LIMITED": False, "SECRET_KEY": "test-secret-key-of-at-least-32-bytes"}
+    app = create_app("config", **(settings | config))
+    with app.app_context():
+        upgrade()
+        sync(app.appbuilder)
+        summary = seed_demo(password)
+        db.session.remove()
+    return app, summary
+
+
+def free_port() -> int:
+    """A free TCP port on loopback, for a server a test starts."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 @dataclass
 class Org:
     employees: dict  # username -> Employee id

@@ -206,19 +206,10 @@ def test_closed_cycle_is_frozen(app, case, apis):
 
 def test_demo_data_scorecards(tmp_path_factory):
     """Against the demo factory: every appraisee of every cycle gets a consistent card."""
-    from app import create_app
-    from app.security.sync import sync
-    from app.seed import seed_demo
+    from tests.conftest import demo_app
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('appraisal') / 'demo.db'}"
-    demo = create_app("config", TESTING=True, SQLALCHEMY_DATABASE_URI=url, RATELIMIT_ENABLED=False,
-                      AUTH_RATE_LIMITED=False, SECRET_KEY="test-secret")
-    from flask_migrate import upgrade
-
+    demo, _ = demo_app(tmp_path_factory, "appraisal", "Demo-pass-123")
     with demo.app_context():
-        upgrade()
-        sync(demo.appbuilder)
-        seed_demo("Demo-pass-123")
         for cycle in db.session.scalars(select(m.AppraisalCycle)):
             cards = scorecards(cycle)
             assert len(cards) >= 12

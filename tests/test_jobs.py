@@ -3,7 +3,6 @@ the notice e-mailed to a real SMTP server on loopback."""
 
 from __future__ import annotations
 
-import socket
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -15,7 +14,7 @@ from app.extensions import db
 from app.jobs import run_daily
 from app.models import ChangeLog, Contact, Customer, Quotation, Receivable, SettlementNotice
 from app.models.customers import QuotationStatus
-from tests.conftest import employee
+from tests.conftest import employee, free_port
 from tests.factories import make
 
 DAY = date(2031, 3, 2)  # a fixed day far from the other tests' rows
@@ -33,9 +32,7 @@ class Inbox:
 @pytest.fixture()
 def smtp(app):
     inbox = Inbox()
-    with socket.socket() as probe:  # a free loopback port for the server
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     old = {k: app.config.get(k) for k in ("MAIL_SERVER", "MAIL_PORT")}

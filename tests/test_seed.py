@@ -45,26 +45,17 @@ from app.models.rewards import PenaltyKind, RewardKind
 from app.models.service import Severity, TicketKind, TicketStatus
 from app.models.training import Method, Topic
 from app.validation import ValidationFailure, check_item
-from tests.conftest import csrf_from, factory_today
+from tests.conftest import csrf_from, demo_app, factory_today
 
 DEMO_PASSWORD = "Demo-pass-123"
 
 
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory):
-    from flask_migrate import upgrade
-
-    from app import create_app
-    from app.security.sync import sync
     from app.seed import seed_demo
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('seed') / 'seed.db'}"
-    app = create_app("config", TESTING=True, SQLALCHEMY_DATABASE_URI=url, RATELIMIT_ENABLED=False,
-                     AUTH_RATE_LIMITED=False, SECRET_KEY="test-secret")
+    app, first = demo_app(tmp_path_factory, "seed", DEMO_PASSWORD)
     with app.app_context():
-        upgrade()
-        sync(app.appbuilder)
-        first = seed_demo(DEMO_PASSWORD)
         second = seed_demo(DEMO_PASSWORD)
         db.session.remove()
     return app, first, second

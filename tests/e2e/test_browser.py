@@ -8,7 +8,6 @@ Screenshots of every step are written to ``test-artifacts/e2e/`` (see ``SHOTS``)
 from __future__ import annotations
 
 import os
-import socket
 import threading
 from pathlib import Path
 
@@ -16,6 +15,8 @@ import openpyxl
 import pytest
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
+
+from tests.conftest import demo_app, free_port
 
 PASSWORD = "E2e-demo-pass-1"
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
@@ -27,23 +28,10 @@ ROLES = {"sales1": ("sales", 1), "supervisor1": ("sales", 1), "finance1": ("fina
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    from flask_migrate import upgrade
-
-    from app import create_app
     from app.extensions import db
-    from app.security.sync import sync
-    from app.seed import seed_demo
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'demo.db'}"
-    app = create_app("config", TESTING=False, SQLALCHEMY_DATABASE_URI=url, RATELIMIT_ENABLED=False,
-                     AUTH_RATE_LIMITED=False, SECRET_KEY="e2e-secret-key-of-at-least-32-bytes")
-    with app.app_context():
-        upgrade()
-        sync(app.appbuilder)
-        seed_demo(PASSWORD)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    app, _ = demo_app(tmp_path_factory, "e2e", PASSWORD, TESTING=False)
+    port = free_port()
     srv = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
