@@ -19,7 +19,6 @@ from ..extensions import db
 from ..models.training import Topic
 from ..security.scope import current_actor
 from ..services.appraisal import (
-    ABILITIES,
     DEFAULTS,
     GRADES,
     INDICATORS,
@@ -240,5 +239,3 @@ def parse_settings(form) -> tuple[dict, dict]:
             errors[key] = str(_l("Must not be negative."))
     return new, errors
 
-
-__all__ = ["ABILITIES", "AppraisalView"]

@@ -271,13 +271,8 @@ class TrainingPlanYearView(BaseView):
         return redirect(url_for(".year", year=target))
 
 
-# The endpoints other screens link to (the home page, the plan's record page).
-INDEX_ENDPOINT = "TrainingPlanYearView.index"
-YEAR_ENDPOINT = "TrainingPlanYearView.year"  # url_for(YEAR_ENDPOINT, year=...)
-
-
 def register(appbuilder) -> None:
     appbuilder.add_view_no_menu(TrainingPlanYearView())
 
 
-__all__ = ["INDEX_ENDPOINT", "YEAR_ENDPOINT", "TrainingPlanYearView", "register"]
+__all__ = ["TrainingPlanYearView", "register"]
