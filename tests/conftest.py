@@ -76,6 +76,17 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The Redis the machine runs (``.ci/run`` starts it); a test that needs it fails without it,
+    it is never skipped. Each test run uses its own key prefix (see ``RATELIMIT_KEY_PREFIX``)."""
+    import redis
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    redis.Redis.from_url(url).ping()
+    return url
+
+
 @dataclass
 class Org:
     employees: dict  # username -> Employee id

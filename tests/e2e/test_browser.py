@@ -8,15 +8,14 @@ Screenshots of every step are written to ``test-artifacts/e2e/`` (see ``SHOTS``)
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
 
 import openpyxl
 import pytest
 from playwright.sync_api import sync_playwright
-from werkzeug.serving import make_server
 
-from tests.conftest import demo_app, free_port
+from tests.conftest import demo_app
+from tests.live import serve
 
 PASSWORD = "E2e-demo-pass-1"
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
@@ -31,13 +30,8 @@ def server(tmp_path_factory):
     from app.extensions import db
 
     app, _ = demo_app(tmp_path_factory, "e2e", PASSWORD, TESTING=False)
-    port = free_port()
-    srv = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    srv.shutdown()
-    thread.join(timeout=10)
+    with serve(app) as base:
+        yield base
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
