@@ -12,13 +12,20 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Enum
 
 from .models.base import LabeledEnum
+from .registry import BY_MODEL
+from .security.scope import is_readable
+
+# What a reference to a row the reader may not read shows instead of the row's name.
+MSG_HIDDEN = _l("(not visible to you)")
 
 
 def display(value):
     """Blank for empty, labels for flags and enums, amounts with thousands separators, times in
-    the portal's time zone to the minute."""
+    the portal's time zone to the minute, a related row by its name when the reader may read it."""
     if value is None:
         return ""
+    if type(value) in BY_MODEL:
+        return str(value) if is_readable(value) else MSG_HIDDEN
     if isinstance(value, bool):
         return _l("Yes") if value else _l("No")
     if isinstance(value, LabeledEnum):

@@ -74,6 +74,13 @@ class Entity:
             cols.append(fk_to_rel.get(col.key, col.key))
         return cols
 
+    def api_columns(self) -> list[str]:
+        """The columns the REST API lists and shows: the record columns without references to rows
+        that are not business records (FAB's users and roles: no login row, hash or token ever
+        leaves by the API). References are dumped as ``{id, label}`` (``app.views.api_schema``)."""
+        targets = {rel.key: rel.mapper.class_ for rel in inspect(self.model).relationships}
+        return [c for c in self.record_columns() if c not in targets or targets[c] in BY_MODEL]
+
     def form_columns(self) -> list[str]:
         """The record columns a form or API body may set: all but the derived ones."""
         derived = self.derived_columns()
@@ -199,7 +206,8 @@ ENTITIES: tuple[Entity, ...] = (
     # Appraisal (6)
     E(m.AppraisalCycle, "appraisal", _l("Appraisal cycles"), ("6.2",), None,
       ("name", "kind", "start_date", "end_date", "status"), ("name", "kind", "status"),
-      related=("AppraisalTarget", "AppraisalRating"), order=("start_date", "desc")),
+      related=("AppraisalTarget", "AppraisalRating"), order=("start_date", "desc"),
+      readonly=("settings",)),  # edited only through the cycle's settings form (app.views.appraisal)
     E(m.AppraisalTarget, "appraisal", _l("Appraisal targets"), ("6.1.1", "6.1.2", "6.1.3"), "employee_id",
       ("cycle", "employee", "revenue", "profit", "new_customers"), ("revenue",)),
     E(m.AppraisalRating, "appraisal", _l("Qualitative ratings"), ("6.1.4", "6.1.5", "6.3.2"), "employee_id",

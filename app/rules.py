@@ -21,6 +21,8 @@ from . import models as m
 from . import policy
 from .models.policy import PolicyKey
 from .services import collection, conduct
+from .services.appraisal import DEFAULTS as APPRAISAL_DEFAULTS
+from .services.appraisal import settings_errors
 
 REQUIRED = _l("This field is required.")
 CLAUSE_ID = re.compile(r"^\d+(\.\d+){0,3}$")
@@ -166,6 +168,25 @@ def _rating_rules(r):
     if _cycle_closed(r):
         out["cycle"] = _l("This appraisal cycle is closed.")
     return out
+
+
+@rule(m.AppraisalCycle)
+def _cycle_settings_valid(c):
+    """6.3.3: a cycle's settings are the groups of the defaults, numbers, weights summing to 100
+    and thresholds in order; anything else would break every scorecard of the cycle."""
+    s = c.settings
+    if s is None:
+        return None
+
+    def number(v):
+        return isinstance(v, int | float) and not isinstance(v, bool) and v == v and abs(v) < 1e12
+
+    ok = isinstance(s, dict) and set(s) <= set(APPRAISAL_DEFAULTS) and all(
+        (isinstance(v, dict) and set(v) == set(APPRAISAL_DEFAULTS[k]) and all(number(x) for x in v.values()))
+        if isinstance(APPRAISAL_DEFAULTS[k], dict) else number(v)
+        for k, v in s.items())
+    if not ok or settings_errors({**APPRAISAL_DEFAULTS, **s}):
+        return {"settings": _l("These appraisal settings are not valid.")}
 
 
 @rule(m.AppraisalTarget)

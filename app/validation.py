@@ -1,17 +1,23 @@
-"""Field rules shared by forms, the API and writes from code: ranges and date order.
+"""Field rules shared by forms, the API and writes from code: what fits a column, ranges, date order.
 
-One table of rules per column name; forms get WTForms validators (errors shown on the field), the
-API gets marshmallow validators (422), and ``check_item`` re-checks any object before it is written.
-The database repeats the essential ones as CHECK constraints.
+Every value is checked against the column it goes into (``problem``): text within the column's
+length, without NUL or unpaired surrogates (neither PostgreSQL nor UTF-8 can store them), not blank
+where the column is required; numbers finite, within the column's precision and with no more
+decimals than its scale (refused, never rounded); integers within the column's range. Then the
+ranges of one table of rules per column name. Forms get WTForms validators (errors shown on the
+field), the API marshmallow validators (422), and ``check_item`` re-checks any object before it is
+written, whatever wrote it (a form, the API, a workflow step, a command): nothing the database would
+refuse ever reaches it, so no database error text reaches a user. The database repeats the
+essential rules as CHECK constraints.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import validate as mv
-from sqlalchemy import Integer, Numeric
+from marshmallow import ValidationError as ApiValidationError
+from sqlalchemy import BigInteger, Enum, Integer, Numeric, String
 from wtforms import validators as wv
 
 # Columns with a fixed range (clause in brackets): ratings 1–5 (2.2.2, 2.6.3, 6.3.2), scores 0–100
@@ -53,6 +59,15 @@ MSG_RANGE = _l("Must be between %(min)s and %(max)s.")
 MSG_NONNEG = _l("Must not be negative.")
 MSG_POSITIVE = _l("Must be greater than zero.")
 MSG_ORDER = _l("Must not be earlier than %(other)s.")
+MSG_REQUIRED = _l("This field is required.")
+MSG_TOO_LONG = _l("At most %(n)s characters.")
+MSG_BAD_CHARACTER = _l("Contains a character that cannot be stored.")
+MSG_NOT_A_NUMBER = _l("Not a valid number.")
+MSG_DECIMALS = _l("At most %(n)s decimal places.")
+MSG_TOO_LARGE = _l("Must be less than %(limit)s in absolute value.")
+
+# Integer columns: 32-bit on PostgreSQL (``integer``), 64-bit for ``BigInteger``; SQLite stores 64.
+INT_LIMITS = {Integer: 2**31, BigInteger: 2**63}
 
 
 class ValidationFailure(ValueError):
@@ -63,12 +78,9 @@ class ValidationFailure(ValueError):
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
 
 
-def _numeric_columns(model):
-    for col in model.__table__.columns:
-        if col.primary_key or col.foreign_keys:
-            continue
-        if isinstance(col.type, (Numeric, Integer)) and not isinstance(col.type, bool):
-            yield col.key
+def _value_columns(model):
+    """The columns a write sets from input: all but the primary key and the row version."""
+    return [c for c in model.__table__.columns if not c.primary_key and c.key != "version"]
 
 
 def _bounds(model, name):
@@ -86,28 +98,81 @@ def _message(lo, hi, strict):
     return MSG_POSITIVE if strict else MSG_NONNEG
 
 
-class _LazyMessage:
-    """A validator message rendered in the request's language."""
-
-    def __init__(self, lo, hi, strict):
-        self.args = (lo, hi, strict)
-
-    def __str__(self):
-        return str(_message(*self.args))
+def storable_text(value: str) -> bool:
+    """Text PostgreSQL and UTF-8 can store: no NUL, no unpaired surrogate."""
+    return "\x00" not in value and not any("\ud800" <= ch <= "\udfff" for ch in value)
 
 
-class _NumberBound:
-    """WTForms validator: the bound of a numeric column, message translated at render time."""
+def int_limit(column_type) -> int:
+    return INT_LIMITS[BigInteger] if isinstance(column_type, BigInteger) else INT_LIMITS[Integer]
 
-    def __init__(self, lo, hi, strict):
-        self.lo, self.hi, self.strict = lo, hi, strict
+
+def _number_problem(col, value):
+    try:
+        d = value if isinstance(value, Decimal) else Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return MSG_NOT_A_NUMBER
+    if not d.is_finite():
+        return MSG_NOT_A_NUMBER
+    t = col.type
+    if isinstance(t, Integer):
+        if d != d.to_integral_value():
+            return MSG_NOT_A_NUMBER
+        if abs(d) >= int_limit(t):
+            return MSG_TOO_LARGE % {"limit": f"{int_limit(t):,}"}
+        return None
+    scale = t.scale or 0
+    exponent = d.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > scale:
+        return MSG_DECIMALS % {"n": scale}
+    if t.precision is not None and abs(d) >= Decimal(10) ** (t.precision - scale):
+        return MSG_TOO_LARGE % {"limit": f"{10 ** (t.precision - scale):,}"}
+    return None
+
+
+def problem(model, col, value):
+    """Why ``value`` may not be written to ``col`` of ``model`` (a translated message), or None."""
+    if value is None:
+        return None
+    t = col.type
+    if isinstance(value, str) and not isinstance(t, Enum):
+        if not storable_text(value):
+            return MSG_BAD_CHARACTER
+        if getattr(t, "length", None) and len(value) > t.length:
+            return MSG_TOO_LONG % {"n": t.length}
+        if isinstance(t, String) and not col.nullable and not value.strip():
+            return MSG_REQUIRED
+        return None
+    if isinstance(t, Numeric | Integer) and not isinstance(value, bool) and not col.foreign_keys:
+        why = _number_problem(col, value)
+        if why is None:
+            lo, hi, strict = _bounds(model, col.key)
+            d = Decimal(str(value))
+            if d < lo or (strict and d <= lo) or (hi is not None and d > hi):
+                why = _message(lo, hi, strict)
+        return why
+    return None
+
+
+class _ColumnRule:
+    """WTForms validator: the value fits its column (``problem``), message in the user's language."""
+
+    def __init__(self, model, col):
+        self.model, self.col = model, col
 
     def __call__(self, form, field):
-        v = field.data
-        if v is None:
-            return
-        if v < self.lo or (self.strict and v <= self.lo) or (self.hi is not None and v > self.hi):
-            raise wv.ValidationError(str(_message(self.lo, self.hi, self.strict)))
+        why = problem(self.model, self.col, field.data)
+        if why is not None:
+            raise wv.ValidationError(str(why))
+
+
+class _ApiRule(_ColumnRule):
+    """marshmallow validator: the same rule for a JSON body (422 on the field)."""
+
+    def __call__(self, value):
+        why = problem(self.model, self.col, value)
+        if why is not None:
+            raise ApiValidationError(str(why))
 
 
 class _NotBefore:
@@ -134,8 +199,9 @@ def _date_pairs(model):
 
 def form_validators(model) -> dict[str, list]:
     out: dict[str, list] = {}
-    for name in _numeric_columns(model):
-        out.setdefault(name, []).append(_NumberBound(*_bounds(model, name)))
+    for col in _value_columns(model):
+        if not col.foreign_keys:
+            out.setdefault(col.key, []).append(_ColumnRule(model, col))
     for a, b in _date_pairs(model):
         out.setdefault(b, []).append(_NotBefore(a))
     return out
@@ -143,28 +209,21 @@ def form_validators(model) -> dict[str, list]:
 
 def api_validators(model) -> dict:
     """One marshmallow validator per column (FAB's ModelRestApi takes a single callable)."""
-    out = {}
-    for name in _numeric_columns(model):
-        lo, hi, strict = _bounds(model, name)
-        out[name] = mv.Range(min=lo, max=hi, min_inclusive=not strict, error=str(_message(lo, hi, strict)))
-    return out
+    return {col.key: _ApiRule(model, col) for col in _value_columns(model) if not col.foreign_keys}
 
 
 def check_item(item) -> None:
-    """Re-check ranges and date order on an object about to be written (API, commands)."""
+    """Re-check every value against its column, ranges and date order on an object about to be
+    written (forms, API, workflow steps, commands), then the rules spanning rows."""
     model = type(item)
     errors: dict[str, str] = {}
-    for name in _numeric_columns(model):
-        v = getattr(item, name, None)
-        if v is None:
-            continue
-        lo, hi, strict = _bounds(model, name)
-        v = Decimal(str(v))
-        if v < lo or (strict and v <= lo) or (hi is not None and v > hi):
-            errors[name] = str(_message(lo, hi, strict))
+    for col in _value_columns(model):
+        why = problem(model, col, getattr(item, col.key, None))
+        if why is not None:
+            errors[col.key] = str(why)
     for a, b in _date_pairs(model):
         va, vb = getattr(item, a, None), getattr(item, b, None)
-        if va is not None and vb is not None and vb < va:
+        if va is not None and vb is not None and not errors.get(a) and vb < va:
             from .labels import COLUMNS
 
             errors[b] = str(MSG_ORDER % {"other": COLUMNS.get(a, a)})

@@ -147,7 +147,7 @@ def test_weights_not_summing_to_100_are_refused(app, case, browsers):
 @pytest.mark.parametrize(("body", "who", "status"), [
     ({"sales_skills": 6}, "supervisor1", 422),  # a rating outside 1-5
     ({"evaluator": "self"}, "supervisor1", 422),  # rating oneself
-    ({}, "supervisor2", 403),  # someone outside one's team
+    ({}, "supervisor2", 422),  # someone outside one's team: refused like an unknown employee
 ])
 def test_bad_ratings_are_refused(app, case, apis, body, who, status):
     with app.app_context():

@@ -12,9 +12,11 @@ from __future__ import annotations
 import itertools
 import uuid
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 
+from app.extensions import db
 from app.models import (
     Contract,
     Customer,
@@ -411,3 +413,180 @@ def test_api_bad_query_is_not_a_500(apis, resource, q):
 def test_ordering_by_a_column_outside_the_list_is_400_not_500(app, browsers):
     resp = browsers("sales1").get("/customerview/list/?_oc_CustomerView=owner.user.password&_od_CustomerView=asc")
     assert resp.status_code == 400
+
+
+# --- values that do not fit their column (issue 8, item 6): refused, never stored, never a 500 -------
+
+# (case id, resource, field, bad JSON value): each is refused with 422 on that field.
+UNFIT = [
+    ("qty-1e20", "orderline", "qty", "1e20"),
+    ("amount-1e15", "payment", "amount", "1000000000000000"),
+    ("amount-beyond-precision", "contract", "amount", "1000000000000.00"),  # Numeric(14, 2)
+    ("amount-three-decimals", "payment", "amount", "10.005"),
+    ("qty-four-decimals", "orderline", "qty", "1.0001"),
+    ("amount-nan", "payment", "amount", "NaN"),
+    ("amount-infinity", "payment", "amount", "Infinity"),
+    ("name-blank", "customer", "name", "   "),
+    ("name-empty", "customer", "name", ""),
+    ("name-with-nul", "customer", "name", "好\x00客户"),
+    ("name-lone-surrogate", "customer", "name", "好\ud800客户"),
+    ("reason-600", "leaverequest", "reason", "长" * 600),
+    ("int-beyond-64-bits", "customer", "payment_terms_days", 2**70),
+    ("int-beyond-32-bits", "customer", "payment_terms_days", 2**40),
+    ("float-for-int", "customer", "payment_terms_days", 30.5),
+]
+
+
+@pytest.mark.parametrize(("case", "resource", "field", "value"), UNFIT, ids=[c[0] for c in UNFIT])
+def test_api_post_value_that_does_not_fit_its_column_is_refused(app, apis, ids, case, resource, field,
+                                                                value):
+    user, model, body, _ = _bodies(ids)[resource]
+    before = count(app, model)
+    resp = apis(user).post(f"/api/v1/{resource}/", json=dict(body, **{field: value}))
+    assert resp.status_code == 422, (resp.status_code, resp.get_data(as_text=True))
+    assert set(resp.json["message"]) == {field}, resp.json
+    assert count(app, model) == before
+
+
+@pytest.mark.parametrize(("case", "resource", "field", "value"), UNFIT, ids=[c[0] for c in UNFIT])
+def test_api_put_value_that_does_not_fit_its_column_changes_nothing(app, apis, ids, case, resource,
+                                                                    field, value):
+    row = {"customer": "put_customer", "orderline": "put_orderline", "payment": "put_payment",
+           "contract": "put_contract", "leaverequest": "put_leave"}[resource]
+    user = _bodies(ids)[resource][0]
+    model, cols = PUT_COLS[resource]
+    pk = ids[row]
+    before = fresh(app, model, pk, *cols, field)
+    resp = apis(user).put(f"/api/v1/{resource}/{pk}", json={field: value})
+    assert resp.status_code == 422, (resp.status_code, resp.get_data(as_text=True))
+    assert fresh(app, model, pk, *cols, field) == before
+
+
+def test_amounts_are_refused_not_rounded(app, apis, ids):
+    """10.005 was stored as 10.01 (or 10.00): refused; 10.5 and 10.50 are the same amount, kept."""
+    user, model, body, _ = _bodies(ids)["payment"]
+    client = apis(user)
+    assert client.post("/api/v1/payment/", json=dict(body, amount="10.005")).status_code == 422
+    resp = client.post("/api/v1/payment/", json=dict(body, amount="10.50"))
+    assert resp.status_code == 201
+    assert fresh(app, Payment, resp.json["id"], "amount")["amount"] == Decimal("10.50")
+
+
+@pytest.mark.parametrize("value", [2**70, 2**40, -1, 0, True, "7", [1], {"id": 2**70}, 1.5])
+def test_api_reference_that_no_row_can_have_is_refused_like_an_unknown_one(app, apis, ids, value):
+    user, model, body, _ = _bodies(ids)["visit"]
+    before = count(app, model)
+    resp = apis(user).post("/api/v1/visit/", json=dict(body, customer=value))
+    unknown = apis(user).post("/api/v1/visit/", json=dict(body, customer=999_999))
+    assert resp.status_code == 422 and set(resp.json["message"]) == {"customer"}, resp.get_data(as_text=True)
+    if isinstance(value, int) and not isinstance(value, bool) or isinstance(value, dict):
+        assert resp.json == unknown.json  # an id no row can have reads like any unknown id
+    assert count(app, model) == before
+
+
+@pytest.mark.parametrize("body", [[{"name": "x"}], None, "text", 5, [], True])
+def test_api_put_body_that_is_not_an_object_is_refused(app, apis, ids, body):
+    pk = ids["put_customer"]
+    before = fresh(app, Customer, pk, "name", "updated_at")
+    resp = apis("sales1").put(f"/api/v1/customer/{pk}", data=__import__("json").dumps(body),
+                              content_type="application/json")
+    assert 400 <= resp.status_code < 500 and resp.is_json, resp.get_data(as_text=True)
+    assert fresh(app, Customer, pk, "name", "updated_at") == before
+
+
+@pytest.mark.parametrize("pk", [str(2**70), str(2**63), str(2**31), "0", "-1", "1e3"])
+def test_ids_no_row_can_have_answer_404(apis, browsers, pk):
+    api = apis("sales1")
+    assert api.get(f"/api/v1/customer/{pk}").status_code in (404, 405)  # 405: FAB routes ints only
+    for method in (api.put, api.delete):
+        resp = method(f"/api/v1/customer/{pk}", json={"name": "x"})
+        assert resp.status_code == 404, (method, resp.status_code)
+    ui = browsers("sales1")
+    for url in (f"/customerview/show/{pk}", f"/customerview/edit/{pk}"):
+        assert status_of(lambda u=url: ui.get(u)) in (302, 404), url
+
+
+@pytest.mark.parametrize("q", [
+    "(page:99999999999999999999,page_size:10)", "(page:9223372036854775807,page_size:100)",
+    "(page:-1)", "(page_size:-5)", "(filters:!((col:payment_terms_days,opr:eq,value:99999999999999999999)))",
+    "(filters:!((col:name,opr:eq,value:!(1,2))))", "(filters:!((col:name,opr:sw,value:(a:1))))",
+    "(order_column:!(),order_direction:asc)", "(filters:!(x))", "(columns:x)", "(keys:!(1))",
+    "(filters:!((col:stage,opr:eq,value:!n)))", "(page:'a')",
+])
+def test_api_list_odd_rison_is_never_a_500(apis, q):
+    resp = apis("sales1").get("/api/v1/customer/", query_string={"q": q})
+    assert resp.status_code in (200, 400), (q, resp.status_code, resp.get_data(as_text=True))
+    assert resp.is_json
+
+
+@pytest.mark.parametrize("url", [
+    "/customerview/list/?page_CustomerView=99999999999999999999",
+    "/customerview/list/?page_CustomerView=9223372036854775807&psize_CustomerView=100",
+    "/customerview/list/?psize_CustomerView=99999999999999999999",
+    "/customerview/list/?_flt_0_payment_terms_days=99999999999999999999",
+    "/customerview/export.xlsx?_flt_0_payment_terms_days=99999999999999999999",
+])
+def test_html_list_with_huge_numbers_is_not_a_500(browsers, url):
+    assert status_of(lambda: browsers("sales1").get(url)) < 500
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("credit_limit", "NaN"), ("credit_limit", "Infinity"), ("credit_limit", "1e15"),
+    ("credit_limit", "10.001"), ("payment_terms_days", str(2**70)), ("name", "好\x00客户"),
+    ("name", "   "),
+])
+def test_form_value_that_does_not_fit_its_column_rerenders(app, browsers, ids, field, value):
+    _, model, _, data = _bodies(ids)["customer"]
+    before = count(app, model)
+    ui = browsers("sales1")
+    status = status_of(lambda: ui.post("/customerview/add", data=dict(data, **{field: value}),
+                                       token_from="/customerview/add"))
+    assert status == 200
+    assert count(app, model) == before
+
+
+def test_fab_download_routes_are_not_registered(app):
+    assert not [r.rule for r in app.url_map.iter_rules() if r.endpoint.endswith(".download")]
+
+
+def test_workflow_step_values_that_do_not_fit_are_refused(app, apis):
+    with app.app_context():
+        pk = make(Customer, employee("sales1")).id
+        version = db.session.get(Customer, pk).version
+    client = apis("sales1")
+    for body in ({"lost_reason": "长" * 501}, {"lost_reason": "竞品\x00"}, {"lost_reason": ["x"]},
+                 {"lost_reason": "价格", "comment": "好\x00"}, {"lost_reason": "价格", "comment": {"a": 1}},
+                 {"lost_reason": "价格", "comment": "长" * 501}):
+        resp = client.post(f"/api/v1/workflow/customer/{pk}/lose", json=body)
+        assert resp.status_code == 422, (body, resp.get_data(as_text=True))
+    assert fresh(app, Customer, pk, "stage", "lost_reason", "version") == {
+        "stage": fresh(app, Customer, pk, "stage")["stage"], "lost_reason": None, "version": version}
+
+
+def test_appraisal_settings_cannot_be_written_raw(app, apis):
+    from app.models import AppraisalCycle
+
+    with app.app_context():
+        pk = make(AppraisalCycle, employee("hr1")).id
+    for body in ({"settings": "garbage"}, {"settings": {"part_weights": "x"}}, {"settings": [1]}):
+        resp = apis("hr1").put(f"/api/v1/appraisalcycle/{pk}", json=body)
+        assert resp.status_code == 422, resp.get_data(as_text=True)
+    assert fresh(app, AppraisalCycle, pk, "settings") == {"settings": None}
+
+
+def test_appraisal_settings_rule_refuses_garbage_from_any_writer(app):
+    """The rule behind every write path (a command, a step): not only the forms."""
+    from app.models import AppraisalCycle
+    from app.validation import ValidationFailure, check_item
+
+    with app.app_context():
+        cycle = make(AppraisalCycle, employee("hr1"), commit=False)
+        for bad in ("garbage", [1], {"part_weights": "x"}, {"unknown": 1},
+                    {"part_weights": {"quantitative": 60, "qualitative": 30, "training": 20}},
+                    {"bonus_base": float("nan")}, {"grade_thresholds": {"A": 50, "B": 75, "C": 60}}):
+            cycle.settings = bad
+            with pytest.raises(ValidationFailure):
+                check_item(cycle)
+        cycle.settings = {"part_weights": {"quantitative": 70, "qualitative": 20, "training": 10}}
+        check_item(cycle)
+        db.session.rollback()

@@ -10,6 +10,14 @@ it checks (FAB would ask the database once per check for database roles).
 from __future__ import annotations
 
 from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_appbuilder.security.views import (
+    PermissionModelView,
+    PermissionViewModelView,
+    RoleModelView,
+    UserDBModelView,
+    UserGroupModelView,
+    ViewMenuModelView,
+)
 
 from ..registry import BY_NAME
 from .matrix import SCOPES, VERBS, permission_name
@@ -18,7 +26,20 @@ from .scope import user_permissions
 _VERB_PERMS = {f"can_{v}": v for v in VERBS}
 
 
+def without_download(view_cls):
+    """A FAB model view without its ``/download/<filename>`` route: the portal stores no uploaded
+    files, and FAB's download of a missing upload folder answered 500 on every view."""
+    return type(view_cls.__name__, (view_cls,), {"download": None})
+
+
 class PortalSecurityManager(SecurityManager):
+    userdbmodelview = without_download(UserDBModelView)
+    rolemodelview = without_download(RoleModelView)
+    groupmodelview = without_download(UserGroupModelView)
+    permissionmodelview = without_download(PermissionModelView)
+    viewmenumodelview = without_download(ViewMenuModelView)
+    permissionviewmodelview = without_download(PermissionViewModelView)
+
     def auth_user_db(self, username, password):
         """FAB's check, plus an entry in the login journal for every attempt (form and API)."""
         user = super().auth_user_db(username, password)

@@ -11,13 +11,17 @@ from dataclasses import dataclass, field
 
 from flask import g, has_request_context, request
 from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import false, inspect, select, true
 
 from ..extensions import db
 from ..models import Employee, Team
 from ..registry import BY_MODEL, BY_NAME, Entity
+from ..validation import ValidationFailure, int_limit
 from .matrix import parse_permission, widest
+
+MSG_NO_SUCH_RECORD = _l("No such record.")
 
 
 class ScopeError(Exception):
@@ -216,11 +220,19 @@ def anchor_employee_id(obj, entity: Entity):
             if fk is None:
                 return None
             rel_model = getattr(type(cur), name).property.mapper.class_
-            nxt = db.session.get(rel_model, fk)
+            nxt = get_row(rel_model, fk)
             if nxt is None:
                 return None
         cur = nxt
     return _column_value(cur, col)
+
+
+def get_row(model, pk):
+    """The row with primary key ``pk``, or None: also for an id no column could hold (the
+    database would fail on it rather than find nothing)."""
+    if isinstance(pk, bool) or not isinstance(pk, int) or not 0 < pk < int_limit(model.id.type):
+        return None
+    return db.session.get(model, pk)
 
 
 def _column_value(obj, col: str):
@@ -255,22 +267,117 @@ def in_scope(obj, verb: str, entity: Entity | None = None) -> bool:
 
 
 def check_writable(obj) -> None:
-    """Refuse a row the user may not write, and any related row they may not see (ids in bodies)."""
-    if not in_scope(obj, "write"):
-        raise ScopeError()
+    """Refuse a row the user may not write, and any reference the write sets to a row the user
+    may not see (ids in form or JSON bodies). An unknown id and an invisible one are refused
+    alike (422 on the field): the answer tells nothing about rows outside the user's scope.
+    References the write leaves unchanged are not re-checked (HR may edit an integrity record
+    naming a customer HR cannot open)."""
+    state = inspect(obj)
     for rel in inspect(type(obj)).relationships:
         if rel.direction.name != "MANYTOONE":
+            continue
+        fks = [c.key for c in rel.local_columns]
+        if state.persistent and not (
+            state.attrs[rel.key].history.has_changes()
+            or any(state.attrs[k].history.has_changes() for k in fks)
+        ):
             continue
         target = getattr(obj, rel.key, None)
         if target is None:
             fk = _fk_value(obj, rel.key)
-            target = db.session.get(rel.mapper.class_, fk) if fk is not None else None
+            target = get_row(rel.mapper.class_, fk)
         if target is None:
             continue
-        if not inspect(target).persistent:
-            # An unknown id in a JSON body becomes a new, unsaved row: never create it this way.
-            from ..validation import ValidationFailure
+        # An unknown id in a JSON body becomes a new, unsaved row: never create it this way.
+        if not inspect(target).persistent or (type(target) in BY_MODEL and not in_scope(target, "read")):
+            raise ValidationFailure({rel.key: str(MSG_NO_SUCH_RECORD)})
+    if not in_scope(obj, "write"):
+        raise ScopeError()
 
-            raise ValidationFailure({rel.key: str(_l("No such record."))})
-        if type(target) in BY_MODEL and not in_scope(target, "read"):
-            raise ScopeError(_l("A referenced record is outside your access."))
+
+# --- references to other rows: shown only when the reader may read them ------------------------
+
+_READABLE_KEY = "_portal_readable"  # g: {entity name: {row id: readable?}}, for one request
+_CHUNK = 900  # ids per IN list (SQLite allows ~32k bound parameters, PostgreSQL ~65k)
+
+
+def readable_ids(entity: Entity, ids) -> set[int]:
+    """Which of ``ids`` of ``entity`` the current user may read, one query per uncached chunk and
+    cached for the request. Outside a request (commands, jobs) every row is readable."""
+    ids = {i for i in ids if i is not None}
+    if not has_request_context():
+        return ids
+    actor = current_actor()
+    scope = actor.scope(entity.name, "read")
+    if scope is None or not ids:
+        return set()
+    allowed = actor.allowed_employees(scope)
+    if allowed is None or entity.anchor is None:
+        return ids
+    if entity.anchor == "id":  # the row is an employee: no query needed
+        return ids & allowed
+    cache = g.setdefault(_READABLE_KEY, {}).setdefault(entity.name, {})
+    missing = sorted(i for i in ids if i not in cache)
+    for start in range(0, len(missing), _CHUNK):
+        chunk = missing[start:start + _CHUNK]
+        found = set(db.session.scalars(
+            select(entity.model.id).where(entity.model.id.in_(chunk), scope_clause(entity, allowed))))
+        cache.update((i, i in found) for i in chunk)
+    return {i for i in ids if cache[i]}
+
+
+def is_readable(obj) -> bool:
+    """Whether a related row may be shown (its label, its fields) to the current user."""
+    entity = BY_MODEL.get(type(obj))
+    if entity is None:
+        return False  # not a business record (a FAB user, a role): never shown as a reference
+    return obj.id in readable_ids(entity, [obj.id])
+
+
+def reference_relationships(model):
+    """The many-to-one relationships of ``model`` that point at a registry entity."""
+    return [rel for rel in inspect(model).relationships
+            if rel.direction.name == "MANYTOONE" and rel.mapper.class_ in BY_MODEL]
+
+
+def _loaded_reference_id(row, rel):
+    state = inspect(row).dict
+    fk = next(iter(rel.local_columns)).key
+    if fk in state:
+        return state[fk]
+    target = state.get(rel.key)
+    return target.id if target is not None else None
+
+
+def prime_references(model, rows) -> None:
+    """Decide readability of every row the loaded ``rows`` reference, one query per target entity,
+    so a page that shows references asks the database once per column, not once per row."""
+    if not has_request_context() or not rows:
+        return
+    for rel in reference_relationships(model):
+        ids = {_loaded_reference_id(row, rel) for row in rows}
+        readable_ids(BY_MODEL[rel.mapper.class_], ids)
+
+
+class ScopedInterface(SQLAInterface):
+    """FAB's data interface for generated views and APIs: every row it loads for a list, a record
+    page or an export has the readability of its references decided in one go (see
+    ``prime_references``); the row filter itself is ``ScopeFilter``."""
+
+    def query(self, *args, **kwargs):
+        count, rows = super().query(*args, **kwargs)
+        prime_references(self.obj, rows)
+        return count, rows
+
+    def get(self, id, *args, **kwargs):  # noqa: A002 - FAB's name
+        """The row of a URL's id, or None (404) for an id that is no integer a column could hold."""
+        try:
+            pk = int(id)
+        except (TypeError, ValueError):
+            return None
+        if not 0 < pk < int_limit(self.obj.id.type):
+            return None
+        item = super().get(pk, *args, **kwargs)
+        if item is not None:
+            prime_references(self.obj, [item])
+        return item

@@ -19,6 +19,7 @@ READ_ONLY = ["can_list", "can_show"]
 
 
 class ChangeLogView(ModelView):
+    download = None  # no uploads: FAB's download route is not registered (see without_download)
     datamodel = SQLAInterface(ChangeLog, db.session)
     base_permissions = READ_ONLY
     list_title = show_title = _l("Change history")
@@ -34,6 +35,7 @@ class ChangeLogView(ModelView):
 
 
 class LoginEventView(ModelView):
+    download = None
     datamodel = SQLAInterface(LoginEvent, db.session)
     base_permissions = READ_ONLY
     list_title = show_title = _l("Login journal")

@@ -17,7 +17,6 @@ from flask_appbuilder import ModelRestApi, ModelView, expose
 from flask_appbuilder.actions import action as fab_action
 from flask_appbuilder.fields import EnumField
 from flask_appbuilder.models.filters import BaseFilter
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.urltools import get_order_args, get_page_args, get_page_size_args
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import false, inspect
@@ -35,6 +34,7 @@ from ..registry import BY_NAME, ENTITIES, Entity
 from ..security.scope import (
     LockedError,
     ReadScopeFilter,
+    ScopedInterface,
     ScopeError,
     ScopeFilter,
     check_writable,
@@ -45,6 +45,7 @@ from ..security.scope import (
 from ..validation import ValidationFailure, api_validators, check_item, form_validators
 from ..workflow import available, timeline, workflow_of
 from ..workflow.engine import is_locked
+from .api_schema import PortalSchemaConverter, harden_input_schema
 from .export import ExportMixin
 
 # The edit form carries the row version it was opened at (issue 3, item 8).
@@ -57,7 +58,7 @@ READ, WRITE = "read", "write"
 # FAB checks can_<value> on the entity for each method; the security manager grants can_read /
 # can_write when the user holds that verb in any scope (approve is checked per row in the guard).
 VIEW_METHODS = {
-    "list": READ, "show": READ, "download": READ, "export": READ,
+    "list": READ, "show": READ, "export": READ,
     "add": WRITE, "edit": WRITE, "delete": WRITE, "action": WRITE, "action_post": WRITE,
     "muldelete": WRITE,
 }
@@ -151,15 +152,18 @@ class _Guard:
     entity: Entity
 
     def _guarded(self, item, adding: bool):
+        """Scope before rules: the rows referenced and the row itself are checked against the
+        user's scope before any business rule looks at other rows, so a refused write says the
+        same whatever the state of a row the user may not see."""
         try:
             # No autoflush: looking up referenced rows must not write the half-checked item.
             with db.session.no_autoflush:
                 if adding:
                     _set_owner_default(self.entity, item)
+                check_writable(item)
                 if not adding and is_locked(self.entity, item):
                     raise LockedError()
                 check_item(item)
-                check_writable(item)
         except Exception:
             db.session.rollback()
             raise
@@ -177,8 +181,10 @@ class _Guard:
             raise LockedError()
 
 
-# What FAB raises for a malformed page size, sort column or filter value: the client's error.
-BAD_QUERY_ERRORS = (ValueError, LookupError, StatementError, CompileError, NotImplementedError)
+# What FAB raises for a malformed page size, sort column or filter value: the client's error
+# (OverflowError: SQLite refuses an integer beyond 64 bits, e.g. a huge page number or filter).
+BAD_QUERY_ERRORS = (ValueError, LookupError, StatementError, CompileError, NotImplementedError,
+                    OverflowError)
 
 
 def _bad_query_is_400(fn, *args, **kwargs):
@@ -210,6 +216,7 @@ def _record_links(entity: Entity, item) -> list[tuple[object, str, str]]:
 class PortalModelView(ExportMixin, _Guard, ModelView):
     show_template = "portal/show.html"
     page_size = 25
+    download = None  # no uploads: FAB's /download/<filename> route is not registered
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -335,6 +342,8 @@ class PortalModelApi(_Guard, ModelRestApi):
     # JWT only: a browser session cookie must not authorise API writes (no CSRF token there).
     allow_browser_login = False
     max_page_size = 200
+    # References in list and show bodies are {id, label}, the label only when readable.
+    model2schemaconverter = PortalSchemaConverter
 
     def _init_model_schemas(self):
         """Nullable enum columns must accept null (FAB's converter marks them not-null)."""
@@ -352,6 +361,8 @@ class PortalModelApi(_Guard, ModelRestApi):
         for name, fld in self.add_model_schema.fields.items():
             if name in defaulted:
                 fld.required = False
+        harden_input_schema(self.add_model_schema)
+        harden_input_schema(self.edit_model_schema)
 
     def get_list_headless(self, **kwargs):
         try:
@@ -368,11 +379,19 @@ class PortalModelApi(_Guard, ModelRestApi):
 
     def _refuse(self, exc):
         db.session.rollback()
-        if isinstance(exc, ValidationFailure):
-            return self.response_422(message=exc.errors)
+        if isinstance(exc, ValidationFailure):  # shaped like marshmallow's: {field: [message]}
+            return self.response_422(message={k: [v] for k, v in exc.errors.items()})
         return self.response(409 if isinstance(exc, LockedError) else 403, message=str(exc))
 
+    def _not_an_object(self):
+        """FAB merges a PUT body into the row as a dict (a list or null answered 500)."""
+        if not isinstance(request.get_json(silent=True), dict):
+            return self.response_400(message=str(_l("The request body must be a JSON object.")))
+        return None
+
     def post_headless(self):
+        if (refused := self._not_an_object()) is not None:
+            return refused
         try:
             return super().post_headless()
         except (ScopeError, ValidationFailure) as exc:
@@ -386,6 +405,8 @@ class PortalModelApi(_Guard, ModelRestApi):
             if item is not None and expected != str(item.version):
                 return self.response(412, message=str(_l(
                     "This record was changed by someone else in the meantime. Reload it and try again.")))
+        if (refused := self._not_an_object()) is not None:
+            return refused
         try:
             return super().put_headless(pk)
         except (ScopeError, ValidationFailure) as exc:
@@ -447,7 +468,7 @@ def build_view(entity: Entity, related_views=()) -> type[PortalModelView]:
     time_fields = _time_fields(entity)
     attrs = {
         "entity": entity,
-        "datamodel": SQLAInterface(entity.model, db.session),
+        "datamodel": ScopedInterface(entity.model, db.session),
         "class_permission_name": entity.name,
         "method_permission_name": dict(VIEW_METHODS),
         "base_filters": [["id", ScopeFilter, None]],
@@ -473,11 +494,11 @@ def build_view(entity: Entity, related_views=()) -> type[PortalModelView]:
 
 def build_api(entity: Entity) -> type[PortalModelApi]:
     form_cols = entity.form_columns()
-    cols = ["id", *entity.record_columns()]
+    cols = ["id", *entity.api_columns()]
     pickers = _picker_filters(entity)
     attrs = {
         "entity": entity,
-        "datamodel": SQLAInterface(entity.model, db.session),
+        "datamodel": ScopedInterface(entity.model, db.session),
         "resource_name": entity.name.lower(),
         "class_permission_name": entity.name,
         "method_permission_name": dict(API_METHODS),

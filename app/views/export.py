@@ -80,7 +80,7 @@ def cell_value(value, fmt=display):
         return _text(value if fmt is display else fmt(value))
     if isinstance(value, (list, tuple, set, frozenset)) or type(value).__name__ == "InstrumentedList":
         return _text(", ".join(str(v) for v in value))
-    return _text(value)  # a related row, a lazy string, ...
+    return _text(display(value))  # a related row (its name only when readable), a lazy string, ...
 
 
 def _decimal_format(value: Decimal) -> str:

@@ -24,7 +24,7 @@ from ..models.history import ChangeAction, ChangeLog
 from ..registry import BY_NAME, Entity
 from ..security.matrix import ADMIN
 from ..security.scope import anchor_employee_id, current_actor, in_scope
-from ..validation import ValidationFailure, check_item
+from ..validation import MSG_BAD_CHARACTER, ValidationFailure, check_item, storable_text
 from .definitions import REQUIRED, WORKFLOWS, Context, Step, Workflow
 
 TRANSITIONS_KEY = "portal_transitions"  # session.info: {(entity, id): (step, comment)}
@@ -121,6 +121,8 @@ def parse_field(entity: Entity, name: str, raw):
     col = _column(entity, name)
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
+    if isinstance(raw, dict | list | tuple):
+        raise ValueError(raw)
     ctype = col.type
     if isinstance(ctype, Enum):
         return ctype.enum_class[str(raw)]
@@ -157,8 +159,11 @@ def apply(entity: Entity, obj, step_name: str, data: dict, version=None) -> None
         why = refusal(entity, obj, step)
         if why:
             raise TransitionError(403, why)
-        comment = (str(data.get("comment") or "")).strip() or None
+        raw_comment = data.get("comment")
+        comment = (raw_comment.strip() or None) if isinstance(raw_comment, str) else None
         errors = {}
+        if raw_comment is not None and not isinstance(raw_comment, str):
+            errors["comment"] = str(_l("Not a valid value."))
         values = {}
         for name in step.fields:
             try:
@@ -172,6 +177,8 @@ def apply(entity: Entity, obj, step_name: str, data: dict, version=None) -> None
             errors["comment"] = str(REQUIRED)
         if comment and len(comment) > 500:
             errors["comment"] = str(_l("At most %(n)s characters.", n=500))
+        elif comment and not storable_text(comment):
+            errors["comment"] = str(MSG_BAD_CHARACTER)
         if errors:
             raise TransitionError(422, _l("Please correct the marked fields."), errors)
         ctx = _context(comment)
