@@ -59,6 +59,10 @@ def create_app(config_object: str | object = "config", **overrides) -> Flask:
 
     app.add_template_filter(risk_reason, "risk_reason")
 
+    from .views.api_contract import install as install_api_contract
+
+    install_api_contract(app)
+
     from .cli import register_cli
 
     register_cli(app)

@@ -11,6 +11,8 @@ Readability is decided in one query per referenced entity for a whole page
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from flask_appbuilder.api.convert import Model2SchemaConverter
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields
@@ -41,8 +43,23 @@ class Ref(fields.Nested):
         return out
 
 
+# Amounts travel as decimal strings ("1250.00": no binary rounding); a body may also give a number.
+DECIMAL_DOC = {"type": "string", "format": "decimal"}
+
+
+class UtcDateTime(fields.DateTime):
+    """A stored time as RFC 3339 with its offset: SQLite hands back naive UTC datetimes."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
 class PortalSchemaConverter(Model2SchemaConverter):
-    """FAB's converter with references dumped as ``Ref`` instead of the nested related row."""
+    """FAB's converter with references dumped as ``Ref`` instead of the nested related row, and
+    output fields that say what they dump: amounts as decimal strings, times with their offset,
+    nullable columns as nullable (the OpenAPI document is generated from these fields)."""
 
     def _column2relation(self, datamodel, column, nested=False, parent_schema_name=None):
         if not nested:
@@ -50,6 +67,19 @@ class PortalSchemaConverter(Model2SchemaConverter):
         if not datamodel.is_relation_many_to_one(column.name):
             raise ValueError(f"only many-to-one references may be in API output: {column.name}")
         return Ref(allow_none=datamodel.is_nullable(column.name))
+
+    def _column2field(self, datamodel, column, nested=True, parent_schema_name=None):
+        field = super()._column2field(datamodel, column, nested, parent_schema_name)
+        if not nested or datamodel.is_relation(column.name):
+            return field
+        sqla_column = datamodel.list_columns.get(column.name)
+        if type(field) is fields.DateTime:  # not its subclasses Date and Time
+            field = UtcDateTime(required=field.required, allow_none=field.allow_none)
+        if isinstance(field, fields.Decimal):
+            field.metadata = {**field.metadata, **DECIMAL_DOC}
+        if sqla_column is not None and getattr(sqla_column, "nullable", False):
+            field.allow_none = True
+        return field
 
 
 # --- what the API accepts ---------------------------------------------------------------------
@@ -129,6 +159,7 @@ def harden_input_schema(schema: Schema) -> None:
             _checked_reference(fld)
         elif isinstance(fld, fields.Decimal):
             fld.places = None  # refuse extra decimals (app.validation), never round them away
+            fld.metadata = {**fld.metadata, **DECIMAL_DOC}
         elif isinstance(fld, fields.Integer):
             _whole_numbers_only(fld)
         fld.validators = [v for v in fld.validators if not isinstance(v, mv.Length)]

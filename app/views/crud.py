@@ -45,6 +45,7 @@ from ..security.scope import (
 from ..validation import ValidationFailure, api_validators, check_item, form_validators
 from ..workflow import available, timeline, workflow_of
 from ..workflow.engine import is_locked
+from .api_contract import TranslatedResponses
 from .api_schema import PortalSchemaConverter, harden_input_schema
 from .export import ExportMixin
 
@@ -338,7 +339,7 @@ class PortalModelView(ExportMixin, _Guard, ModelView):
         return redirect(self.get_redirect())
 
 
-class PortalModelApi(_Guard, ModelRestApi):
+class PortalModelApi(TranslatedResponses, _Guard, ModelRestApi):
     # JWT only: a browser session cookie must not authorise API writes (no CSRF token there).
     allow_browser_login = False
     max_page_size = 200
@@ -363,6 +364,14 @@ class PortalModelApi(_Guard, ModelRestApi):
                 fld.required = False
         harden_input_schema(self.add_model_schema)
         harden_input_schema(self.edit_model_schema)
+
+    def create_blueprint(self, appbuilder, *args, **kwargs):
+        """FAB routes a record's GET as ``<int:pk>`` but PUT and DELETE as ``<pk>``: a GET of
+        ``/-1`` or ``/abc`` answered 405. It is a record that does not exist (404), and stays out
+        of the OpenAPI document (it is not an exposed method)."""
+        bp = super().create_blueprint(appbuilder, *args, **kwargs)
+        bp.add_url_rule("/<pk>", "get_not_an_id", lambda pk: self.response_404(), methods=["GET"])
+        return bp
 
     def get_list_headless(self, **kwargs):
         try:
@@ -512,11 +521,11 @@ def build_api(entity: Entity) -> type[PortalModelApi]:
         "edit_columns": form_cols,
         "search_columns": list(entity.search_columns),
         "order_columns": [c for c in entity.list_columns if "." not in c],
-        "label_columns": column_labels(entity.name, cols),
+        "label_columns": column_labels(entity.name, [*cols, *_stamps(entity), "version"]),
         "validators_columns": api_validators(entity.model),
         "add_query_rel_fields": pickers,
         "edit_query_rel_fields": pickers,
-        "list_title": entity.label,
+        **_titles(entity),
     }
     return type(f"{entity.name}Api", (PortalModelApi,), attrs)
 

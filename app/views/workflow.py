@@ -23,15 +23,16 @@ from ..extensions import db
 from ..labels import column_labels
 from ..registry import Entity
 from ..security.scope import scoped
-from ..validation import RANGES
-from ..workflow import TransitionError, apply, available, timeline, workflow_of
+from ..validation import RANGES, int_limit
+from ..workflow import WORKFLOWS, TransitionError, apply, available, timeline, workflow_of
 from ..workflow.engine import entity_by_resource, state_of
+from .api_contract import TranslatedResponses
 
 
 def load(resource: str, pk: int) -> tuple[Entity, object]:
     """The record of a workflow URL, through the user's read scope (404 when out of sight)."""
     entity = entity_by_resource(resource)
-    if entity is None or workflow_of(entity) is None:
+    if entity is None or workflow_of(entity) is None or not 0 < pk < int_limit(entity.model.id.type):
         abort(404)
     obj = scoped(entity).filter(entity.model.id == pk).one_or_none()
     if obj is None:
@@ -98,9 +99,23 @@ class WorkflowView(BaseView):
         return html, status
 
 
-class WorkflowApi(BaseApi):
+_RESOURCE = {"in": "path", "name": "resource", "required": True,
+             "schema": {"type": "string", "enum": sorted(name.lower() for name in WORKFLOWS)},
+             "description": "The record type (the entity's API resource name)"}
+_PK = {"in": "path", "name": "pk", "required": True, "schema": {"type": "integer"}}
+
+
+class WorkflowApi(TranslatedResponses, BaseApi):
     resource_name = "workflow"
     csrf_exempt = True  # JWT only, never the browser session
+    openapi_spec_tag = "Workflow"
+    # The record types are the registry's workflows: listed in the document, not in a docstring.
+    openapi_spec_methods = {
+        "state": {"get": {"parameters": [_RESOURCE, _PK]}},
+        "take": {"post": {"parameters": [_RESOURCE, _PK, {
+            "in": "path", "name": "step", "required": True, "schema": {"type": "string"},
+            "description": "The step's name, as listed by GET"}]}},
+    }
 
     def _auth(self):
         try:
@@ -111,7 +126,38 @@ class WorkflowApi(BaseApi):
 
     @expose("/<string:resource>/<int:pk>", methods=["GET"])
     def state(self, resource, pk):
-        """The record's state, the steps the caller may take now, and its timeline."""
+        """The record's state, the steps the caller may take now, and its timeline.
+        ---
+        get:
+          summary: A record's workflow state, the steps open to the caller and its timeline
+          security:
+          - jwt: []
+          responses:
+            200:
+              description: The state, the steps (with why a step is blocked) and the timeline
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      state: {type: string}
+                      version: {type: integer}
+                      steps:
+                        type: array
+                        items:
+                          type: object
+                          properties:
+                            name: {type: string}
+                            label: {type: string}
+                            fields: {type: array, items: {type: string}}
+                            comment: {type: string, enum: [none, optional, required]}
+                            blocked: {type: string, nullable: true}
+                      timeline:
+                        type: array
+                        items:
+                          type: object
+                          additionalProperties: {type: string, nullable: true}
+        """
         denied = self._auth()
         if denied:
             return denied
@@ -131,7 +177,33 @@ class WorkflowApi(BaseApi):
 
     @expose("/<string:resource>/<int:pk>/<string:step>", methods=["POST"])
     def take(self, resource, pk, step):
-        """Take a step. Body: the step's fields, ``comment``, optionally ``version``."""
+        """Take a step. Body: the step's fields, ``comment``, optionally ``version``.
+        ---
+        post:
+          summary: Take a workflow step on a record
+          security:
+          - jwt: []
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  description: The step's fields by name, a comment, and the version read
+                  properties:
+                    comment: {type: string, maxLength: 500}
+                    version: {type: integer}
+                  additionalProperties: true
+          responses:
+            200:
+              description: The step was taken
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      state: {type: string}
+                      version: {type: integer}
+        """
         denied = self._auth()
         if denied:
             return denied

@@ -1,0 +1,167 @@
+"""The REST API keeps its own contract (issue 8, item 7).
+
+Two halves, both for every API the portal serves (ours and Flask-AppBuilder's own):
+- ``refuse_bad_query``: a ``q`` argument that is neither rison nor JSON, or is not an object, is
+  refused with 400 up front (FAB's rison decorator let a ValueError of its parser escape: a 500);
+- ``conform``: the OpenAPI document FAB generates is made to say what the portal answers. Every
+  operation lists the refusals it can give (400, 401, 403, 404, 409, 412, 422, 429); an error body
+  is ``{"message": text or {field: [messages]}}``; ids are integers; FAB's own mistakes in its
+  documented bodies (``_info`` columns, ``ids``) are corrected. The spec is served by FAB's
+  ``OpenApi`` view and transformed once per request, after it is built.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+
+import prison
+from flask import current_app, request
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException
+
+MSG_BAD_QUERY = _l("The q argument must be a rison or JSON object.")
+
+
+class TranslatedResponses:
+    """FAB's API answers (``response_400`` ... ``response_500``) in the user's language: FAB
+    hard-codes them in English ("Not found", "Forbidden")."""
+
+    def response_400(self, message=None):
+        return self.response(400, message=message or str(_l("Arguments are not correct.")))
+
+    def response_401(self):
+        return self.response(401, message=str(_l("Not authorized.")))
+
+    def response_403(self):
+        return self.response(403, message=str(_l("You do not have access to this.")))
+
+    def response_404(self):
+        return self.response(404, message=str(_l("No such record.")))
+
+    def response_422(self, message=None):
+        return self.response(422, message=message or str(_l("Could not process this request.")))
+
+    def response_500(self, message=None):
+        # Never the exception's text (FAB's @safe passes it): it may hold SQL or internals.
+        return self.response(500, message=str(_l("Something went wrong on our side.")))
+
+# Refusals every operation may answer; 412 only where an If-Match header is honoured (PUT).
+ERROR_CODES = ("400", "401", "403", "404", "409", "422", "429")
+DESCRIPTIONS = {
+    "400": "Bad request", "401": "Not authorized", "403": "Forbidden", "404": "Not found",
+    "409": "Conflict with the record's state or a concurrent change", "412": "Precondition failed",
+    "422": "Could not process entity", "429": "Too many requests", "500": "Fatal error",
+}
+ERROR_BODY = {
+    "type": "object",
+    "properties": {
+        "message": {
+            "anyOf": [
+                {"type": "string"},
+                {"type": "object", "additionalProperties": {
+                    "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}},
+            ],
+        },
+        "errors": {"type": "object", "additionalProperties": {"type": "string"}},
+    },
+}
+
+
+def _parse_q(value: str):
+    try:
+        return prison.loads(value)
+    except Exception:  # noqa: BLE001 - prison raises ParserException, ValueError, ...
+        pass
+    try:
+        return json.loads(urllib.parse.parse_qs(f"q={value}")["q"][0])
+    except (ValueError, KeyError, IndexError):
+        raise ValueError(value) from None
+
+
+def refuse_bad_query():
+    """``before_request``: the API's ``q`` argument must parse to an object."""
+    if not request.path.startswith("/api/") or "q" not in request.args:
+        return None
+    try:
+        ok = isinstance(_parse_q(request.args["q"]), dict)
+    except ValueError:
+        ok = False
+    if ok:
+        return None
+    body = json.dumps({"message": str(MSG_BAD_QUERY)}, ensure_ascii=False)
+    return current_app.response_class(body, status=400, mimetype="application/json")
+
+
+def _error_ref(code: str) -> dict:
+    return {"$ref": f"#/components/responses/{code}"}
+
+
+def _integer_ids(schema: dict) -> None:
+    props = schema.get("properties") or {}
+    if props.get("id", {}).get("type") == "string":
+        props["id"] = {"type": "integer"}
+    if props.get("ids", {}).get("items", {}).get("type") == "string":
+        props["ids"]["items"] = {"type": "integer"}
+    for key in ("add_columns", "edit_columns"):  # FAB's _info: a list of field descriptions
+        if props.get(key, {}).get("type") == "object":
+            props[key] = {"type": "array", "items": {"type": "object"}}
+
+
+def conform(spec: dict) -> dict:
+    """FAB's generated OpenAPI document, corrected to what the portal answers."""
+    responses = spec.setdefault("components", {}).setdefault("responses", {})
+    for code in (*ERROR_CODES, "412", "500"):
+        responses[code] = {"description": DESCRIPTIONS[code],
+                           "content": {"application/json": {"schema": ERROR_BODY}}}
+    for path_item in spec.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            documented = operation["responses"]
+            codes = {str(c) for c in documented}
+            for code in ERROR_CODES + (("412",) if method == "put" else ()):
+                if code not in codes:
+                    documented[code] = _error_ref(code)
+            for code, answer in documented.items():
+                if str(code).startswith("2"):
+                    schema = answer.get("content", {}).get("application/json", {}).get("schema", {})
+                    _integer_ids(schema)
+    return spec
+
+
+def conform_openapi_response(response):
+    """``after_request``: the spec FAB's ``OpenApi`` view built, through ``conform``."""
+    if request.endpoint == "OpenApi.get" and request.method == "GET" and response.status_code == 200:
+        response.set_data(json.dumps(conform(response.get_json()), ensure_ascii=False))
+    return response
+
+
+# Answers of the routing layer (no such URL, wrong method, too large, too many requests, a crash)
+# for API clients: JSON like every other API answer, in the user's language.
+HTTP_MESSAGES = {
+    400: _l("Arguments are not correct."), 401: _l("Not authorized."),
+    403: _l("You do not have access to this."), 404: _l("No such record."),
+    405: _l("This method is not allowed here."), 409: _l("This conflicts with the record's state."),
+    413: _l("The request is too large."), 429: _l("Too many requests. Please wait and try again."),
+    500: _l("Something went wrong on our side."),
+}
+
+
+def api_http_error(exc: HTTPException):
+    """JSON for an error the routing layer raises on an ``/api/`` path; pages are left alone."""
+    if not request.path.startswith("/api/"):
+        return exc
+    code = exc.code or 500
+    message = HTTP_MESSAGES.get(code, HTTP_MESSAGES[500 if code >= 500 else 400])
+    body = json.dumps({"message": str(message)}, ensure_ascii=False)
+    response = current_app.response_class(body, status=code, mimetype="application/json")
+    if code == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
+        response.headers["Allow"] = ", ".join(exc.valid_methods)
+    return response
+
+
+def install(app) -> None:
+    app.before_request(refuse_bad_query)
+    app.after_request(conform_openapi_response)
+    app.register_error_handler(HTTPException, api_http_error)
