@@ -104,6 +104,14 @@ def signed(app):
     return name, browser, copy_of(app, browser), tokens
 
 
+@pytest.fixture()
+def bystander(app):
+    """Another login, signed in: whatever a test revokes must leave it alone."""
+    client = app.test_client()
+    assert form_login(client, fresh_user(app)).status_code == 302
+    return client
+
+
 # --- logout -------------------------------------------------------------------------------
 
 
@@ -163,11 +171,8 @@ def _fresh_login_works(app, name, password):
     assert token_works(client, api_login(client, name, password).json["access_token"])
 
 
-def test_own_password_change_revokes_old_cookie_and_tokens_but_keeps_this_browser(app, signed):
+def test_own_password_change_revokes_old_cookie_and_tokens_but_keeps_this_browser(app, signed, bystander):
     name, browser, stolen, tokens = signed
-    bystander = fresh_user(app)
-    other = app.test_client()
-    assert form_login(other, bystander).status_code == 302
     page = browser.get("/resetmypassword/form")
     assert page.status_code == 200
     resp = browser.post("/resetmypassword/form", data={
@@ -179,7 +184,7 @@ def test_own_password_change_revokes_old_cookie_and_tokens_but_keeps_this_browse
     assert form_login(app.test_client(), name, PASSWORD).status_code == 302  # back to the login page
     assert not signed_in(_client_after(app, name, PASSWORD))
     _fresh_login_works(app, name, NEW_PASSWORD)
-    assert signed_in(other)  # nobody else was signed out
+    assert signed_in(bystander)  # nobody else was signed out
     assert (LoginEventKind.revoked, None, SessionEnd.password) in journal(app, name)
 
 
@@ -189,7 +194,7 @@ def _client_after(app, name, password):
     return client
 
 
-def test_admin_password_reset_revokes_everything_of_that_user(app, signed, browsers):
+def test_admin_password_reset_revokes_everything_of_that_user(app, signed, browsers, bystander):
     name, _, stolen, tokens = signed
     admin = browsers("admin")
     pk = user_row(app, name).id
@@ -198,11 +203,11 @@ def test_admin_password_reset_revokes_everything_of_that_user(app, signed, brows
     assert resp.status_code == 302
     _all_refused(app, stolen, tokens)
     _fresh_login_works(app, name, NEW_PASSWORD)
-    assert signed_in(admin.client)  # the administrator stays signed in
+    assert signed_in(admin.client) and signed_in(bystander)  # the administrator stays signed in
     assert (LoginEventKind.revoked, None, SessionEnd.password) in journal(app, name)
 
 
-def test_deactivation_revokes_and_reactivation_does_not_revive(app, signed):
+def test_deactivation_revokes_and_reactivation_does_not_revive(app, signed, bystander):
     name, _, stolen, tokens = signed
     with app.app_context():
         sm = app.appbuilder.sm
@@ -219,14 +224,12 @@ def test_deactivation_revokes_and_reactivation_does_not_revive(app, signed):
         sm.update_user(user)
     _all_refused(app, stolen, tokens)  # reactivated, the old cookie and tokens stay dead
     _fresh_login_works(app, name, PASSWORD)
+    assert signed_in(bystander)
     assert (LoginEventKind.revoked, None, SessionEnd.deactivated) in journal(app, name)
 
 
-def test_admin_signs_a_user_out_everywhere(app, signed, browsers):
+def test_admin_signs_a_user_out_everywhere(app, signed, browsers, bystander):
     name, _, stolen, tokens = signed
-    bystander = fresh_user(app)
-    other = app.test_client()
-    assert form_login(other, bystander).status_code == 302
     pk = user_row(app, name).id
     admin = browsers("admin")
     assert admin.get("/login-security/").status_code == 200
@@ -240,7 +243,7 @@ def test_admin_signs_a_user_out_everywhere(app, signed, browsers):
 
     assert admin.post(f"/login-security/signout/{pk}", token_from="/login-security/").status_code == 302
     _all_refused(app, stolen, tokens)
-    assert signed_in(other) and signed_in(admin.client) and signed_in(sales.client)
+    assert signed_in(bystander) and signed_in(admin.client) and signed_in(sales.client)
     _fresh_login_works(app, name, PASSWORD)
     assert (LoginEventKind.revoked, None, SessionEnd.signout) in journal(app, name)
 
