@@ -5,6 +5,7 @@
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from flask_appbuilder.const import AUTH_DB
@@ -32,6 +33,8 @@ FAB_ADD_SECURITY_API = True
 FAB_API_SWAGGER_UI = True
 FAB_API_MAX_PAGE_SIZE = 200
 FAB_PASSWORD_COMPLEXITY_ENABLED = True
+# The portal's own password policy (app/security/passwords.py) replaces FAB's default rule and is
+# applied on every path a password is set, FAB's add_user / reset_password and CLI included.
 
 APP_NAME = "业务员管理平台"
 APP_THEME = ""
@@ -39,10 +42,29 @@ AUTH_TYPE = AUTH_DB
 AUTH_ROLE_ADMIN = "Admin"
 AUTH_ROLE_PUBLIC = "Public"
 AUTH_USER_REGISTRATION = False
-RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") == "1"
-AUTH_RATE_LIMITED = RATELIMIT_ENABLED
-AUTH_RATE_LIMIT = "10 per 5 minute"
-RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+# Sign-in protection (app/security/throttle.py). Failed sign-ins, not successes, are counted per
+# login (lock-out: Settings) and per client address (LOGIN_ADDRESS_LIMIT, limits' notation, several
+# separated by ";"), for the form and the API alike. The counters live in Redis when REDIS_URL is
+# set, shared by every worker and instance; without it in the process's memory (one-process
+# development server only). FAB's own login limiter counts every POST, successes included, per
+# worker: it stays off.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") == "1"  # the per-address limit
+RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL or "memory://"
+RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "portal")
+AUTH_RATE_LIMITED = False
+LOGIN_ADDRESS_LIMIT = os.environ.get("LOGIN_ADDRESS_LIMIT", "50 per 15 minutes")
+# Proxies in front of the portal whose X-Forwarded-For is believed (0: the peer address is the
+# client; 1: one reverse proxy, e.g. nginx on the same host, appends the client's address).
+PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
+
+# Sessions are recorded server-side (app/security/sessions.py): logout, a password change, a
+# deactivation or an administrator's "sign out everywhere" ends them. A browser login lasts at
+# most WEB_SESSION_HOURS; API access tokens 15 minutes; refresh tokens rotate on every use and
+# each lasts JWT_REFRESH_DAYS.
+WEB_SESSION_HOURS = int(os.environ.get("WEB_SESSION_HOURS", "12"))
+JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=15)
+JWT_REFRESH_TOKEN_EXPIRES = timedelta(days=int(os.environ.get("JWT_REFRESH_DAYS", "7")))
 
 WTF_CSRF_ENABLED = True
 WTF_CSRF_TIME_LIMIT = None
@@ -58,7 +80,7 @@ LANGUAGES = {
 }
 
 # Demo logins for local use (`flask seed demo`).
-DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo12345")
+DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "Demo-Pass-2026")  # meets the password policy
 DISPLAY_TIMEZONE = os.environ.get("DISPLAY_TIMEZONE", "Asia/Shanghai")  # times are stored in UTC
 
 # Outgoing mail for settlement notices (`flask jobs daily`); no MAIL_SERVER, no mail is sent.

@@ -14,6 +14,10 @@ def create_app(config_object: str | object = "config", **overrides) -> Flask:
     app.config.from_object(config_object)
     app.config.update(overrides)
     Path(app.instance_path).mkdir(exist_ok=True)  # the default SQLite file lives there
+    if app.config.get("PROXY_FIX_X_FOR"):  # believe X-Forwarded-For only through our own proxies
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"])
 
     from .extensions import csrf, db, enforce_sqlite_foreign_keys, migrate
     from .security.manager import PortalSecurityManager
@@ -78,6 +82,7 @@ def _register_views(appbuilder) -> None:
     from .views.crud import register_all
     from .views.grid import PermissionGridView
     from .views.language import LanguageView
+    from .views.logins import LoginSecurityView
     from .views.settings import SettingsView
     from .views.training import register as register_training
     from .views.workflow import WorkflowApi, WorkflowView
@@ -94,6 +99,8 @@ def _register_views(appbuilder) -> None:
     appbuilder.add_view(SettingsView, "menu_Settings", label=SettingsView.menu_label, category="Security")
     appbuilder.add_view(ChangeLogView, "menu_ChangeLog", label=_l("Change history"), category="Security")
     appbuilder.add_view(LoginEventView, "menu_LoginEvent", label=_l("Login journal"), category="Security")
+    appbuilder.add_view(LoginSecurityView, "menu_LoginSecurity", label=LoginSecurityView.menu_label,
+                        category="Security")
     appbuilder.add_view(
         PermissionGridView,
         "menu_PermissionGrid",

@@ -37,6 +37,15 @@ def _int(text: str) -> int:
     return value
 
 
+def _int_between(low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        value = _int(text)
+        if not low <= value <= high:
+            raise PolicyValueError(_l("Enter a whole number from %(low)d to %(high)d.", low=low, high=high))
+        return value
+    return parse
+
+
 def _decimal(text: str) -> Decimal:
     try:
         value = Decimal(text.strip())
@@ -116,6 +125,10 @@ DEFAULTS: dict[PolicyKey, Default] = {
     K.return_visit_window_days: Default("7", _int, "2.2.2"),
     K.penalty_scale: Default("minor:warning,moderate:serious_warning,serious:fine",
                              _mapping(ConductSeverity, lambda v: PenaltyKind[v]), "7.2"),
+    # Sign-in protection of the business records (4.2.1): a login is locked after this many
+    # failures in a row (within a day), for this long; an administrator can unlock it earlier.
+    K.login_lock_failures: Default("5", _int_between(1, 100), "4.2.1"),
+    K.login_lock_minutes: Default("15", _int_between(1, 1440), "4.2.1"),
 }
 
 

@@ -96,6 +96,7 @@ from .models.rewards import PenaltyKind, PenaltyStatus, RewardKind
 from .models.service import CauseCategory, Severity, TicketKind, TicketStatus
 from .models.training import AssessmentKind, ItemStatus, Method, MoveKind, PlanStatus, Topic
 from .rules import today
+from .security.passwords import problems
 
 RANDOM_SEED = 20261127
 MARKER_NUMBER = "E0001"
@@ -408,8 +409,8 @@ def seed_demo(password: str) -> dict[str, int]:
         if role is None:
             raise RuntimeError(f"Role {name!r} does not exist: run `flask roles sync` first.")
         roles[name] = role
-    if not password:
-        raise RuntimeError("An empty demo password is refused (set DEMO_PASSWORD).")
+    if problems(password):  # the demo logins obey the password policy like any other
+        raise RuntimeError("DEMO_PASSWORD does not meet the password policy: " + " ".join(problems(password)))
 
     exists = db.session.scalar(select(Employee.id).where(Employee.number == MARKER_NUMBER))
     try:

@@ -13,6 +13,7 @@ from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import LabeledEnum, Model, enum_column, utcnow
+from .logins import SessionEnd
 
 
 class ChangeAction(LabeledEnum):
@@ -48,16 +49,46 @@ class ChangeLog(Model):
         return f"{self.entity} {self.row_id} {self.action}"
 
 
+class LoginEventKind(LabeledEnum):
+    """What a login journal entry records: a sign-in attempt, or something that happened to a
+    login or its sessions."""
+
+    attempt = "attempt"  # the password was checked; ``success`` tells the outcome
+    refused = "refused"  # refused without checking the password: the login is locked
+    locked = "locked"
+    unlocked = "unlocked"
+    address_limited = "address_limited"  # too many failures from one address
+    logout = "logout"
+    revoked = "revoked"  # every session of the login ended; ``reason`` tells why
+
+    @classmethod
+    def _labels(cls):
+        return {
+            "attempt": _l("Sign-in attempt"),
+            "refused": _l("Sign-in refused: login locked"),
+            "locked": _l("Login locked"),
+            "unlocked": _l("Login unlocked"),
+            "address_limited": _l("Too many failures from this address"),
+            "logout": _l("Logout"),
+            "revoked": _l("Sessions revoked"),
+        }
+
+
 class LoginEvent(Model):
-    """A login attempt through the form or the API, successful or not."""
+    """A login attempt through the form or the API, successful or not, or an event of a login
+    (lock, unlock, logout, revoked sessions)."""
 
     __tablename__ = "login_event"
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     username: Mapped[str] = mapped_column(String(64), index=True)
-    success: Mapped[bool] = mapped_column(index=True)
+    kind: Mapped[LoginEventKind] = enum_column(LoginEventKind, default=LoginEventKind.attempt)
+    # True / False for attempts (a refused one is False); empty for the other kinds.
+    success: Mapped[bool | None] = mapped_column(index=True)
     ip: Mapped[str | None] = mapped_column(String(45))
-    channel: Mapped[str] = mapped_column(String(8))  # form or api
+    channel: Mapped[str] = mapped_column(String(8))  # form, api or admin
+    reason: Mapped[SessionEnd | None] = enum_column(SessionEnd, nullable=True, index=False)
+    actor: Mapped[str | None] = mapped_column(String(64))  # the administrator who did it
 
     def __str__(self) -> str:
         return f"{self.username} {self.at}"

@@ -30,6 +30,8 @@ class PolicyKey(LabeledEnum):
     ticket_due_days = "ticket_due_days"
     return_visit_window_days = "return_visit_window_days"
     penalty_scale = "penalty_scale"
+    login_lock_failures = "login_lock_failures"
+    login_lock_minutes = "login_lock_minutes"
 
     @classmethod
     def _labels(cls):
@@ -50,6 +52,8 @@ class PolicyKey(LabeledEnum):
             "ticket_due_days": _l("Service ticket: days to resolve by severity"),
             "return_visit_window_days": _l("Return visits: list those due within (days)"),
             "penalty_scale": _l("Penalty scale: proposed penalty by violation severity"),
+            "login_lock_failures": _l("Sign-in: failed attempts in a row that lock a login"),
+            "login_lock_minutes": _l("Sign-in: minutes a locked login stays locked"),
         }
 
 

@@ -1,4 +1,6 @@
-"""FAB security manager: verb checks follow the scoped permissions, in one query per request.
+"""FAB security manager: verb checks follow the scoped permissions, in one query per request;
+sign-in behind limits and lock-out (``throttle``), sessions and tokens the server can revoke
+(``sessions``), one password policy on every path (``passwords``).
 
 FAB protects a generated view with ``can_read`` / ``can_write`` / ``can_approve`` (our
 ``method_permission_name`` mapping); a user holds them as ``can_read_own``, ``can_read_team`` or
@@ -9,6 +11,7 @@ it checks (FAB would ask the database once per check for database roles).
 
 from __future__ import annotations
 
+from flask import current_app
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import (
     PermissionModelView,
@@ -18,8 +21,11 @@ from flask_appbuilder.security.views import (
     UserGroupModelView,
     ViewMenuModelView,
 )
+from flask_login import user_logged_in
 
 from ..registry import BY_NAME
+from . import passwords, sessions, throttle
+from .auth import PortalAuthDBView, PortalResetMyPasswordView, PortalResetPasswordView, PortalSecurityApi
 from .matrix import SCOPES, VERBS, permission_name
 from .scope import user_permissions
 
@@ -32,6 +38,11 @@ def without_download(view_cls):
     return type(view_cls.__name__, (view_cls,), {"download": None})
 
 
+def _begin_web_session(_app, user, **_kw) -> None:
+    """Every browser sign-in (flask_login's ``login_user``) gets its server-side session."""
+    sessions.begin_web(user)
+
+
 class PortalSecurityManager(SecurityManager):
     userdbmodelview = without_download(UserDBModelView)
     rolemodelview = without_download(RoleModelView)
@@ -39,23 +50,48 @@ class PortalSecurityManager(SecurityManager):
     permissionmodelview = without_download(PermissionModelView)
     viewmenumodelview = without_download(ViewMenuModelView)
     permissionviewmodelview = without_download(PermissionViewModelView)
+    # Sign-in, sign-out and password views with server-side sessions and limits (views/logins.py).
+    authdbview = PortalAuthDBView
+    resetmypasswordview = PortalResetMyPasswordView
+    resetpasswordview = PortalResetPasswordView
+    security_api = PortalSecurityApi
+
+    def __init__(self, appbuilder):
+        # Before FAB reads it: the portal's password policy replaces FAB's default rule.
+        current_app.config.setdefault("FAB_PASSWORD_COMPLEXITY_VALIDATOR", passwords.check)
+        super().__init__(appbuilder)
+        throttle.init_app(current_app)
+        sessions.install()
+        user_logged_in.connect(_begin_web_session, current_app._get_current_object(), weak=False)
+
+    def create_login_manager(self, app):
+        lm = super().create_login_manager(app)
+        lm.user_loader(sessions.live_user)  # a cookie counts only while its session is live
+        return lm
+
+    def create_jwt_manager(self, app):
+        jwt_manager = super().create_jwt_manager(app)
+        jwt_manager.token_in_blocklist_loader(sessions.token_revoked)
+        return jwt_manager
+
+    def add_user(self, username, first_name, last_name, email, role, password="", hashed_password="",
+                 **kwargs):
+        """FAB's, with the password policy (FAB checks it only in its forms)."""
+        if password and not hashed_password:
+            passwords.check(password)
+        return super().add_user(username, first_name, last_name, email, role, password=password,
+                                hashed_password=hashed_password, **kwargs)
+
+    def reset_password(self, userid, password):
+        """FAB's, with the password policy; the flush hook ends the user's sessions."""
+        passwords.check(password)
+        super().reset_password(userid, password)
 
     def auth_user_db(self, username, password):
-        """FAB's check, plus an entry in the login journal for every attempt (form and API)."""
-        user = super().auth_user_db(username, password)
-        from flask import has_request_context, request
-
-        from ..extensions import db
-        from ..models import LoginEvent
-
-        api = has_request_context() and request.path.startswith("/api/")
-        db.session.add(LoginEvent(
-            username=(username or "")[:64], success=user is not None,
-            ip=request.remote_addr if has_request_context() else None,
-            channel="api" if api else "form",
-        ))
-        db.session.commit()
-        return user
+        """FAB's check behind the sign-in limits, with an entry in the login journal for every
+        attempt (form and API): ``app.security.throttle``."""
+        return throttle.guarded(username, lambda: super(PortalSecurityManager, self).auth_user_db(
+            username, password))
 
     def _has_view_access(self, user, permission_name_: str, view_name: str) -> bool:
         roles = self.get_user_roles(user)

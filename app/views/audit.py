@@ -13,7 +13,8 @@ from flask_babel import lazy_gettext as _l
 from ..display import display, enum_display
 from ..extensions import db
 from ..models import ChangeLog, LoginEvent
-from ..models.history import ChangeAction
+from ..models.history import ChangeAction, LoginEventKind
+from ..models.logins import SessionEnd
 
 READ_ONLY = ["can_list", "can_show"]
 
@@ -39,12 +40,14 @@ class LoginEventView(ModelView):
     datamodel = SQLAInterface(LoginEvent, db.session)
     base_permissions = READ_ONLY
     list_title = show_title = _l("Login journal")
-    list_columns = ["at", "username", "success", "channel", "ip"]
-    show_columns = list_columns
-    search_columns = ["username", "success", "at"]
+    list_columns = ["at", "username", "kind", "success", "channel", "ip", "actor"]
+    show_columns = [*list_columns, "reason"]
+    search_columns = ["username", "kind", "success", "at"]
     base_order = ("id", "desc")
     label_columns = {
-        "at": _l("When"), "username": _l("Login"), "success": _l("Succeeded"),
-        "channel": _l("Channel"), "ip": _l("IP address"),
+        "at": _l("When"), "username": _l("Login"), "kind": _l("What"), "success": _l("Succeeded"),
+        "channel": _l("Channel"), "ip": _l("IP address"), "actor": _l("By administrator"),
+        "reason": _l("Why"),
     }
-    formatters_columns = {"at": display, "success": display}
+    formatters_columns = {"at": display, "success": display, "kind": enum_display(LoginEventKind),
+                          "reason": enum_display(SessionEnd)}
