@@ -15,6 +15,10 @@ def create_app(config_object: str | object = "config", **overrides) -> Flask:
     app.config.update(overrides)
     Path(app.instance_path).mkdir(exist_ok=True)  # the default SQLite file lives there
 
+    from .security import headers
+
+    headers.install(app)  # first: its hook makes the CSP nonce before any other hook answers
+
     from .extensions import csrf, db, enforce_sqlite_foreign_keys, migrate
     from .security.manager import PortalSecurityManager
     from .views.home import PortalIndexView

@@ -19,6 +19,10 @@ _VERB_PERMS = {f"can_{v}": v for v in VERBS}
 
 
 class PortalSecurityManager(SecurityManager):
+    # FAB's "User's Statistics" chart loads Google Charts from the internet (blocked by the CSP,
+    # unreachable offline and in mainland China): not registered.
+    userstatschartview = None
+
     def auth_user_db(self, username, password):
         """FAB's check, plus an entry in the login journal for every attempt (form and API)."""
         user = super().auth_user_db(username, password)
