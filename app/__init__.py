@@ -37,6 +37,10 @@ def create_app(config_object: str | object = "config", **overrides) -> Flask:
         appbuilder.init_app(app, db.session)
         _register_views(appbuilder)
 
+    from .security import redirects
+
+    redirects.install(app, index_endpoint="PortalIndexView.index")
+
     from .views.language import restore_locale
 
     user_logged_in.connect(lambda sender, user, **kw: restore_locale(user), app, weak=False)
