@@ -12,6 +12,7 @@ from __future__ import annotations
 from flask_appbuilder.security.sqla.manager import SecurityManager
 
 from ..registry import BY_NAME
+from . import api
 from .matrix import SCOPES, VERBS, permission_name
 from .scope import user_permissions
 
@@ -22,6 +23,13 @@ class PortalSecurityManager(SecurityManager):
     # FAB's "User's Statistics" chart loads Google Charts from the internet (blocked by the CSP,
     # unreachable offline and in mainland China): not registered.
     userstatschartview = None
+    # FAB's security REST API: JWT only, every body checked before FAB's handlers (api.py).
+    permission_api = api.PortalPermissionApi
+    role_api = api.PortalRoleApi
+    user_api = api.PortalUserApi
+    view_menu_api = api.PortalViewMenuApi
+    permission_view_menu_api = api.PortalPermissionViewMenuApi
+    group_api = api.PortalGroupApi
 
     def auth_user_db(self, username, password):
         """FAB's check, plus an entry in the login journal for every attempt (form and API)."""
