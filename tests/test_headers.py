@@ -160,6 +160,19 @@ def test_every_literal_style_attribute_of_the_templates_is_allowed():
     assert not [p.name for p in OUR_TEMPLATES.rglob("*.html") if re.search(r'\sstyle="', p.read_text())]
 
 
+def test_no_template_carries_inline_code_without_the_nonce():
+    """No inline event handler or javascript: link, and every <script> asks for the nonce, in FAB's
+    templates and ours (the rendered pages above are checked the same way)."""
+    offenders = []
+    for root in (FAB_TEMPLATES, OUR_TEMPLATES):
+        for path in root.rglob("*.html"):
+            text = path.read_text()
+            if INLINE_HANDLER.search(text) or "javascript:" in text:
+                offenders.append(str(path))
+            offenders += [f"{path}: {tag}" for tag in SCRIPT_TAG.findall(text) if "get_nonce()" not in tag]
+    assert not offenders, offenders
+
+
 def test_no_view_loads_from_the_internet(app):
     """FAB's chart views (Google Charts from gstatic.com) are not registered, the user statistics
     chart included."""
