@@ -19,6 +19,10 @@ def create_app(config_object: str | object = "config", **overrides) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"])
 
+    from .security import headers
+
+    headers.install(app)  # first: its hook makes the CSP nonce before any other hook answers
+
     from .extensions import csrf, db, enforce_sqlite_foreign_keys, migrate
     from .security.manager import PortalSecurityManager
     from .views.home import PortalIndexView
@@ -36,6 +40,10 @@ def create_app(config_object: str | object = "config", **overrides) -> Flask:
         )
         appbuilder.init_app(app, db.session)
         _register_views(appbuilder)
+
+    from .security import redirects
+
+    redirects.install(app, index_endpoint="PortalIndexView.index")
 
     from .views.language import restore_locale
 

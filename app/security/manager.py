@@ -24,7 +24,7 @@ from flask_appbuilder.security.views import (
 from flask_login import user_logged_in
 
 from ..registry import BY_NAME
-from . import passwords, sessions, throttle
+from . import api, passwords, sessions, throttle
 from .auth import PortalAuthDBView, PortalResetMyPasswordView, PortalResetPasswordView, PortalSecurityApi
 from .matrix import SCOPES, VERBS, permission_name
 from .scope import user_permissions
@@ -55,6 +55,16 @@ class PortalSecurityManager(SecurityManager):
     resetmypasswordview = PortalResetMyPasswordView
     resetpasswordview = PortalResetPasswordView
     security_api = PortalSecurityApi
+    # FAB's "User's Statistics" chart loads Google Charts from the internet (blocked by the CSP,
+    # unreachable offline and in mainland China): not registered.
+    userstatschartview = None
+    # FAB's security REST API: JWT only, every body checked before FAB's handlers (api.py).
+    permission_api = api.PortalPermissionApi
+    role_api = api.PortalRoleApi
+    user_api = api.PortalUserApi
+    view_menu_api = api.PortalViewMenuApi
+    permission_view_menu_api = api.PortalPermissionViewMenuApi
+    group_api = api.PortalGroupApi
 
     def __init__(self, appbuilder):
         # Before FAB reads it: the portal's password policy replaces FAB's default rule.

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlparse
-
 from flask import abort, redirect, request, session, url_for
 from flask_appbuilder import BaseView, expose
 from flask_babel import refresh
@@ -11,6 +9,7 @@ from flask_login import current_user
 
 from ..extensions import db
 from ..models import UserPreference
+from ..security.redirects import local_target
 
 
 def remember_locale(user_id: int, locale: str) -> None:
@@ -31,11 +30,10 @@ def restore_locale(user) -> None:
 
 
 def _safe_back() -> str:
-    target = request.form.get("next") or request.referrer or ""
-    parsed = urlparse(target)
-    if parsed.netloc and parsed.netloc != request.host:
-        target = ""
-    return target or url_for("PortalIndexView.index")
+    """Back to the page the switch was clicked on: the form's ``next``, else the Referer, each
+    only when it is a path of the portal; else the home page."""
+    return (local_target(request.form.get("next")) or local_target(request.referrer)
+            or url_for("PortalIndexView.index"))
 
 
 class LanguageView(BaseView):

@@ -1,7 +1,13 @@
 """End to end in a real headless Chromium (Debian's package, path in CHROMIUM_PATH, default
 /usr/bin/chromium) against the demo factory served on loopback: each demo role logs in and lands
 on its dashboard with its charts drawn, the training plan and a scorecard open, the language switches
-to English and back, and a list's XLSX export downloads and opens with openpyxl.
+to English and back, and a list's XLSX export downloads and opens with openpyxl. Every kind of page
+the portal serves (lists with search, record pages, forms with date and Select2 pickers, workflow
+steps, settings, the permission grid, FAB's security screens, Swagger UI) runs under the
+Content-Security-Policy with its widgets working.
+
+Every page is watched (``watched``): a CSP violation, a console error, an uncaught exception or a
+request leaving the portal fails the test.
 
 Screenshots of every step are written to ``test-artifacts/e2e/`` (see ``SHOTS``)."""
 
@@ -46,6 +52,61 @@ def browser():
         chromium.close()
 
 
+class Watched:
+    """A page recording every CSP violation, console error, uncaught exception and request to
+    another origin."""
+
+    def __init__(self, browser, server, **kwargs):
+        kwargs.setdefault("viewport", {"width": 1366, "height": 900})
+        self.server = server
+        self.page = browser.new_page(**kwargs)
+        self.problems: list[str] = []
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda exc: self._note(f"uncaught exception: {exc}"))
+        self.page.on("request", self._request)
+        self.page.expose_function("reportCspViolation", lambda text: self._note(f"CSP violation: {text}"))
+        self.page.add_init_script(
+            "document.addEventListener('securitypolicyviolation', e => window.reportCspViolation("
+            "`${e.violatedDirective} blocked ${e.blockedURI} at ${e.sourceFile}:${e.lineNumber}`));")
+
+    def _note(self, problem: str):
+        self.problems.append(f"{self.page.url}: {problem}")
+
+    def _console(self, msg):
+        if msg.type == "error":
+            self._note(f"console error: {msg.text}")
+
+    def _request(self, req):
+        if not req.url.startswith((self.server, "data:", "blob:")):
+            self._note(f"request leaving the portal: {req.url}")
+
+    def visit(self, path: str):
+        self.page.goto(f"{self.server}{path}")
+        self.assert_clean()
+        return self.page
+
+    def assert_clean(self):
+        self.page.wait_for_load_state("networkidle")
+        self.page.wait_for_timeout(50)  # a violation event may arrive just after the load
+        assert not self.problems, self.problems
+
+
+@pytest.fixture()
+def watched(server, browser):
+    """Opens watched pages; whatever went wrong on any of them fails the test at the end too."""
+    opened = []
+
+    def _open(**kwargs):
+        opened.append(Watched(browser, server, **kwargs))
+        return opened[-1]
+
+    yield _open
+    leftover = [p for w in opened for p in w.problems]
+    for w in opened:
+        w.page.close()
+    assert not leftover, leftover
+
+
 def _login(page, base, user):
     page.goto(f"{base}/login/")
     page.fill("#username", user)
@@ -55,9 +116,10 @@ def _login(page, base, user):
 
 
 @pytest.mark.parametrize("user", list(ROLES))
-def test_role_lands_on_its_dashboard_with_charts(server, browser, user):
+def test_role_lands_on_its_dashboard_with_charts(server, watched, user):
     section, charts = ROLES[user]
-    page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    w = watched(locale="zh-CN")
+    page = w.page
     _login(page, server, user)
     assert page.url.rstrip("/") == server
     page.wait_for_selector(f"#dashboard-{section}")
@@ -66,11 +128,12 @@ def test_role_lands_on_its_dashboard_with_charts(server, browser, user):
     for i in range(charts):
         assert drawn.nth(i).bounding_box()["height"] > 100  # actually laid out, not an empty node
     page.screenshot(path=str(SHOTS / f"1-dashboard-{user}.png"), full_page=True)
-    page.close()
+    w.assert_clean()  # pygal's inline stylesheet carries the nonce, its script is gone
 
 
-def test_training_plan_scorecard_language_and_export(server, browser):
-    page = browser.new_page(viewport={"width": 1366, "height": 900}, accept_downloads=True)
+def test_training_plan_scorecard_language_and_export(server, watched):
+    w = watched(accept_downloads=True)
+    page = w.page
     _login(page, server, "hr1")
     page.goto(f"{server}/training-plan/")
     page.wait_for_selector("#plan-grid")
@@ -104,4 +167,95 @@ def test_training_plan_scorecard_language_and_export(server, browser):
     rows = list(sheet.iter_rows(values_only=True))
     assert "姓名" in rows[0] and len(rows) > 10
     page.screenshot(path=str(SHOTS / "6-export-list.png"), full_page=True)
-    page.close()
+    w.assert_clean()
+
+
+def test_login_page_and_a_list_with_search_and_delete_confirmation(server, watched):
+    """sales1's visits: the list's search adds a filter row and filters, the delete button opens
+    the confirmation dialog (cancelled: nothing is deleted)."""
+    w = watched()
+    page = w.visit("/login/")
+    _login(page, server, "sales1")
+    w.assert_clean()
+    page = w.visit("/visitview/list/")
+    rows_before = page.locator("table.table-hover tbody tr").count()
+    page.click("a.accordion-toggle[href='#accordion1_href']")  # the search panel unfolds
+    page.click("#filter_form .dropdown-toggle")
+    page.click("#filter_form a.filter[name=kind]")
+    filters = page.locator("#filter_form table.filters tbody tr")
+    filters.first.wait_for()
+    assert filters.count() == 1
+    page.screenshot(path=str(SHOTS / "7-list-filter.png"), full_page=True)
+    page.click("#filter_form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "_flt_" in page.url
+    w.assert_clean()
+
+    page = w.visit("/visitview/list/")
+    page.locator("a.confirm[id^='btn-delete-']").first.click()
+    dialog = page.locator("#modal-confirm")
+    dialog.wait_for(state="visible")
+    assert dialog.locator(".modal-body").inner_text().strip()  # the question, in Chinese
+    page.screenshot(path=str(SHOTS / "8-delete-confirmation.png"))
+    dialog.locator("[data-dismiss=modal]").click()
+    dialog.wait_for(state="hidden")
+    page.reload()
+    assert page.locator("table.table-hover tbody tr").count() == rows_before
+    w.assert_clean()
+
+
+def test_record_page_edit_form_pickers_and_workflow_step(server, watched):
+    w = watched()
+    _login(w.page, server, "sales1")
+    page = w.visit("/visitview/list/")
+    edit = page.locator("a[href^='/visitview/edit/']").first.get_attribute("href")
+    page = w.visit(edit.replace("/edit/", "/show/"))
+    page = w.visit(edit)
+    page.locator("#customer + .select2 .select2-selection").click()  # the Select2 picker opens
+    options = page.locator(".select2-container--open .select2-results__option")
+    options.first.wait_for()
+    assert options.count() > 1
+    page.keyboard.press("Escape")
+    page.click("#visit_date")  # the date picker opens, in Chinese
+    picker = page.locator(".datepicker-dropdown")
+    picker.wait_for(state="visible")
+    assert "一" in picker.inner_text()
+    page.screenshot(path=str(SHOTS / "9-edit-form-pickers.png"), full_page=True)
+    page.keyboard.press("Escape")
+    w.assert_clean()
+
+    page = w.visit("/customerview/list/")
+    show = page.locator("a[href^='/customerview/show/']").first.get_attribute("href")
+    page = w.visit(show)
+    step = page.locator("a[href^='/workflow/customer/']").first.get_attribute("href")
+    page = w.visit(step)
+    assert page.locator("form[method=post] textarea, form[method=post] input[name=version]").count() >= 1
+    page.screenshot(path=str(SHOTS / "10-workflow-step.png"), full_page=True)
+    page = w.visit("/users/userinfo/")
+    page = w.visit("/resetmypassword/form")
+    page = w.visit("/worklists/")
+    w.assert_clean()
+
+
+ADMIN_PAGES = ["/settings/", "/permission-grid/", "/users/list/", "/users/show/1", "/users/add",
+               "/users/edit/1", "/roles/list/", "/roles/show/1", "/permissions/list/", "/viewmenus/list/",
+               "/permissionviews/list/", "/changelogview/list/", "/logineventview/list/"]
+
+
+def test_admin_screens_and_swagger_ui(server, watched):
+    w = watched()
+    _login(w.page, server, "admin")
+    for path in ADMIN_PAGES:
+        w.visit(path)
+    page = w.visit("/roles/edit/1")  # a Select2 with every permission of the portal
+    page.locator("#permissions + .select2 .select2-search__field").click()
+    page.locator(".select2-container--open .select2-results__option").first.wait_for()
+    page.keyboard.press("Escape")
+    page.screenshot(path=str(SHOTS / "11-role-edit.png"))
+    page = w.visit("/swagger/v1")
+    page.locator(".opblock-tag").first.wait_for()  # Swagger UI drew the spec it fetched
+    assert page.locator(".opblock-tag").count() > 10
+    page.locator(".opblock-tag").first.click()
+    page.locator(".opblock").first.wait_for()
+    page.screenshot(path=str(SHOTS / "12-swagger.png"))
+    w.assert_clean()
