@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from flask import request
 from flask_appbuilder.const import PERMISSION_PREFIX
-from flask_appbuilder.exceptions import ApplyFilterException, DatabaseException
+from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.security.sqla.apis import (
     GroupApi,
     PermissionApi,
@@ -43,9 +43,10 @@ from flask_jwt_extended import verify_jwt_in_request
 from flask_jwt_extended.exceptions import JWTExtendedException
 from jwt.exceptions import PyJWTError
 from marshmallow import ValidationError
-from sqlalchemy.exc import SQLAlchemyError, StatementError
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
+from ..views.api_contract import PortalApi
 
 MAX_ID = 2**31 - 1  # FAB's ids are INTEGER columns: a larger id names no row (and overflows a query)
 MAX_IDS = 10_000  # ids in one list (a role holds a few hundred permissions)
@@ -239,7 +240,7 @@ def _database_error_in_flight() -> bool:
     return isinstance(exc, (SQLAlchemyError, DatabaseException))
 
 
-class CheckedSecurityApi:
+class CheckedSecurityApi(PortalApi):
     """Mixin for FAB's security API classes: JWT only, every request checked first."""
 
     allow_browser_login = False
@@ -268,21 +269,6 @@ class CheckedSecurityApi:
             db.session.rollback()
             return super().response_422(message=str(MSG_CONFLICT))
         return super().response_500(message=message)
-
-    def get_list_headless(self, **kwargs):
-        # Filters FAB cannot apply (a list for "contains", a text for an id, a page beyond any
-        # offset) fail while FAB builds or runs the query.
-        try:
-            return super().get_list_headless(**kwargs)
-        except (ApplyFilterException, OverflowError, TypeError, ValueError, StatementError):
-            db.session.rollback()
-            return self.response_400(message=str(MSG_BAD_QUERY))
-
-    def _get_field_info(self, field, filter_rel_field, page=None, page_size=None):
-        info = super()._get_field_info(field, filter_rel_field, page=page, page_size=page_size)
-        if not self.description_columns.get(field.name):
-            info["description"] = ""  # FAB would translate "", i.e. return the catalog's header
-        return info
 
     def _will_be_allowed(self, name: str) -> bool:
         """Whether ``@protect`` lets this request through: a valid JWT whose user holds the

@@ -11,7 +11,7 @@ it checks (FAB would ask the database once per check for database roles).
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, jsonify
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import (
     PermissionModelView,
@@ -21,6 +21,7 @@ from flask_appbuilder.security.views import (
     UserGroupModelView,
     ViewMenuModelView,
 )
+from flask_babel import lazy_gettext as _l
 from flask_login import user_logged_in
 
 from ..registry import BY_NAME
@@ -36,6 +37,10 @@ def without_download(view_cls):
     """A FAB model view without its ``/download/<filename>`` route: the portal stores no uploaded
     files, and FAB's download of a missing upload folder answered 500 on every view."""
     return type(view_cls.__name__, (view_cls,), {"download": None})
+
+
+def _not_authorized(*_args):
+    return jsonify(message=str(_l("Not authorized."))), 401
 
 
 def _begin_web_session(_app, user, **_kw) -> None:
@@ -82,6 +87,13 @@ class PortalSecurityManager(SecurityManager):
     def create_jwt_manager(self, app):
         jwt_manager = super().create_jwt_manager(app)
         jwt_manager.token_in_blocklist_loader(sessions.token_revoked)
+        # flask_jwt_extended answers {"msg": "..."} in English, some of them with 422: every token
+        # that does not let the caller in is a 401 with the API's translated message.
+        for loader in (jwt_manager.unauthorized_loader, jwt_manager.invalid_token_loader,
+                       jwt_manager.token_verification_failed_loader, jwt_manager.expired_token_loader,
+                       jwt_manager.revoked_token_loader, jwt_manager.needs_fresh_token_loader,
+                       jwt_manager.user_lookup_error_loader):
+            loader(_not_authorized)
         return jwt_manager
 
     def add_user(self, username, first_name, last_name, email, role, password="", hashed_password="",

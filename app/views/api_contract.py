@@ -17,10 +17,22 @@ import urllib.parse
 
 import prison
 from flask import current_app, request
+from flask_appbuilder.exceptions import ApplyFilterException
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import CompileError, StatementError
 from werkzeug.exceptions import HTTPException
 
+from ..extensions import db
+
 MSG_BAD_QUERY = _l("The q argument must be a rison or JSON object.")
+
+
+# What FAB raises for a malformed page size, sort column or filter value: the client's error
+# (OverflowError: SQLite refuses an integer beyond 64 bits, e.g. a huge page number or filter;
+# ApplyFilterException: PostgreSQL refuses a filter value beyond the column; TypeError: a list
+# given to a "contains" filter).
+BAD_QUERY_ERRORS = (ValueError, LookupError, TypeError, StatementError, CompileError,
+                    NotImplementedError, OverflowError, ApplyFilterException)
 
 
 class TranslatedResponses:
@@ -66,6 +78,32 @@ ERROR_BODY = {
         "errors": {"type": "object", "additionalProperties": {"type": "string"}},
     },
 }
+
+
+class PortalApi(TranslatedResponses):
+    """What every REST API of the portal shares, ours and FAB's security API alike."""
+
+    def create_blueprint(self, appbuilder, *args, **kwargs):
+        """FAB routes a record's GET as ``<int:pk>`` but PUT and DELETE as ``<pk>``: a GET of
+        ``/-1`` or ``/abc`` answered 405. It is a record that does not exist (404), and stays out
+        of the OpenAPI document (it is not an exposed method)."""
+        bp = super().create_blueprint(appbuilder, *args, **kwargs)
+        if hasattr(self, "get_headless"):
+            bp.add_url_rule("/<pk>", "get_not_an_id", lambda pk: self.response_404(), methods=["GET"])
+        return bp
+
+    def get_list_headless(self, **kwargs):
+        try:
+            return super().get_list_headless(**kwargs)
+        except BAD_QUERY_ERRORS:
+            db.session.rollback()
+            return self.response_400(message=str(_l("Invalid query.")))
+
+    def _get_field_info(self, field, filter_rel_field, page=None, page_size=None):
+        info = super()._get_field_info(field, filter_rel_field, page=page, page_size=page_size)
+        if not self.description_columns.get(field.name):
+            info["description"] = ""  # FAB would translate "", i.e. return the catalog header
+        return info
 
 
 def _parse_q(value: str):

@@ -20,7 +20,6 @@ from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.urltools import get_order_args, get_page_args, get_page_size_args
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import false, inspect
-from sqlalchemy.exc import CompileError, StatementError
 from sqlalchemy.orm import RelationshipDirection
 from wtforms import HiddenField
 from wtforms.validators import ValidationError
@@ -45,7 +44,7 @@ from ..security.scope import (
 from ..validation import ValidationFailure, api_validators, check_item, form_validators
 from ..workflow import available, timeline, workflow_of
 from ..workflow.engine import is_locked
-from .api_contract import TranslatedResponses
+from .api_contract import BAD_QUERY_ERRORS, PortalApi
 from .api_schema import PortalSchemaConverter, harden_input_schema
 from .export import ExportMixin
 
@@ -180,12 +179,6 @@ class _Guard:
             raise ScopeError()
         if is_locked(self.entity, item):
             raise LockedError()
-
-
-# What FAB raises for a malformed page size, sort column or filter value: the client's error
-# (OverflowError: SQLite refuses an integer beyond 64 bits, e.g. a huge page number or filter).
-BAD_QUERY_ERRORS = (ValueError, LookupError, StatementError, CompileError, NotImplementedError,
-                    OverflowError)
 
 
 def _bad_query_is_400(fn, *args, **kwargs):
@@ -339,7 +332,7 @@ class PortalModelView(ExportMixin, _Guard, ModelView):
         return redirect(self.get_redirect())
 
 
-class PortalModelApi(TranslatedResponses, _Guard, ModelRestApi):
+class PortalModelApi(PortalApi, _Guard, ModelRestApi):
     # JWT only: a browser session cookie must not authorise API writes (no CSRF token there).
     allow_browser_login = False
     max_page_size = 200
@@ -364,27 +357,6 @@ class PortalModelApi(TranslatedResponses, _Guard, ModelRestApi):
                 fld.required = False
         harden_input_schema(self.add_model_schema)
         harden_input_schema(self.edit_model_schema)
-
-    def create_blueprint(self, appbuilder, *args, **kwargs):
-        """FAB routes a record's GET as ``<int:pk>`` but PUT and DELETE as ``<pk>``: a GET of
-        ``/-1`` or ``/abc`` answered 405. It is a record that does not exist (404), and stays out
-        of the OpenAPI document (it is not an exposed method)."""
-        bp = super().create_blueprint(appbuilder, *args, **kwargs)
-        bp.add_url_rule("/<pk>", "get_not_an_id", lambda pk: self.response_404(), methods=["GET"])
-        return bp
-
-    def get_list_headless(self, **kwargs):
-        try:
-            return super().get_list_headless(**kwargs)
-        except BAD_QUERY_ERRORS:
-            db.session.rollback()
-            return self.response_400(message=str(_l("Invalid query.")))
-
-    def _get_field_info(self, field, filter_rel_field, page=None, page_size=None):
-        info = super()._get_field_info(field, filter_rel_field, page=page, page_size=page_size)
-        if not self.description_columns.get(field.name):
-            info["description"] = ""  # FAB would translate "", i.e. return the catalog header
-        return info
 
     def _refuse(self, exc):
         db.session.rollback()

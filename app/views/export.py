@@ -31,6 +31,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from ..display import display, formatter_for
+from .api_contract import BAD_QUERY_ERRORS
 
 MAX_ROWS = 50_000  # rows per export; more are cut off (header X-Export-Truncated: 1)
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -209,8 +210,6 @@ class ExportMixin:
     @has_access
     def export(self):
         from ..extensions import db
-        from .crud import BAD_QUERY_ERRORS
-
         try:
             count, items = self._export_query()
         except BAD_QUERY_ERRORS:
