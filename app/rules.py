@@ -4,6 +4,10 @@
 (called by ``validation.check_item`` for forms, API, transitions and commands alike). ``install()``
 adds a ``before_flush`` hook that keeps derived columns right whoever writes: a receivable's status
 from its payments (2.5.1) and an attendance day's status from the clock (4.1.1).
+
+A rule that reads other rows first locks the parent they hang off (``app.locks.lock``: the
+receivable of a payment, the employee of a leave request, the order of a line), so that two
+simultaneous writes are checked one after the other, each against what the other committed.
 """
 
 from __future__ import annotations
@@ -17,8 +21,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, func, inspect, select
 from sqlalchemy.orm import Session
 
+from . import locks, policy
 from . import models as m
-from . import policy
 from .models.policy import PolicyKey
 from .services import collection, conduct
 
@@ -80,7 +84,7 @@ def _no_overpayment(p):
     rec_id = p.receivable.id if p.receivable is not None else p.receivable_id
     if rec_id is None or p.amount is None or not changed(p):
         return None
-    rec = _session(p).get(m.Receivable, rec_id)
+    rec = locks.lock(m.Receivable, rec_id)  # payments of one receivable are checked in turn
     if rec is None:
         return None
     if rec.status.name in ("written_off", "write_off_pending"):
@@ -92,6 +96,19 @@ def _no_overpayment(p):
     outstanding = Decimal(rec.amount) - Decimal(_session(p).scalar(others))
     if Decimal(p.amount) > outstanding:
         return {"amount": _l("More than the outstanding amount (%(amount)s).", amount=outstanding)}
+
+
+@rule(m.Receivable)
+def _amount_covers_payments(rec):
+    """2.5.1: an invoice's amount is never lowered below what has been paid against it."""
+    state = inspect(rec)
+    if not state.persistent or rec.amount is None or not state.attrs["amount"].history.has_changes():
+        return None
+    locks.lock(rec)  # a payment being booked now is counted (its rule locks the same row)
+    paid = Decimal(_session(rec).scalar(select(func.coalesce(func.sum(m.Payment.amount), 0))
+                                        .where(m.Payment.receivable_id == rec.id)))
+    if Decimal(rec.amount) < paid:
+        return {"amount": _l("Less than already paid (%(amount)s).", amount=paid)}
 
 
 @rule(m.QuotationLine)
@@ -106,9 +123,11 @@ def _quotation_still_draft(line):
 @rule(m.OrderLine)
 def _order_still_open(line):
     """3.2.2: once reviewed and scheduled, an order's lines are what the departments agreed to."""
-    o = line.order if line.order is not None else (
-        _session(line).get(m.SalesOrder, line.order_id) if line.order_id else None)
-    if o is not None and o.status.name not in ("received", "under_review") and changed(line):
+    order_id = line.order.id if line.order is not None else line.order_id
+    if order_id is None or not changed(line):
+        return None
+    o = locks.lock(m.SalesOrder, order_id)  # the step that schedules the order waits, or went first
+    if o is not None and o.status.name not in ("received", "under_review"):
         return {"order": _l("Lines can change only before the order is scheduled.")}
 
 
@@ -118,6 +137,10 @@ def _no_overlapping_leave(lr):
     emp = lr.employee.id if lr.employee is not None else lr.employee_id
     if emp is None or lr.start_date is None or lr.end_date is None:
         return None
+    status = lr.status.name if lr.status is not None else "draft"
+    if status in ("rejected", "cancelled"):
+        return None
+    locks.lock(m.Employee, emp)  # one employee's leave requests are checked in turn
     q = select(m.LeaveRequest.id).where(
         m.LeaveRequest.employee_id == emp,
         m.LeaveRequest.status.not_in(["rejected", "cancelled"]),
@@ -126,8 +149,7 @@ def _no_overlapping_leave(lr):
     )
     if lr.id is not None:
         q = q.where(m.LeaveRequest.id != lr.id)
-    status = lr.status.name if lr.status is not None else "draft"
-    if status not in ("rejected", "cancelled") and _session(lr).scalar(q.limit(1)):
+    if _session(lr).scalar(q.limit(1)):
         return {"start_date": _l("Overlaps another leave request of the same employee.")}
 
 

@@ -1,0 +1,215 @@
+"""Rules spanning rows hold when requests arrive at the same time (issue 8, item 3).
+
+Each race starts the portal on loopback on the test database (``tests.live.serve``), releases its
+requests together from threads (a barrier), repeats for ``ROUNDS`` rounds on fresh rows, and
+checks both sides: the losers are refused with 409 or 422 (never 500), and the data obeys the rule
+afterwards (nothing lost, nothing counted twice).
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+import requests
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import (
+    ChangeLog,
+    LeaveRequest,
+    OrderLine,
+    OrderReview,
+    Payment,
+    Product,
+    Receivable,
+    SalesOrder,
+)
+from app.models.orders import Department, Feasibility, OrderStatus
+from app.services.collection import derive_status
+from tests.conftest import employee, factory_today
+from tests.factories import count, make
+from tests.live import serve
+
+ROUNDS = 4
+TODAY = factory_today()
+REFUSED = (409, 422)
+
+
+@pytest.fixture(scope="module")
+def live(app):
+    with serve(app) as base:
+        yield base
+
+
+def fire(calls):
+    """Run each call in its own thread, all released at once; their results (or exceptions)."""
+    barrier = threading.Barrier(len(calls))
+    out = [None] * len(calls)
+
+    def run(i):
+        barrier.wait()
+        try:
+            out[i] = calls[i]()
+        except Exception as exc:  # noqa: BLE001 - reported by the test as a failure
+            out[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    return out
+
+
+def poster(base, headers, path, body, method="post", extra=None):
+    def call():
+        resp = requests.request(method, base + path, json=body, headers={**headers, **(extra or {})},
+                                timeout=60)
+        return resp.status_code, resp.json() if resp.headers.get("content-type", "").startswith(
+            "application/json") else resp.text
+    return call
+
+
+def statuses(results):
+    for r in results:
+        assert not isinstance(r, Exception), r
+    return [r[0] for r in results]
+
+
+def receivable(app, owner="sales1", amount="1000.00", due=None):
+    with app.app_context():
+        return make(Receivable, employee(owner), amount=Decimal(amount),
+                    issued_on=TODAY - timedelta(days=10), due_date=due or TODAY + timedelta(days=20)).id
+
+
+def paid_and_status(app, pk):
+    with app.app_context():
+        db.session.expire_all()
+        rec = db.session.get(Receivable, pk)
+        paid = db.session.scalar(select(func.coalesce(func.sum(Payment.amount), 0))
+                                 .where(Payment.receivable_id == pk))
+        return Decimal(paid), rec.amount, rec.status.name, rec.due_date
+
+
+# --- payments ----------------------------------------------------------------------------------
+
+
+def test_simultaneous_payments_never_exceed_the_outstanding_amount(app, apis, live):
+    """Six payments of 300 against 1,000 at once: exactly three are booked, the others refused."""
+    fin = apis("finance1").headers
+    for _ in range(ROUNDS):
+        pk = receivable(app)
+        body = {"receivable": pk, "paid_on": TODAY.isoformat(), "amount": "300.00"}
+        got = statuses(fire([poster(live, fin, "/api/v1/payment/", body) for _ in range(6)]))
+        assert set(got) <= {201, *REFUSED}, got
+        assert got.count(201) == 3, got
+        paid, amount, status, due = paid_and_status(app, pk)
+        assert paid == Decimal("900.00") <= amount
+        assert count(app, Payment, Payment.receivable_id == pk) == 3
+        assert status == derive_status(amount, paid, due, TODAY, "open") == "partially_paid"
+
+
+def test_payment_racing_a_status_change_is_refused_cleanly(app, apis, live):
+    """A payment and a write-off request on one receivable at once: both succeed in some order,
+    or the payment is refused because the receivable awaits write-off; never a 500."""
+    fin, admin = apis("finance1").headers, apis("admin").headers
+    for _ in range(ROUNDS):
+        pk = receivable(app, owner="sales3")
+        pay = poster(live, fin, "/api/v1/payment/",
+                     {"receivable": pk, "paid_on": TODAY.isoformat(), "amount": "400.00"})
+        step = poster(live, admin, f"/api/v1/workflow/receivable/{pk}/request_write_off",
+                      {"comment": "客户破产"})
+        pay_status, step_status = statuses(fire([pay, step]))
+        assert pay_status in (201, *REFUSED) and step_status in (200, 409), (pay_status, step_status)
+        paid, amount, status, due = paid_and_status(app, pk)
+        assert paid == (Decimal("400.00") if pay_status == 201 else 0)
+        if step_status == 200:
+            assert status == "write_off_pending"
+        else:
+            assert status == derive_status(amount, paid, due, TODAY, "open")
+
+
+# --- leave ---------------------------------------------------------------------------------------
+
+
+def test_simultaneous_overlapping_leave_requests_store_exactly_one(app, apis, live):
+    me = apis("sales3").headers
+    with app.app_context():
+        emp = employee("sales3").id
+    for r in range(ROUNDS):
+        start = date(2096, 1, 5) + timedelta(days=40 * r)
+        calls = [poster(live, me, "/api/v1/leaverequest/", {
+            "employee": emp, "leave_type": "annual", "start_date": (start + timedelta(days=i)).isoformat(),
+            "end_date": (start + timedelta(days=i + 5)).isoformat(), "days": "3", "reason": "探亲"})
+            for i in range(4)]
+        got = statuses(fire(calls))
+        assert got.count(201) == 1 and set(got) <= {201, *REFUSED}, got
+        assert count(app, LeaveRequest, LeaveRequest.employee_id == emp,
+                     LeaveRequest.start_date >= start,
+                     LeaveRequest.start_date <= start + timedelta(days=10)) == 1
+
+
+# --- orders and workflow steps -------------------------------------------------------------------
+
+
+def _order_ready_to_schedule(app):
+    with app.app_context():
+        owner = employee("sales1")
+        order = make(SalesOrder, owner, status=OrderStatus.under_review, order_date=TODAY)
+        for dept in Department:
+            db.session.add(OrderReview(order=order, department=dept, verdict=Feasibility.feasible,
+                                        reviewed_on=TODAY))
+        product = make(Product, owner, commit=False)
+        db.session.commit()
+        return order.id, product.id
+
+
+def test_an_order_line_racing_the_schedule_step(app, apis, live):
+    """A line added while the order is being scheduled: either the line came first (both
+    succeed, the line's history before the step's) or it is refused; never a line after."""
+    sales, sup = apis("sales1").headers, apis("supervisor1").headers
+    for _ in range(ROUNDS):
+        order_id, product_id = _order_ready_to_schedule(app)
+        line = poster(live, sales, "/api/v1/orderline/",
+                      {"order": order_id, "product": product_id, "qty": "2", "unit_price": "10",
+                       "unit_cost": "6"})
+        step = poster(live, sup, f"/api/v1/workflow/salesorder/{order_id}/schedule", {})
+        (line_status, line_body), (step_status, _body) = fire([line, step])
+        assert line_status in (201, *REFUSED) and step_status in (200, 409), (line_status, step_status)
+        assert count(app, OrderLine, OrderLine.order_id == order_id) == (1 if line_status == 201 else 0)
+        with app.app_context():
+            status = db.session.get(SalesOrder, order_id).status
+            assert (status is OrderStatus.scheduled) == (step_status == 200)
+            if line_status == 201 and step_status == 200:
+                line_at = db.session.scalar(select(ChangeLog.id).where(
+                    ChangeLog.entity == "OrderLine", ChangeLog.row_id == line_body["id"],
+                    ChangeLog.action == "create"))
+                step_at = db.session.scalar(select(ChangeLog.id).where(
+                    ChangeLog.entity == "SalesOrder", ChangeLog.row_id == order_id,
+                    ChangeLog.action == "transition"))
+                assert line_at < step_at
+
+
+def test_two_decisions_on_one_leave_request_at_once(app, apis, live):
+    """The supervisor approves while HR rejects: exactly one decision is taken and recorded."""
+    sup, hr = apis("supervisor1").headers, apis("hr1").headers
+    for r in range(ROUNDS):
+        start = date(2097, 2, 1) + timedelta(days=30 * r)
+        with app.app_context():
+            pk = make(LeaveRequest, employee("sales1"), start_date=start, end_date=start + timedelta(days=2),
+                      days=Decimal(2)).id
+        assert apis("sales1").post(f"/api/v1/workflow/leaverequest/{pk}/submit", json={}).status_code == 200
+        approve = poster(live, sup, f"/api/v1/workflow/leaverequest/{pk}/approve", {})
+        reject = poster(live, hr, f"/api/v1/workflow/leaverequest/{pk}/reject", {"comment": "人手不足"})
+        got = statuses(fire([approve, reject]))
+        assert sorted(got) == [200, 409], got
+        with app.app_context():
+            status = db.session.get(LeaveRequest, pk).status.name
+            decisions = db.session.scalars(select(ChangeLog.step).where(
+                ChangeLog.entity == "LeaveRequest", ChangeLog.row_id == pk,
+                ChangeLog.action == "transition", ChangeLog.step != "submit")).all()
+        assert status == ("approved" if got[0] == 200 else "rejected")
+        assert decisions == ["approve" if got[0] == 200 else "reject"]
