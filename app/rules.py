@@ -3,7 +3,8 @@
 ``check(item)`` returns field → message for rules that involve more than one column or row
 (called by ``validation.check_item`` for forms, API, transitions and commands alike). ``install()``
 adds a ``before_flush`` hook that keeps derived columns right whoever writes: a receivable's status
-from its payments (2.5.1) and an attendance day's status from the clock (4.1.1).
+from its payments (2.5.1), an attendance day's status from the clock (4.1.1) and the due date a
+settlement notice announces (3.3.1).
 
 A rule that reads other rows first locks the parent they hang off (``app.locks.lock``: the
 receivable of a payment, the employee of a leave request, the order of a line), so that two
@@ -271,6 +272,10 @@ def _before_flush(session, _ctx, _instances):
                     _refresh_receivable(session, obj)
             elif isinstance(obj, m.Attendance) and obj not in session.deleted:
                 _refresh_attendance(obj)
+            elif isinstance(obj, m.SettlementNotice) and obj.due_date is None:
+                rec = obj.receivable or (session.get(m.Receivable, obj.receivable_id)
+                                         if obj.receivable_id else None)
+                obj.due_date = rec.due_date if rec is not None else None
 
 
 def install() -> None:

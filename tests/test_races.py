@@ -8,6 +8,8 @@ afterwards (nothing lost, nothing counted twice).
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from datetime import date, timedelta
 from decimal import Decimal
@@ -17,8 +19,10 @@ import requests
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.jobs import run_daily
 from app.models import (
     ChangeLog,
+    Customer,
     LeaveRequest,
     OrderLine,
     OrderReview,
@@ -26,12 +30,13 @@ from app.models import (
     Product,
     Receivable,
     SalesOrder,
+    SettlementNotice,
 )
 from app.models.orders import Department, Feasibility, OrderStatus
 from app.services.collection import derive_status
 from tests.conftest import employee, factory_today
 from tests.factories import count, make
-from tests.live import serve
+from tests.live import ROOT, SECRET, serve
 
 ROUNDS = 4
 TODAY = factory_today()
@@ -150,6 +155,93 @@ def test_simultaneous_overlapping_leave_requests_store_exactly_one(app, apis, li
         assert count(app, LeaveRequest, LeaveRequest.employee_id == emp,
                      LeaveRequest.start_date >= start,
                      LeaveRequest.start_date <= start + timedelta(days=10)) == 1
+
+
+# --- the daily job -------------------------------------------------------------------------------
+
+
+def _job_rows(app, day):
+    """Four receivables due within the notice period of ``day`` and two already overdue."""
+    with app.app_context():
+        owner = employee("sales2")
+        cust = make(Customer, owner)
+        due = [make(Receivable, owner, customer=cust, amount=Decimal("500.00"),
+                    issued_on=day - timedelta(days=20), due_date=day + timedelta(days=1 + i)).id
+               for i in range(4)]
+        late = [make(Receivable, owner, customer=cust, amount=Decimal("500.00"),
+                     issued_on=day - timedelta(days=40), due_date=day - timedelta(days=3 + i)).id
+                for i in range(2)]
+        return due, late
+
+
+def _notices(app, ids):
+    with app.app_context():
+        rows = db.session.execute(
+            select(SettlementNotice.receivable_id, SettlementNotice.due_date, Receivable.due_date)
+            .join(Receivable, Receivable.id == SettlementNotice.receivable_id)
+            .where(SettlementNotice.receivable_id.in_(ids))).all()
+        return rows
+
+
+def _run_job(app, day):
+    def call():
+        with app.app_context():
+            try:
+                return run_daily(day)
+            finally:
+                db.session.remove()
+    return call
+
+
+def test_two_daily_jobs_at_once_write_each_notice_once(app):
+    for r in range(ROUNDS):
+        day = date(2034, 1, 10) + timedelta(days=60 * r)
+        due, late = _job_rows(app, day)
+        results = fire([_run_job(app, day), _run_job(app, day)])
+        for res in results:
+            assert isinstance(res, dict), res
+        assert sum(res["notices"] for res in results) >= len(due)
+        rows = _notices(app, due + late)
+        assert sorted(rid for rid, _d, _r in rows) == sorted(due)  # one per receivable, none late
+        assert all(notice_due == rec_due for _rid, notice_due, rec_due in rows)
+        with app.app_context():
+            assert {db.session.get(Receivable, pk).status.name for pk in late} == {"overdue"}
+        again = _run_job(app, day)()
+        assert again["notices"] == 0 and again["overdue"] == 0
+        assert len(_notices(app, due)) == len(due)
+
+
+def test_two_daily_job_commands_at_once(app):
+    """The real command, twice in two processes: both exit cleanly, each notice is written once."""
+    day = date(2036, 3, 10)
+    due, _late = _job_rows(app, day)
+    env = {"APP_ENV": "testing", "SECRET_KEY": SECRET,
+           "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"]}
+    import os
+
+    cmd = [sys.executable, "-m", "flask", "--app", "run:app", "jobs", "daily", "--date", day.isoformat()]
+    procs = [subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True) for _ in range(2)]
+    outputs = [p.communicate(timeout=120)[0] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outputs
+    assert len(_notices(app, due)) == len(due)
+
+
+def test_a_notice_for_the_same_due_date_is_refused_by_the_database(app):
+    """Idempotent by constraint, not only by the job's check: a second notice for one receivable
+    and due date cannot be stored, whoever writes it."""
+    from sqlalchemy.exc import IntegrityError
+
+    day = date(2037, 5, 1)
+    due, _late = _job_rows(app, day)
+    _run_job(app, day)()
+    with app.app_context():
+        rec = db.session.get(Receivable, due[0])
+        db.session.add(SettlementNotice(receivable=rec, sent_on=day, due_date=rec.due_date))
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+        db.session.rollback()
+    assert len(_notices(app, [due[0]])) == 1
 
 
 # --- orders and workflow steps -------------------------------------------------------------------

@@ -1,0 +1,43 @@
+"""settlement notice: the due date it announces, unique per receivable
+
+A notice now records the due date it announces, one per receivable and due date (issue 8: two
+daily jobs at once wrote duplicates). Existing notices take their receivable's current due date;
+of duplicates the first one is kept.
+
+Revision ID: 30c378ce96a4
+Revises: c0e31e3a8859
+Create Date: 2026-12-01 10:01:25.782867
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '30c378ce96a4'
+down_revision = 'c0e31e3a8859'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('settlement_notice', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('due_date', sa.Date(), nullable=True))
+    op.execute(
+        "UPDATE settlement_notice SET due_date = (SELECT receivable.due_date FROM receivable"
+        " WHERE receivable.id = settlement_notice.receivable_id)"
+    )
+    op.execute(
+        "DELETE FROM settlement_notice WHERE id NOT IN (SELECT min(id) FROM settlement_notice"
+        " GROUP BY receivable_id, due_date)"
+    )
+    with op.batch_alter_table('settlement_notice', schema=None) as batch_op:
+        batch_op.alter_column('due_date', existing_type=sa.Date(), nullable=False)
+        batch_op.create_unique_constraint('uq_settlement_notice_receivable_due', ['receivable_id', 'due_date'])
+
+
+def downgrade():
+    with op.batch_alter_table('settlement_notice', schema=None) as batch_op:
+        batch_op.drop_constraint('uq_settlement_notice_receivable_due', type_='unique')
+        batch_op.drop_column('due_date')
+
