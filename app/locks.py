@@ -15,7 +15,7 @@ the write wrappers call it and never test the dialect themselves.
   ``JobLocked``.
 - ``Conflict``: what a commit refused because of another writer (unique / foreign key / check
   violation, a row version that moved, a lock not granted in time), with a translated message
-  and never the database's text. ``commit()`` / ``flush()`` raise it.
+  and never the database's text. ``commit()`` / ``flush()`` / ``conflicts()`` raise it.
 
 SQLite needs three connection settings for this (``install``): the driver must not manage
 transactions itself (pysqlite's legacy mode starts one only before INSERT/UPDATE/DELETE, so a
@@ -259,19 +259,24 @@ def _raise_conflict(session, exc) -> None:
     raise Conflict(kind) from None
 
 
-def commit(session=None) -> None:
-    """Commit, or roll back and raise ``Conflict`` when another writer got in the way."""
+@contextmanager
+def conflicts(session=None):
+    """Inside this block, a database error that another writer caused rolls back and raises
+    ``Conflict`` (any statement may flush: ``Session.merge``, a query with autoflush, ...)."""
     session = session or _session()
     try:
-        session.commit()
+        yield session
     except (DBAPIError, StaleDataError) as exc:
         _raise_conflict(session, exc)
+
+
+def commit(session=None) -> None:
+    """Commit, or roll back and raise ``Conflict`` when another writer got in the way."""
+    with conflicts(session) as s:
+        s.commit()
 
 
 def flush(session=None) -> None:
     """Flush, or roll back and raise ``Conflict`` (see ``commit``)."""
-    session = session or _session()
-    try:
-        session.flush()
-    except (DBAPIError, StaleDataError) as exc:
-        _raise_conflict(session, exc)
+    with conflicts(session) as s:
+        s.flush()

@@ -9,6 +9,8 @@ settlement notice announces (3.3.1).
 A rule that reads other rows first locks the parent they hang off (``app.locks.lock``: the
 receivable of a payment, the employee of a leave request, the order of a line), so that two
 simultaneous writes are checked one after the other, each against what the other committed.
+Values that must be unique are looked up first (a field message), and the database's unique
+constraints refuse whatever slips past at the same moment (409, ``app.locks.Conflict``).
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, func, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy import UniqueConstraint, event, func, inspect, select
+from sqlalchemy.orm import RelationshipDirection, Session
 
 from . import locks, policy
 from . import models as m
@@ -28,6 +30,7 @@ from .models.policy import PolicyKey
 from .services import collection, conduct
 
 REQUIRED = _l("This field is required.")
+TAKEN = _l("Already used by another record.")
 CLAUSE_ID = re.compile(r"^\d+(\.\d+){0,3}$")
 
 _RULES: dict[type, list[Callable]] = {}
@@ -49,10 +52,65 @@ def changed(item) -> bool:
 
 def check(item) -> dict[str, str]:
     errors: dict[str, str] = {}
-    for fn in _RULES.get(type(item), ()):
+    for fn in (*_RULES.get(type(item), ()), _unique_taken):
         for key, msg in (fn(item) or {}).items():
             errors.setdefault(key, str(msg))
     return errors
+
+
+def _unique_sets(model) -> list[tuple]:
+    """The column sets of ``model`` that must be unique (single columns and constraints)."""
+    table = model.__table__
+    sets = [(c,) for c in table.columns if c.unique and not c.primary_key]
+    sets += [tuple(con.columns) for con in table.constraints if isinstance(con, UniqueConstraint)]
+    return sets
+
+
+def _field_of(model, columns) -> str:
+    """The form / API field a unique clash is reported on: its first plain column, else the
+    relationship of its last foreign key (``employee`` for (cycle_id, employee_id))."""
+    plain = [c for c in columns if not c.foreign_keys]
+    if plain:
+        return plain[0].key
+    col = columns[-1]
+    for rel in inspect(model).relationships:
+        if rel.direction is RelationshipDirection.MANYTOONE and col in rel.local_columns:
+            return rel.key
+    return col.key
+
+
+def _column_value(item, col):
+    """A column's value, a foreign key read from its related object when only that is set (as
+    forms and the API do) and not yet flushed."""
+    value = getattr(item, col.key, None)
+    if value is None and col.foreign_keys:
+        for rel in inspect(type(item)).relationships:
+            if rel.direction is RelationshipDirection.MANYTOONE and col in rel.local_columns:
+                target = getattr(item, rel.key, None)
+                if target is not None:
+                    remote = next(r for loc, r in rel.local_remote_pairs if loc is col)
+                    value = getattr(target, remote.key, None)
+    return value
+
+
+def _unique_taken(item):
+    """A value that must be unique and is already another row's: refused on its field (422)
+    before the database would refuse it."""
+    model = type(item)
+    state = inspect(item)
+    out = {}
+    for columns in _unique_sets(model):
+        values = [_column_value(item, c) for c in columns]
+        if any(v is None for v in values):
+            continue
+        if state.persistent and not any(state.attrs[c.key].history.has_changes() for c in columns):
+            continue
+        query = select(model.id).where(*(c == v for c, v in zip(columns, values, strict=True)))
+        if state.persistent:
+            query = query.where(model.id != item.id)
+        if _session(item).scalar(query.limit(1)) is not None:
+            out[_field_of(model, columns)] = TAKEN
+    return out
 
 
 def _session(item):

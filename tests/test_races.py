@@ -244,6 +244,26 @@ def test_a_notice_for_the_same_due_date_is_refused_by_the_database(app):
     assert len(_notices(app, [due[0]])) == 1
 
 
+# --- unique values -------------------------------------------------------------------------------
+
+
+def test_two_simultaneous_posts_of_one_customer_code(app, apis, live):
+    me = apis("sales1").headers
+    with app.app_context():
+        owner = employee("sales1").id
+    for r in range(ROUNDS):
+        code = f"RACE-{r}-{TODAY:%m%d}"
+        body = {"code": code, "name": "同时客户", "owner": owner, "credit_limit": "100.00",
+                "payment_terms_days": 30}
+        results = fire([poster(live, me, "/api/v1/customer/", body) for _ in range(3)])
+        got = statuses(results)
+        assert got.count(201) == 1 and set(got) <= {201, *REFUSED}, got
+        for status, payload in results:
+            if status != 201:
+                assert "message" in payload and "IntegrityError" not in str(payload)
+        assert count(app, Customer, Customer.code == code) == 1
+
+
 # --- orders and workflow steps -------------------------------------------------------------------
 
 

@@ -17,7 +17,6 @@ from flask_appbuilder import ModelRestApi, ModelView, expose
 from flask_appbuilder.actions import action as fab_action
 from flask_appbuilder.fields import EnumField
 from flask_appbuilder.models.filters import BaseFilter
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.urltools import get_order_args, get_page_args, get_page_size_args
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import false, inspect
@@ -46,6 +45,7 @@ from ..validation import ValidationFailure, api_validators, check_item, form_val
 from ..workflow import available, timeline, workflow_of
 from ..workflow.engine import is_locked
 from .export import ExportMixin
+from .writes import FormWrites, PortalInterface, api_write, write_spec
 
 # The edit form carries the row version it was opened at (issue 3, item 8).
 VERSION_FIELD = "row_version"
@@ -207,9 +207,10 @@ def _record_links(entity: Entity, item) -> list[tuple[object, str, str]]:
     return []
 
 
-class PortalModelView(ExportMixin, _Guard, ModelView):
+class PortalModelView(ExportMixin, _Guard, FormWrites, ModelView):
     show_template = "portal/show.html"
     page_size = 25
+    version_field = VERSION_FIELD
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -372,12 +373,14 @@ class PortalModelApi(_Guard, ModelRestApi):
             return self.response_422(message=exc.errors)
         return self.response(409 if isinstance(exc, LockedError) else 403, message=str(exc))
 
+    @api_write
     def post_headless(self):
         try:
             return super().post_headless()
         except (ScopeError, ValidationFailure) as exc:
             return self._refuse(exc)
 
+    @api_write
     def put_headless(self, pk):
         """With ``If-Match: <version>`` an update based on an older version is refused (412)."""
         expected = request.headers.get("If-Match", "").strip('" ')
@@ -391,6 +394,7 @@ class PortalModelApi(_Guard, ModelRestApi):
         except (ScopeError, ValidationFailure) as exc:
             return self._refuse(exc)
 
+    @api_write
     def delete_headless(self, pk):
         try:
             return super().delete_headless(pk)
@@ -447,7 +451,7 @@ def build_view(entity: Entity, related_views=()) -> type[PortalModelView]:
     time_fields = _time_fields(entity)
     attrs = {
         "entity": entity,
-        "datamodel": SQLAInterface(entity.model, db.session),
+        "datamodel": PortalInterface(entity.model, db.session),
         "class_permission_name": entity.name,
         "method_permission_name": dict(VIEW_METHODS),
         "base_filters": [["id", ScopeFilter, None]],
@@ -477,7 +481,7 @@ def build_api(entity: Entity) -> type[PortalModelApi]:
     pickers = _picker_filters(entity)
     attrs = {
         "entity": entity,
-        "datamodel": SQLAInterface(entity.model, db.session),
+        "datamodel": PortalInterface(entity.model, db.session),
         "resource_name": entity.name.lower(),
         "class_permission_name": entity.name,
         "method_permission_name": dict(API_METHODS),
@@ -496,6 +500,7 @@ def build_api(entity: Entity) -> type[PortalModelApi]:
         "add_query_rel_fields": pickers,
         "edit_query_rel_fields": pickers,
         "list_title": entity.label,
+        "openapi_spec_methods": write_spec(f"{entity.name}Api"),
     }
     return type(f"{entity.name}Api", (PortalModelApi,), attrs)
 
