@@ -31,6 +31,7 @@ from app.models import (
     Receivable,
     SalesOrder,
     SettlementNotice,
+    Visit,
 )
 from app.models.orders import Department, Feasibility, OrderStatus
 from app.services.collection import derive_status
@@ -325,3 +326,24 @@ def test_two_decisions_on_one_leave_request_at_once(app, apis, live):
                 ChangeLog.action == "transition", ChangeLog.step != "submit")).all()
         assert status == ("approved" if got[0] == 200 else "rejected")
         assert decisions == ["approve" if got[0] == 200 else "reject"]
+
+
+@pytest.mark.parametrize(("model", "field"), [(Customer, "region"), (Visit, "summary")])
+def test_simultaneous_updates_of_one_row(app, apis, live, model, field):
+    """Three PUTs of one row at once (no If-Match): each wins in turn or finds its version gone
+    (409); never a 500, and never a new row (FAB's shared schema once loaded a transient one)."""
+    me = apis("sales1").headers
+    resource = model.__name__.lower()
+    for r in range(ROUNDS):
+        with app.app_context():
+            pk = make(model, employee("sales1")).id
+        before = count(app, model)
+        calls = [poster(live, me, f"/api/v1/{resource}/{pk}", {field: f"改{r}{i}"}, method="put")
+                 for i in range(3)]
+        results = fire(calls)
+        got = statuses(results)
+        assert set(got) <= {200, 409} and 200 in got, results
+        assert count(app, model) == before
+        with app.app_context():
+            value = getattr(db.session.get(model, pk), field)
+        assert value in {f"改{r}{i}" for i, s in enumerate(got) if s == 200}

@@ -45,7 +45,7 @@ from ..validation import ValidationFailure, api_validators, check_item, form_val
 from ..workflow import available, timeline, workflow_of
 from ..workflow.engine import is_locked
 from .export import ExportMixin
-from .writes import FormWrites, PortalInterface, api_write, write_spec
+from .writes import FormWrites, PortalInterface, ThreadSafeSchemas, api_write, write_spec
 
 # The edit form carries the row version it was opened at (issue 3, item 8).
 VERSION_FIELD = "row_version"
@@ -332,7 +332,7 @@ class PortalModelView(ExportMixin, _Guard, FormWrites, ModelView):
         return redirect(self.get_redirect())
 
 
-class PortalModelApi(_Guard, ModelRestApi):
+class PortalModelApi(_Guard, ThreadSafeSchemas, ModelRestApi):
     # JWT only: a browser session cookie must not authorise API writes (no CSRF token there).
     allow_browser_login = False
     max_page_size = 200

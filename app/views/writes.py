@@ -6,6 +6,10 @@ raised.
   foreign key or check violation, a row version that moved, a lock not granted in time.
 - ``api_write`` wraps ``PortalModelApi.post_headless`` / ``put_headless`` / ``delete_headless``:
   the write is flushed by FAB and committed here, a conflict answers 409 ``{"message": ...}``.
+- ``ThreadSafeSchemas`` gives each thread its own ``instance`` on the API's marshmallow schemas:
+  marshmallow-sqlalchemy's ``load(data, instance=row)`` keeps the row on the schema object, which
+  FAB shares between all requests, so two PUTs at once in one process (gunicorn threads) loaded
+  each other's row or a new transient one (a 500, or a PUT inserting a row).
 - ``FormWrites`` is the HTML add / edit of FAB with two changes: a rule refusing the row (422 on
   the API) shows the form again with the message on its field, and a conflict at commit shows the
   form again (409) with the user's input and the message, instead of a redirect that loses both.
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
 
 from flask import abort, flash, g, request
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -70,6 +75,30 @@ class PortalInterface(SQLAInterface):
 
 # --- API -----------------------------------------------------------------------------------------
 
+
+class _PerThread:
+    """A data descriptor keeping an attribute per thread (shadows the instance's own)."""
+
+    def __init__(self):
+        self.local = threading.local()
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        return getattr(self.local, str(id(obj)), None)
+
+    def __set__(self, obj, value):
+        setattr(self.local, str(id(obj)), value)
+
+
+class ThreadSafeSchemas:
+    """ModelRestApi mixin: its add / edit schemas keep the row being loaded per thread."""
+
+    def _init_model_schemas(self):
+        super()._init_model_schemas()
+        for schema in (self.add_model_schema, self.edit_model_schema):
+            if schema is not None and not isinstance(type(schema).__dict__.get("instance"), _PerThread):
+                schema.__class__ = type(type(schema).__name__, (type(schema),), {"instance": _PerThread()})
 
 
 def api_write(method):
