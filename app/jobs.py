@@ -29,7 +29,7 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
-from . import locks, policy
+from . import idempotency, locks, policy
 from . import models as m
 from .extensions import db
 from .models.policy import PolicyKey
@@ -45,7 +45,8 @@ def run_daily(today: date) -> dict[str, int]:
     """Run the day's job (see the module docstring); raises ``locks.JobLocked`` when another run
     held the lock too long and ``locks.Conflict`` when a simultaneous change refused its commit
     (nothing is written then; run it again)."""
-    counts = {"notices": 0, "mailed": 0, "overdue": 0, "expired": 0, "risk_changed": 0}
+    counts = {"notices": 0, "mailed": 0, "overdue": 0, "expired": 0, "risk_changed": 0,
+              "keys_forgotten": 0}
     db.session.info[TODAY_KEY] = today  # derived statuses follow the job's day
     try:
         with locks.job_lock(JOB_LOCK):
@@ -53,6 +54,7 @@ def run_daily(today: date) -> dict[str, int]:
             _flag_overdue(today, counts)
             _expire_quotations(today, counts)
             recompute_risk(today, counts)
+            counts["keys_forgotten"] = idempotency.purge()
             locks.commit()
     finally:
         db.session.info.pop(TODAY_KEY, None)

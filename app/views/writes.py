@@ -1,11 +1,15 @@
 """How the generated views and APIs commit a write: refusals by other writers are answered, not
-raised.
+raised, and API writes may carry an ``Idempotency-Key``.
 
 - ``PortalInterface`` is FAB's data interface whose commit raises ``app.locks.Conflict`` (a
   translated message, never the database's text) when another writer got in the way: a unique,
   foreign key or check violation, a row version that moved, a lock not granted in time.
 - ``api_write`` wraps ``PortalModelApi.post_headless`` / ``put_headless`` / ``delete_headless``:
-  the write is flushed by FAB and committed here, a conflict answers 409 ``{"message": ...}``.
+  the write is flushed by FAB and committed here, a conflict answers 409 ``{"message": ...}``,
+  and with an ``Idempotency-Key`` header the key and the response are stored in the write's own
+  transaction (``app.idempotency``) so that a retry returns the first response (same status and
+  body, header ``Idempotent-Replayed: true``) and books nothing twice; the same key with another
+  request is refused (422).
 - ``ThreadSafeSchemas`` gives each thread its own ``instance`` on the API's marshmallow schemas:
   marshmallow-sqlalchemy's ``load(data, instance=row)`` keeps the row on the schema object, which
   FAB shares between all requests, so two PUTs at once in one process (gunicorn threads) loaded
@@ -19,20 +23,30 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import threading
 
-from flask import abort, flash, g, request
+from flask import abort, flash, g, make_response, request
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.urltools import get_filter_args, get_order_args, get_page_args, get_page_size_args
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import SQLAlchemyError
 
-from .. import locks
+from .. import idempotency, locks
 from ..extensions import db
+from ..security.scope import current_actor
 from ..validation import ValidationFailure
 
 log = logging.getLogger(__name__)
 
+HEADER = "Idempotency-Key"
+REPLAYED = "Idempotent-Replayed"
+_KEY = re.compile(rf"[\x21-\x7e]{{1,{idempotency.MAX_KEY_LENGTH}}}")  # visible ASCII
 _DEFER = "portal_defer_commit"  # g: inside api_write, FAB's commit only flushes
+
+MSG_BAD_KEY = _l("The Idempotency-Key header must be 1 to %(n)s visible ASCII characters.",
+                 n=idempotency.MAX_KEY_LENGTH)
+MSG_KEY_REUSED = _l("This Idempotency-Key was already used for a different request.")
 
 
 class PortalInterface(SQLAInterface):
@@ -101,20 +115,45 @@ class ThreadSafeSchemas:
                 schema.__class__ = type(type(schema).__name__, (type(schema),), {"instance": _PerThread()})
 
 
+
+def _json(status: int, body: str, replayed: bool = False):
+    resp = make_response(body, status)
+    resp.mimetype = "application/json"
+    if replayed:
+        resp.headers[REPLAYED] = "true"
+    return resp
+
+
 def api_write(method):
     """Decorator for a ModelRestApi write method (see the module docstring)."""
 
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
+        key = request.headers.get(HEADER)
+        row = None
         try:
+            if key is not None:
+                if not _KEY.fullmatch(key):
+                    return self.response_400(message=str(MSG_BAD_KEY))
+                user_id = current_actor().user_id
+                fp = idempotency.fingerprint(request.method, request.full_path, request.get_data())
+                row, claimed = idempotency.stored_or_claimed(user_id, key, fp)
+                if not claimed:
+                    same, status, body = row.fingerprint == fp, row.status, row.body
+                    db.session.rollback()  # nothing of this request is written
+                    if not same:
+                        return self.response_422(message=str(MSG_KEY_REUSED))
+                    return _json(status, body, replayed=True)
             setattr(g, _DEFER, True)
             try:
                 resp = method(self, *args, **kwargs)
             finally:
                 g.pop(_DEFER, None)
             if resp.status_code >= 300:
-                db.session.rollback()  # refused: nothing is kept
+                db.session.rollback()  # refused: neither the row nor the key is kept
                 return resp
+            if row is not None:
+                idempotency.remember(row, resp.status_code, resp.get_data(as_text=True))
             locks.commit()
             return resp
         except locks.Conflict as exc:
@@ -128,12 +167,21 @@ def api_write(method):
 
 
 def write_spec(api_name: str) -> dict:
-    """OpenAPI of the write methods of ``api_name``: FAB's own plus the 409 answer (FAB merges
-    this over its docstrings, key by key)."""
+    """OpenAPI of the write methods of ``api_name``: FAB's own, plus the ``Idempotency-Key``
+    header and the 409 answer (FAB merges this over its docstrings, key by key)."""
     import yaml
     from apispec import yaml_utils
     from flask_appbuilder import ModelRestApi
 
+    header = {
+        "in": "header", "name": HEADER, "required": False,
+        "schema": {"type": "string", "minLength": 1, "maxLength": idempotency.MAX_KEY_LENGTH},
+        "description": ("Makes the write safe to retry: a request repeated with the same key by "
+                        "the same user within the retention time (default 24 h) is not executed "
+                        "again; it gets the first response (same status and body, header "
+                        f"{REPLAYED}: true). The same key with a different request is refused "
+                        "(422). Only successful writes are remembered."),
+    }
     conflict = {"description": "Refused because of a simultaneous change (nothing was saved)",
                 "content": {"application/json": {"schema": {
                     "type": "object", "properties": {"message": {"type": "string"}}}}}}
@@ -141,7 +189,10 @@ def write_spec(api_name: str) -> dict:
     for name, verb in (("post", "post"), ("put", "put"), ("delete", "delete")):
         doc = str(yaml_utils.load_operations_from_docstring(getattr(ModelRestApi, name).__doc__))
         spec = yaml.safe_load(doc.replace("{{self.__class__.__name__}}", api_name))[verb]
-        out[name] = {verb: {"responses": {**spec["responses"], "409": conflict}}}
+        out[name] = {verb: {
+            "parameters": [*spec.get("parameters", []), header],
+            "responses": {**spec["responses"], "409": conflict},
+        }}
     return out
 
 
