@@ -347,3 +347,22 @@ def test_simultaneous_updates_of_one_row(app, apis, live, model, field):
         with app.app_context():
             value = getattr(db.session.get(model, pk), field)
         assert value in {f"改{r}{i}" for i, s in enumerate(got) if s == 200}
+
+
+def test_two_administrators_saving_one_new_setting_at_once(app, login):
+    """Both insert the same setting key (unique): one is saved, the other saved after it or
+    refused with 409; never a 500, one row."""
+    from app.models import PolicySetting
+    from app.models.policy import PolicyKey
+
+    admins = [login("admin"), login("admin")]
+    url = "/settings/"
+    for r in range(ROUNDS):
+        forms = [{"key": "return_visit_window_days", "value": "7", "note": f"并发{r}{i}",
+                  "csrf_token": a.token(url)} for i, a in enumerate(admins)]
+        got = fire([lambda a=a, f=f: a.client.post(url, data=f).status_code
+                    for a, f in zip(admins, forms, strict=True)])
+        assert set(got) <= {302, 409} and 302 in got, got
+        assert count(app, PolicySetting, PolicySetting.key == PolicyKey.return_visit_window_days) == 1
+        assert admins[0].post(url, data={"key": "return_visit_window_days", "value": ""}).status_code == 302
+        assert count(app, PolicySetting, PolicySetting.key == PolicyKey.return_visit_window_days) == 0
