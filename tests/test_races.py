@@ -37,7 +37,7 @@ from app.models.orders import Department, Feasibility, OrderStatus
 from app.services.collection import derive_status
 from tests.conftest import employee, factory_today
 from tests.factories import count, make
-from tests.live import ROOT, SECRET, serve
+from tests.live import ROOT, SECRET, gunicorn, serve
 
 ROUNDS = 4
 TODAY = factory_today()
@@ -116,6 +116,20 @@ def test_simultaneous_payments_never_exceed_the_outstanding_amount(app, apis, li
         assert paid == Decimal("900.00") <= amount
         assert count(app, Payment, Payment.receivable_id == pk) == 3
         assert status == derive_status(amount, paid, due, TODAY, "open") == "partially_paid"
+
+
+def test_simultaneous_payments_across_gunicorn_workers(app, apis):
+    """The same race against the portal as production runs it: two gunicorn worker processes
+    with four threads each, so the lock must hold across processes (SQLite: the database file)."""
+    fin = apis("finance1").headers
+    with gunicorn(app.config["SQLALCHEMY_DATABASE_URI"], workers=2, threads=4) as base:
+        for _ in range(2):
+            pk = receivable(app, amount="1000.00")
+            body = {"receivable": pk, "paid_on": TODAY.isoformat(), "amount": "250.00"}
+            got = statuses(fire([poster(base, fin, "/api/v1/payment/", body) for _ in range(8)]))
+            assert got.count(201) == 4 and set(got) <= {201, *REFUSED}, got
+            paid, amount, status, due = paid_and_status(app, pk)
+            assert paid == amount and status == "paid"
 
 
 def test_payment_racing_a_status_change_is_refused_cleanly(app, apis, live):
