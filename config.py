@@ -25,6 +25,13 @@ SQLALCHEMY_DATABASE_URI = os.environ.get(
 )
 SQLALCHEMY_TRACK_MODIFICATIONS = False
 SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+# How long a write waits for another one holding the same row (PostgreSQL lock_timeout) or the
+# database (SQLite busy timeout) before it is refused with 409; and how long a second daily job
+# waits for the first to finish (app/locks.py).
+DATABASE_LOCK_TIMEOUT = float(os.environ.get("DATABASE_LOCK_TIMEOUT", "10"))
+JOB_LOCK_TIMEOUT = float(os.environ.get("JOB_LOCK_TIMEOUT", "300"))
+# API writes with an Idempotency-Key header: how long a key is remembered (app/idempotency.py).
+IDEMPOTENCY_KEY_HOURS = int(os.environ.get("IDEMPOTENCY_KEY_HOURS", "24"))
 
 # Schema comes from Alembic migrations only; permissions are synced by `flask roles sync`.
 FAB_CREATE_DB = False

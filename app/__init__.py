@@ -31,8 +31,11 @@ def create_app(config_object: str | object = "config", **overrides) -> Flask:
     csrf.init_app(app)  # before AppBuilder (fab-notes)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
 
+    from .locks import install as install_locks
+
     with app.app_context():
         enforce_sqlite_foreign_keys(db.engine)
+        install_locks(db.engine, app.config["DATABASE_LOCK_TIMEOUT"])
         appbuilder = AppBuilder(
             security_manager_class=PortalSecurityManager,
             indexview=PortalIndexView,

@@ -47,11 +47,24 @@ def seed_demo_cmd() -> None:
 @click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="The day to run for (default: today in DISPLAY_TIMEZONE).")
 def jobs_daily(day) -> None:
-    """Settlement notices, newly overdue receivables, expired quotations, customer risk (3.3)."""
+    """Settlement notices, newly overdue receivables, expired quotations, customer risk (3.3).
+
+    A run started while another is running waits for it, then finds the day done; after
+    JOB_LOCK_TIMEOUT seconds, or when a simultaneous change refused its commit, it writes nothing
+    and exits with status 1 (cron reports it; run it again)."""
     from .jobs import run_daily
+    from .locks import Conflict, JobLocked
     from .rules import today
 
-    for key, value in run_daily(day.date() if day else today()).items():
+    try:
+        counts = run_daily(day.date() if day else today())
+    except JobLocked:
+        click.echo("another daily job is still running; nothing was done", err=True)
+        sys.exit(1)
+    except Conflict as exc:
+        click.echo(f"nothing was done, run the job again: {exc.kind} conflict", err=True)
+        sys.exit(1)
+    for key, value in counts.items():
         click.echo(f"{key}: {value}")
 
 

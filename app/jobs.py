@@ -4,7 +4,15 @@ For the given day it (1) records a settlement notice for every receivable fallin
 notice period (3.3.1; default 7 days) that has none yet for that due date, e-mailing it when SMTP
 is configured and the customer has a contact e-mail; (2) flags receivables that became overdue;
 (3) expires quotations past their validity (3.1.5); (4) recomputes every customer's risk level and
-reason (3.3.3). A second run the same day finds nothing new to do.
+reason (3.3.3); (5) forgets the API idempotency keys past their retention. A second run the same day
+finds nothing new to do.
+
+Two runs never overlap: the job holds a database-wide lock for its whole transaction
+(``app.locks.job_lock``: a PostgreSQL advisory lock, SQLite's immediate transaction). A second run
+started meanwhile waits for the first to finish (at most ``JOB_LOCK_TIMEOUT``, then ``JobLocked``,
+reported by the command with exit status 1) and then finds the day done. The notices are also
+idempotent by constraint: one per receivable and due date, a duplicate insert is skipped, so even
+a writer outside the job cannot make one be sent twice.
 """
 
 from __future__ import annotations
@@ -19,26 +27,35 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import exists, select
+from sqlalchemy.exc import IntegrityError
 
+from . import idempotency, locks, policy
 from . import models as m
-from . import policy
 from .extensions import db
 from .models.policy import PolicyKey
 from .rules import TODAY_KEY
 from .services import collection
-from .services.sql import days_between
 from .workflow.engine import TRANSITIONS_KEY
 
 log = logging.getLogger(__name__)
+JOB_LOCK = "jobs.daily"
+
+
 def run_daily(today: date) -> dict[str, int]:
-    counts = {"notices": 0, "mailed": 0, "overdue": 0, "expired": 0, "risk_changed": 0}
+    """Run the day's job (see the module docstring); raises ``locks.JobLocked`` when another run
+    held the lock too long and ``locks.Conflict`` when a simultaneous change refused its commit
+    (nothing is written then; run it again)."""
+    counts = {"notices": 0, "mailed": 0, "overdue": 0, "expired": 0, "risk_changed": 0,
+              "keys_forgotten": 0}
     db.session.info[TODAY_KEY] = today  # derived statuses follow the job's day
     try:
-        _notices(today, counts)
-        _flag_overdue(today, counts)
-        _expire_quotations(today, counts)
-        recompute_risk(today, counts)
-        db.session.commit()
+        with locks.job_lock(JOB_LOCK):
+            _notices(today, counts)
+            _flag_overdue(today, counts)
+            _expire_quotations(today, counts)
+            recompute_risk(today, counts)
+            counts["keys_forgotten"] = idempotency.purge()
+            locks.commit()
     finally:
         db.session.info.pop(TODAY_KEY, None)
     return counts
@@ -48,7 +65,7 @@ def _notices(today: date, counts) -> None:
     """3.3.1: one notice per receivable and due date, ``notice_days_before_due`` days ahead."""
     days = policy.get(PolicyKey.notice_days_before_due)
     R, N = m.Receivable, m.SettlementNotice  # noqa: N806
-    already = exists().where(N.receivable_id == R.id, days_between(R.due_date, N.sent_on) <= days)
+    already = exists().where(N.receivable_id == R.id, N.due_date == R.due_date)
     due = db.session.scalars(
         select(R).where(R.status.in_(["open", "partially_paid"]), R.due_date > today,
                         R.due_date <= today + timedelta(days=days), ~already)
@@ -57,20 +74,32 @@ def _notices(today: date, counts) -> None:
     emails = _contact_emails({rec.customer_id for rec in due})
     for rec in due:
         email = emails.get(rec.customer_id)
-        notice = m.SettlementNotice(receivable=rec, sent_on=today, recipient=email,
-                                    channel=m.receivables.DunningChannel.email)
-        if email and current_app.config.get("MAIL_SERVER"):
+        mail = bool(email and current_app.config.get("MAIL_SERVER"))
+        notice = m.SettlementNotice(
+            receivable=rec, due_date=rec.due_date, sent_on=today, recipient=email,
+            channel=m.receivables.DunningChannel.email,
+            note="e-mailed" if mail else "to send by hand" if not email else "mail not configured")
+        if not _insert_once(notice):
+            continue  # someone recorded this notice meanwhile: it is not sent twice
+        counts["notices"] += 1
+        if mail:
             try:
                 _send(rec, email)
                 counts["mailed"] += 1
-                notice.note = "e-mailed"
             except (OSError, smtplib.SMTPException) as exc:
                 log.warning("settlement notice for %s not mailed: %s", rec.number, exc)
                 notice.note = f"mail failed: {exc}"[:500]
-        else:
-            notice.note = "to send by hand" if not email else "mail not configured"
-        db.session.add(notice)
-        counts["notices"] += 1
+
+
+def _insert_once(row) -> bool:
+    """Insert ``row`` in a savepoint; False (and nothing written) when a unique constraint says
+    it exists already."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        return False
+    return True
 
 
 def _contact_emails(customer_ids) -> dict[int, str]:
@@ -110,6 +139,7 @@ def _flag_overdue(today: date, counts) -> None:
     R = m.Receivable  # noqa: N806
     for rec in db.session.scalars(
         select(R).where(R.status.in_(["open", "partially_paid"]), R.due_date < today)
+        .with_for_update(of=R).execution_options(populate_existing=True)  # payments wait for it
     ):
         rec.status = m.receivables.ReceivableStatus.overdue
         counts["overdue"] += 1
@@ -117,7 +147,8 @@ def _flag_overdue(today: date, counts) -> None:
 
 def _expire_quotations(today: date, counts) -> None:
     Q = m.Quotation  # noqa: N806
-    for q in db.session.scalars(select(Q).where(Q.status == "sent", Q.valid_until < today)):
+    for q in db.session.scalars(select(Q).where(Q.status == "sent", Q.valid_until < today)
+                                .with_for_update(of=Q).execution_options(populate_existing=True)):
         q.status = m.customers.QuotationStatus.expired
         db.session.info.setdefault(TRANSITIONS_KEY, {})[("Quotation", q.id)] = ("expire", None)
         counts["expired"] += 1
@@ -138,6 +169,7 @@ def recompute_risk(today: date, counts) -> None:
         reason = json.dumps(reasons, default=str, ensure_ascii=False) if reasons else None
         cust = db.session.get(m.Customer, cid)
         if cust.risk_level.name != level or cust.risk_reason != reason:
+            cust = locks.lock(cust)  # a salesperson's edit of the customer waits, or went first
             cust.risk_level = m.customers.RiskLevel[level]
             cust.risk_reason = reason
             counts["risk_changed"] += 1

@@ -3,7 +3,14 @@
 ``check(item)`` returns field → message for rules that involve more than one column or row
 (called by ``validation.check_item`` for forms, API, transitions and commands alike). ``install()``
 adds a ``before_flush`` hook that keeps derived columns right whoever writes: a receivable's status
-from its payments (2.5.1) and an attendance day's status from the clock (4.1.1).
+from its payments (2.5.1), an attendance day's status from the clock (4.1.1) and the due date a
+settlement notice announces (3.3.1).
+
+A rule that reads other rows first locks the parent they hang off (``app.locks.lock``: the
+receivable of a payment, the employee of a leave request, the order of a line), so that two
+simultaneous writes are checked one after the other, each against what the other committed.
+Values that must be unique are looked up first (a field message), and the database's unique
+constraints refuse whatever slips past at the same moment (409, ``app.locks.Conflict``).
 """
 
 from __future__ import annotations
@@ -14,17 +21,18 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, func, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy import UniqueConstraint, event, func, inspect, select
+from sqlalchemy.orm import RelationshipDirection, Session
 
+from . import locks, policy
 from . import models as m
-from . import policy
 from .models.policy import PolicyKey
 from .services import collection, conduct
 from .services.appraisal import DEFAULTS as APPRAISAL_DEFAULTS
 from .services.appraisal import settings_errors
 
 REQUIRED = _l("This field is required.")
+TAKEN = _l("Already used by another record.")
 CLAUSE_ID = re.compile(r"^\d+(\.\d+){0,3}$")
 
 _RULES: dict[type, list[Callable]] = {}
@@ -46,10 +54,65 @@ def changed(item) -> bool:
 
 def check(item) -> dict[str, str]:
     errors: dict[str, str] = {}
-    for fn in _RULES.get(type(item), ()):
+    for fn in (*_RULES.get(type(item), ()), _unique_taken):
         for key, msg in (fn(item) or {}).items():
             errors.setdefault(key, str(msg))
     return errors
+
+
+def _unique_sets(model) -> list[tuple]:
+    """The column sets of ``model`` that must be unique (single columns and constraints)."""
+    table = model.__table__
+    sets = [(c,) for c in table.columns if c.unique and not c.primary_key]
+    sets += [tuple(con.columns) for con in table.constraints if isinstance(con, UniqueConstraint)]
+    return sets
+
+
+def _field_of(model, columns) -> str:
+    """The form / API field a unique clash is reported on: its first plain column, else the
+    relationship of its last foreign key (``employee`` for (cycle_id, employee_id))."""
+    plain = [c for c in columns if not c.foreign_keys]
+    if plain:
+        return plain[0].key
+    col = columns[-1]
+    for rel in inspect(model).relationships:
+        if rel.direction is RelationshipDirection.MANYTOONE and col in rel.local_columns:
+            return rel.key
+    return col.key
+
+
+def _column_value(item, col):
+    """A column's value, a foreign key read from its related object when only that is set (as
+    forms and the API do) and not yet flushed."""
+    value = getattr(item, col.key, None)
+    if value is None and col.foreign_keys:
+        for rel in inspect(type(item)).relationships:
+            if rel.direction is RelationshipDirection.MANYTOONE and col in rel.local_columns:
+                target = getattr(item, rel.key, None)
+                if target is not None:
+                    remote = next(r for loc, r in rel.local_remote_pairs if loc is col)
+                    value = getattr(target, remote.key, None)
+    return value
+
+
+def _unique_taken(item):
+    """A value that must be unique and is already another row's: refused on its field (422)
+    before the database would refuse it."""
+    model = type(item)
+    state = inspect(item)
+    out = {}
+    for columns in _unique_sets(model):
+        values = [_column_value(item, c) for c in columns]
+        if any(v is None for v in values):
+            continue
+        if state.persistent and not any(state.attrs[c.key].history.has_changes() for c in columns):
+            continue
+        query = select(model.id).where(*(c == v for c, v in zip(columns, values, strict=True)))
+        if state.persistent:
+            query = query.where(model.id != item.id)
+        if _session(item).scalar(query.limit(1)) is not None:
+            out[_field_of(model, columns)] = TAKEN
+    return out
 
 
 def _session(item):
@@ -82,7 +145,7 @@ def _no_overpayment(p):
     rec_id = p.receivable.id if p.receivable is not None else p.receivable_id
     if rec_id is None or p.amount is None or not changed(p):
         return None
-    rec = _session(p).get(m.Receivable, rec_id)
+    rec = locks.lock(m.Receivable, rec_id)  # payments of one receivable are checked in turn
     if rec is None:
         return None
     if rec.status.name in ("written_off", "write_off_pending"):
@@ -94,6 +157,19 @@ def _no_overpayment(p):
     outstanding = Decimal(rec.amount) - Decimal(_session(p).scalar(others))
     if Decimal(p.amount) > outstanding:
         return {"amount": _l("More than the outstanding amount (%(amount)s).", amount=outstanding)}
+
+
+@rule(m.Receivable)
+def _amount_covers_payments(rec):
+    """2.5.1: an invoice's amount is never lowered below what has been paid against it."""
+    state = inspect(rec)
+    if not state.persistent or rec.amount is None or not state.attrs["amount"].history.has_changes():
+        return None
+    locks.lock(rec)  # a payment being booked now is counted (its rule locks the same row)
+    paid = Decimal(_session(rec).scalar(select(func.coalesce(func.sum(m.Payment.amount), 0))
+                                        .where(m.Payment.receivable_id == rec.id)))
+    if Decimal(rec.amount) < paid:
+        return {"amount": _l("Less than already paid (%(amount)s).", amount=paid)}
 
 
 @rule(m.QuotationLine)
@@ -108,9 +184,11 @@ def _quotation_still_draft(line):
 @rule(m.OrderLine)
 def _order_still_open(line):
     """3.2.2: once reviewed and scheduled, an order's lines are what the departments agreed to."""
-    o = line.order if line.order is not None else (
-        _session(line).get(m.SalesOrder, line.order_id) if line.order_id else None)
-    if o is not None and o.status.name not in ("received", "under_review") and changed(line):
+    order_id = line.order.id if line.order is not None else line.order_id
+    if order_id is None or not changed(line):
+        return None
+    o = locks.lock(m.SalesOrder, order_id)  # the step that schedules the order waits, or went first
+    if o is not None and o.status.name not in ("received", "under_review"):
         return {"order": _l("Lines can change only before the order is scheduled.")}
 
 
@@ -120,6 +198,10 @@ def _no_overlapping_leave(lr):
     emp = lr.employee.id if lr.employee is not None else lr.employee_id
     if emp is None or lr.start_date is None or lr.end_date is None:
         return None
+    status = lr.status.name if lr.status is not None else "draft"
+    if status in ("rejected", "cancelled"):
+        return None
+    locks.lock(m.Employee, emp)  # one employee's leave requests are checked in turn
     q = select(m.LeaveRequest.id).where(
         m.LeaveRequest.employee_id == emp,
         m.LeaveRequest.status.not_in(["rejected", "cancelled"]),
@@ -128,8 +210,7 @@ def _no_overlapping_leave(lr):
     )
     if lr.id is not None:
         q = q.where(m.LeaveRequest.id != lr.id)
-    status = lr.status.name if lr.status is not None else "draft"
-    if status not in ("rejected", "cancelled") and _session(lr).scalar(q.limit(1)):
+    if _session(lr).scalar(q.limit(1)):
         return {"start_date": _l("Overlaps another leave request of the same employee.")}
 
 
@@ -270,6 +351,10 @@ def _before_flush(session, _ctx, _instances):
                     _refresh_receivable(session, obj)
             elif isinstance(obj, m.Attendance) and obj not in session.deleted:
                 _refresh_attendance(obj)
+            elif isinstance(obj, m.SettlementNotice) and obj.due_date is None:
+                rec = obj.receivable or (session.get(m.Receivable, obj.receivable_id)
+                                         if obj.receivable_id else None)
+                obj.due_date = rec.due_date if rec is not None else None
 
 
 def install() -> None:

@@ -1090,7 +1090,7 @@ def _receivables(ctx: Ctx) -> None:
         if issued <= sent < today and sent >= today - timedelta(days=365) and (
                 settled_on is None or settled_on > sent):
             ctx.add(SettlementNotice(
-                receivable=rec, sent_on=sent,
+                receivable=rec, due_date=due, sent_on=sent,
                 channel=DunningChannel.email if contact.email else DunningChannel.phone,
                 recipient=contact.email or f"{contact.name} {contact.phone}",
                 note=f"贵司应付款 {amount} 元将于 {due:%Y-%m-%d} 到期，请安排付款。",

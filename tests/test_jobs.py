@@ -75,7 +75,8 @@ def test_daily_job_twice_with_a_real_smtp_server(app, smtp):
         history = db.session.scalar(select(func.count()).select_from(ChangeLog))
 
         second = run_daily(DAY)
-        assert second == {"notices": 0, "mailed": 0, "overdue": 0, "expired": 0, "risk_changed": 0}
+        assert second == {"notices": 0, "mailed": 0, "overdue": 0, "expired": 0, "risk_changed": 0,
+                      "keys_forgotten": 0}
         assert len(smtp.messages) == 1
         assert db.session.scalar(select(func.count()).select_from(ChangeLog)) == history
 

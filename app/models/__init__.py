@@ -8,6 +8,7 @@ from .conduct import Attendance, ConductViolation, IntegrityRecord, LeaveRequest
 from .contracts import Contract, ContractApproval  # noqa: F401
 from .customers import Contact, Customer, Product, Quotation, QuotationLine, Visit  # noqa: F401
 from .history import ChangeLog, LoginEvent  # noqa: F401
+from .idempotency import IdempotencyKey  # noqa: F401
 from .logins import LoginLock, LoginSession  # noqa: F401
 from .market import Competitor, CompetitorPrice, Countermeasure, MarketReport  # noqa: F401
 from .orders import LogisticsEvent, OrderLine, OrderReview, SalesOrder, Shipment  # noqa: F401

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, func, select
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from .base import LabeledEnum, Model, Money, Timestamped, Versioned, enum_column
@@ -173,14 +173,20 @@ class Receivable(Versioned, Timestamped, Model):
 
 
 class SettlementNotice(Versioned, Timestamped, Model):
-    """A payment notice sent before the due date (3.3.1)."""
+    """A payment notice sent before the due date (3.3.1): one per receivable and due date (the
+    database refuses a second, so two runs of the daily job cannot both send it)."""
 
     __tablename__ = "settlement_notice"
+    __table_args__ = (
+        UniqueConstraint("receivable_id", "due_date", name="uq_settlement_notice_receivable_due"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     receivable_id: Mapped[int] = mapped_column(
         ForeignKey("receivable.id", ondelete="CASCADE"), index=True
     )
     receivable: Mapped[Receivable] = relationship(lazy="joined")
+    # The due date the notice announces: the receivable's when it was sent (set by app.rules).
+    due_date: Mapped[date]
     sent_on: Mapped[date] = mapped_column(index=True)
     channel: Mapped[DunningChannel] = enum_column(DunningChannel, default=DunningChannel.email)
     recipient: Mapped[str | None] = mapped_column(String(120))

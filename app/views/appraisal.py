@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from sqlalchemy import select
 
-from .. import charts
+from .. import charts, locks
 from .. import models as m
 from ..appraisal import salespeople, scorecards
 from ..extensions import db
@@ -196,6 +196,7 @@ class AppraisalView(BaseView):
         cycle = _cycle(cycle_id)
         if current_actor().scope("AppraisalCycle", "write") is None:
             abort(403)
+        locks.lock(cycle)  # closing the cycle at the same moment waits, or went first
         if cycle.status.name == "closed":
             flash(str(_l("This appraisal cycle is closed.")), "danger")
             return self.cycle(cycle_id), 409
@@ -206,7 +207,11 @@ class AppraisalView(BaseView):
                 flash(message, "danger")
             return self.cycle(cycle_id), 422
         cycle.settings = new
-        db.session.commit()
+        try:
+            locks.commit()
+        except locks.Conflict as exc:
+            flash(str(exc), "danger")
+            return self.cycle(cycle_id), 409
         flash(str(_l("Settings of the cycle saved.")), "success")
         return redirect(url_for(".cycle", cycle_id=cycle_id))
 

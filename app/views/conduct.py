@@ -13,7 +13,7 @@ from flask_appbuilder import BaseView, expose
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
-from .. import policy
+from .. import locks, policy
 from ..extensions import db
 from ..models import ConductViolation, Penalty
 from ..models.policy import PolicyKey
@@ -51,11 +51,12 @@ class ViolationPenaltyView(BaseView):
                     check_writable(penalty)
                     check_item(penalty)
                 db.session.add(penalty)
-                db.session.commit()
-            except (ScopeError, ValidationFailure) as exc:
+                locks.commit()
+            except (ScopeError, ValidationFailure, locks.Conflict) as exc:
                 db.session.rollback()
+                status = 409 if isinstance(exc, locks.Conflict) else 403
                 return self.render_template("portal/propose_penalty.html", violation=violation,
-                                            penalty=penalty, back=back, error=str(exc)), 403
+                                            penalty=penalty, back=back, error=str(exc)), status
             flash(str(_l("Penalty proposed; it waits for HR's approval.")), "success")
             return redirect(url_for("PenaltyView.show", pk=penalty.id))
         return self.render_template("portal/propose_penalty.html", violation=violation, penalty=penalty,

@@ -33,7 +33,6 @@ from ..registry import BY_NAME, ENTITIES, Entity
 from ..security.scope import (
     LockedError,
     ReadScopeFilter,
-    ScopedInterface,
     ScopeError,
     ScopeFilter,
     check_writable,
@@ -47,6 +46,7 @@ from ..workflow.engine import is_locked
 from .api_contract import BAD_QUERY_ERRORS, PortalApi
 from .api_schema import PortalSchemaConverter, harden_input_schema
 from .export import ExportMixin
+from .writes import FormWrites, PortalInterface, ThreadSafeSchemas, api_write, write_spec
 
 # The edit form carries the row version it was opened at (issue 3, item 8).
 VERSION_FIELD = "row_version"
@@ -207,10 +207,11 @@ def _record_links(entity: Entity, item) -> list[tuple[object, str, str]]:
     return []
 
 
-class PortalModelView(ExportMixin, _Guard, ModelView):
+class PortalModelView(ExportMixin, _Guard, FormWrites, ModelView):
     show_template = "portal/show.html"
     page_size = 25
     download = None  # no uploads: FAB's /download/<filename> route is not registered
+    version_field = VERSION_FIELD
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -332,7 +333,7 @@ class PortalModelView(ExportMixin, _Guard, ModelView):
         return redirect(self.get_redirect())
 
 
-class PortalModelApi(PortalApi, _Guard, ModelRestApi):
+class PortalModelApi(PortalApi, _Guard, ThreadSafeSchemas, ModelRestApi):
     # JWT only: a browser session cookie must not authorise API writes (no CSRF token there).
     allow_browser_login = False
     max_page_size = 200
@@ -370,6 +371,7 @@ class PortalModelApi(PortalApi, _Guard, ModelRestApi):
             return self.response_400(message=str(_l("The request body must be a JSON object.")))
         return None
 
+    @api_write
     def post_headless(self):
         if (refused := self._not_an_object()) is not None:
             return refused
@@ -378,6 +380,7 @@ class PortalModelApi(PortalApi, _Guard, ModelRestApi):
         except (ScopeError, ValidationFailure) as exc:
             return self._refuse(exc)
 
+    @api_write
     def put_headless(self, pk):
         """With ``If-Match: <version>`` an update based on an older version is refused (412)."""
         expected = request.headers.get("If-Match", "").strip('" ')
@@ -393,6 +396,7 @@ class PortalModelApi(PortalApi, _Guard, ModelRestApi):
         except (ScopeError, ValidationFailure) as exc:
             return self._refuse(exc)
 
+    @api_write
     def delete_headless(self, pk):
         try:
             return super().delete_headless(pk)
@@ -449,7 +453,7 @@ def build_view(entity: Entity, related_views=()) -> type[PortalModelView]:
     time_fields = _time_fields(entity)
     attrs = {
         "entity": entity,
-        "datamodel": ScopedInterface(entity.model, db.session),
+        "datamodel": PortalInterface(entity.model, db.session),
         "class_permission_name": entity.name,
         "method_permission_name": dict(VIEW_METHODS),
         "base_filters": [["id", ScopeFilter, None]],
@@ -479,7 +483,7 @@ def build_api(entity: Entity) -> type[PortalModelApi]:
     pickers = _picker_filters(entity)
     attrs = {
         "entity": entity,
-        "datamodel": ScopedInterface(entity.model, db.session),
+        "datamodel": PortalInterface(entity.model, db.session),
         "resource_name": entity.name.lower(),
         "class_permission_name": entity.name,
         "method_permission_name": dict(API_METHODS),
@@ -498,6 +502,7 @@ def build_api(entity: Entity) -> type[PortalModelApi]:
         "add_query_rel_fields": pickers,
         "edit_query_rel_fields": pickers,
         **_titles(entity),
+        "openapi_spec_methods": write_spec(f"{entity.name}Api"),
     }
     return type(f"{entity.name}Api", (PortalModelApi,), attrs)
 

@@ -12,7 +12,7 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 
-from .. import policy
+from .. import locks, policy
 from ..extensions import db
 from ..models import ChangeLog, PolicyKey, PolicySetting
 from ..models.base import utcnow
@@ -60,13 +60,17 @@ class SettingsView(BaseView):
             row.note = request.form.get("note", "").strip()[:300] or None
         elif row is not None:
             db.session.delete(row)  # back to the default
-        db.session.flush()
-        if old != (text or None):
-            actor = current_actor()
-            db.session.execute(insert(ChangeLog.__table__).values(
-                at=utcnow(), user_id=actor.user_id, username=actor.username, source="ui",
-                entity="PolicySetting", row_id=list(PolicyKey).index(key) + 1,
-                action="update", changes={name: [old, text or None]}))
-        db.session.commit()
+        try:  # another administrator saving this setting at the same moment: 409, nothing saved
+            with locks.conflicts():
+                db.session.flush()
+                if old != (text or None):
+                    actor = current_actor()
+                    db.session.execute(insert(ChangeLog.__table__).values(
+                        at=utcnow(), user_id=actor.user_id, username=actor.username, source="ui",
+                        entity="PolicySetting", row_id=list(PolicyKey).index(key) + 1,
+                        action="update", changes={name: [old, text or None]}))
+                db.session.commit()
+        except locks.Conflict as exc:
+            return self.show(errors={"_": str(exc)}, status=409)
         flash(str(_l("Setting saved.")), "success")
         return redirect(url_for(".show"))

@@ -7,6 +7,11 @@ fields and comment the step needs are given and valid (422) and that the step's 
 holds (409). Then it sets the fields and the state, runs the step's effect, and commits, the
 change-history hook recording a ``transition`` entry with the step and comment. Any refusal
 rolls back: the record, its history and its figures are unchanged.
+
+The record is locked and read again before any check (``app.locks.lock``): of two steps taken at
+once on one record (two approvers, a step and a payment, the order being scheduled while a line
+is added) the second sees what the first did and is refused with 409, never a 500; a commit
+refused by another writer is a 409 too.
 """
 
 from __future__ import annotations
@@ -16,8 +21,8 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, Enum, Integer, Numeric, select
-from sqlalchemy.orm.exc import StaleDataError
 
+from .. import locks
 from ..extensions import db
 from ..history import current_record
 from ..models.history import ChangeAction, ChangeLog
@@ -150,6 +155,10 @@ def apply(entity: Entity, obj, step_name: str, data: dict, version=None) -> None
     try:
         if step is None:
             raise TransitionError(404, _l("No such step."))
+        try:
+            locks.lock(obj)  # steps on one record (and rules on its children) are taken in turn
+        except locks.Conflict as exc:
+            raise TransitionError(409, exc) from None
         if version not in (None, "") and str(version) != str(obj.version):
             raise TransitionError(409, _l("This record was changed by someone else in the meantime. "
                                           "Reload it and try again."))
@@ -198,10 +207,9 @@ def apply(entity: Entity, obj, step_name: str, data: dict, version=None) -> None
                 raise TransitionError(422, _l("Please correct the marked fields."), exc.errors) from None
         db.session.info.setdefault(TRANSITIONS_KEY, {})[(entity.name, obj.id)] = (step.name, comment)
         try:
-            db.session.commit()
-        except StaleDataError:
-            raise TransitionError(409, _l("This record was changed by someone else in the meantime. "
-                                          "Reload it and try again.")) from None
+            locks.commit()
+        except locks.Conflict as exc:
+            raise TransitionError(409, exc) from None
     except Exception:
         db.session.rollback()
         db.session.info.pop(TRANSITIONS_KEY, None)

@@ -1,0 +1,295 @@
+"""How the generated views and APIs commit a write: refusals by other writers are answered, not
+raised, and API writes may carry an ``Idempotency-Key``.
+
+- ``PortalInterface`` is FAB's data interface whose commit raises ``app.locks.Conflict`` (a
+  translated message, never the database's text) when another writer got in the way: a unique,
+  foreign key or check violation, a row version that moved, a lock not granted in time.
+- ``api_write`` wraps ``PortalModelApi.post_headless`` / ``put_headless`` / ``delete_headless``:
+  the write is flushed by FAB and committed here, a conflict answers 409 ``{"message": ...}``,
+  and with an ``Idempotency-Key`` header the key and the response are stored in the write's own
+  transaction (``app.idempotency``) so that a retry returns the first response (same status and
+  body, header ``Idempotent-Replayed: true``) and books nothing twice; the same key with another
+  request is refused (422).
+- ``ThreadSafeSchemas`` gives each thread its own ``instance`` on the API's marshmallow schemas:
+  marshmallow-sqlalchemy's ``load(data, instance=row)`` keeps the row on the schema object, which
+  FAB shares between all requests, so two PUTs at once in one process (gunicorn threads) loaded
+  each other's row or a new transient one (a 500, or a PUT inserting a row).
+- ``FormWrites`` is the HTML add / edit of FAB with two changes: a rule refusing the row (422 on
+  the API) shows the form again with the message on its field, and a conflict at commit shows the
+  form again (409) with the user's input and the message, instead of a redirect that loses both.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+import threading
+
+from flask import abort, flash, g, make_response, request
+from flask_appbuilder.urltools import get_filter_args, get_order_args, get_page_args, get_page_size_args
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import SQLAlchemyError
+
+from .. import idempotency, locks
+from ..extensions import db
+from ..security.scope import ScopedInterface, current_actor
+from ..validation import ValidationFailure
+
+log = logging.getLogger(__name__)
+
+HEADER = "Idempotency-Key"
+REPLAYED = "Idempotent-Replayed"
+_KEY = re.compile(rf"[\x21-\x7e]{{1,{idempotency.MAX_KEY_LENGTH}}}")  # visible ASCII
+_DEFER = "portal_defer_commit"  # g: inside api_write, FAB's commit only flushes
+
+MSG_BAD_KEY = _l("The Idempotency-Key header must be 1 to %(n)s visible ASCII characters.",
+                 n=idempotency.MAX_KEY_LENGTH)
+MSG_KEY_REUSED = _l("This Idempotency-Key was already used for a different request.")
+
+
+class PortalInterface(ScopedInterface):
+    """FAB's SQLAlchemy interface with references primed for readability (``ScopedInterface``);
+    its commit raises ``locks.Conflict`` instead of FAB's
+    ``DatabaseException`` (whose text FAB would show), and waits for ``api_write`` inside it."""
+
+    def _finish(self) -> None:
+        if g.get(_DEFER):
+            self.session.flush()
+            self.session.expire_all()  # the response is read back as a commit would have
+        else:
+            self.session.commit()
+
+    def add(self, item, commit: bool = True) -> None:
+        with locks.conflicts(self.session):
+            self.session.add(item)
+            if commit:
+                self._finish()
+
+    def edit(self, item, commit: bool = True) -> None:
+        with locks.conflicts(self.session):  # merge autoflushes: a moved version shows here
+            self.session.merge(item)
+            if commit:
+                self._finish()
+
+    def delete(self, item, commit: bool = True) -> None:
+        with locks.conflicts(self.session):
+            self._delete_files(item)
+            self.session.delete(item)
+            if commit:
+                self._finish()
+
+    def delete_all(self, items) -> None:
+        with locks.conflicts(self.session):
+            for item in items:
+                self._delete_files(item)
+                self.session.delete(item)
+            self._finish()
+
+
+# --- API -----------------------------------------------------------------------------------------
+
+
+class _PerThread:
+    """A data descriptor keeping an attribute per thread (shadows the instance's own)."""
+
+    def __init__(self):
+        self.local = threading.local()
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        return getattr(self.local, str(id(obj)), None)
+
+    def __set__(self, obj, value):
+        setattr(self.local, str(id(obj)), value)
+
+
+class ThreadSafeSchemas:
+    """ModelRestApi mixin: its add / edit schemas keep the row being loaded per thread."""
+
+    def _init_model_schemas(self):
+        super()._init_model_schemas()
+        for schema in (self.add_model_schema, self.edit_model_schema):
+            if schema is not None and not isinstance(type(schema).__dict__.get("instance"), _PerThread):
+                schema.__class__ = type(type(schema).__name__, (type(schema),), {"instance": _PerThread()})
+
+
+
+def _json(status: int, body: str, replayed: bool = False):
+    resp = make_response(body, status)
+    resp.mimetype = "application/json"
+    if replayed:
+        resp.headers[REPLAYED] = "true"
+    return resp
+
+
+def api_write(method):
+    """Decorator for a ModelRestApi write method (see the module docstring)."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        key = request.headers.get(HEADER)
+        row = None
+        try:
+            if key is not None:
+                if not _KEY.fullmatch(key):
+                    return self.response_400(message=str(MSG_BAD_KEY))
+                user_id = current_actor().user_id
+                fp = idempotency.fingerprint(request.method, request.full_path, request.get_data())
+                row, claimed = idempotency.stored_or_claimed(user_id, key, fp)
+                if not claimed:
+                    same, status, body = row.fingerprint == fp, row.status, row.body
+                    db.session.rollback()  # nothing of this request is written
+                    if not same:
+                        return self.response_422(message=str(MSG_KEY_REUSED))
+                    return _json(status, body, replayed=True)
+            setattr(g, _DEFER, True)
+            try:
+                resp = method(self, *args, **kwargs)
+            finally:
+                g.pop(_DEFER, None)
+            if resp.status_code >= 300:
+                db.session.rollback()  # refused: neither the row nor the key is kept
+                return resp
+            if row is not None:
+                idempotency.remember(row, resp.status_code, resp.get_data(as_text=True))
+            locks.commit()
+            return resp
+        except locks.Conflict as exc:
+            db.session.rollback()
+            return self.response(409, message=str(exc))
+        except Exception:
+            db.session.rollback()
+            raise
+
+    return wrapper
+
+
+def write_spec(api_name: str) -> dict:
+    """OpenAPI of the write methods of ``api_name``: FAB's own, plus the ``Idempotency-Key``
+    header and the 409 answer (FAB merges this over its docstrings, key by key)."""
+    import yaml
+    from apispec import yaml_utils
+    from flask_appbuilder import ModelRestApi
+
+    header = {
+        "in": "header", "name": HEADER, "required": False,
+        "schema": {"type": "string", "minLength": 1, "maxLength": idempotency.MAX_KEY_LENGTH},
+        "description": ("Makes the write safe to retry: a request repeated with the same key by "
+                        "the same user within the retention time (default 24 h) is not executed "
+                        "again; it gets the first response (same status and body, header "
+                        f"{REPLAYED}: true). The same key with a different request is refused "
+                        "(422). Only successful writes are remembered."),
+    }
+    conflict = {"description": "Refused because of a simultaneous change (nothing was saved)",
+                "content": {"application/json": {"schema": {
+                    "type": "object", "properties": {"message": {"type": "string"}}}}}}
+    out = {}
+    for name, verb in (("post", "post"), ("put", "put"), ("delete", "delete")):
+        doc = str(yaml_utils.load_operations_from_docstring(getattr(ModelRestApi, name).__doc__))
+        spec = yaml.safe_load(doc.replace("{{self.__class__.__name__}}", api_name))[verb]
+        out[name] = {verb: {
+            "parameters": [*spec.get("parameters", []), header],
+            "responses": {**spec["responses"], "409": conflict},
+        }}
+    return out
+
+
+# --- HTML forms ----------------------------------------------------------------------------------
+
+
+def _field_errors(form, errors: dict) -> None:
+    """Put each message on its form field (flashed when the form has no such field)."""
+    for name, message in errors.items():
+        if name in form:
+            form[name].errors = [*form[name].errors, str(message)]
+        else:
+            flash(str(message), "danger")
+
+
+class FormWrites:
+    """FAB's ``_add`` and the POST of ``_edit`` (flask_appbuilder.baseviews, 5.3), keeping the
+    user's input when the row is refused by a rule or by another writer at commit."""
+
+    version_field: str | None = None  # the hidden row-version field of the edit form
+
+    def _add(self):
+        if request.method != "POST":
+            return super()._add()
+        get_filter_args(self._filters, disallow_if_not_in_search=False)
+        exclude_cols = self._filters.get_relation_cols()
+        form = self.add_form.refresh()
+        self._fill_form_exclude_cols(exclude_cols, form)
+        if form.validate():
+            self.process_form(form, True)
+            item = self.datamodel.obj()
+            try:
+                form.populate_obj(item)
+                self.pre_add(item)
+            except ValidationFailure as exc:
+                _field_errors(form, exc.errors)
+            except Exception as exc:  # noqa: BLE001 - FAB's handling: scope refusals are flashed
+                flash(str(exc), "danger")
+                return None
+            else:
+                try:
+                    self.datamodel.add(item)
+                except locks.Conflict as exc:
+                    flash(str(exc), "danger")
+                    g.portal_status = 409
+                except SQLAlchemyError:
+                    log.exception("add refused by the database")
+                    flash(str(self.database_error_message), "danger")
+                    return None
+                else:
+                    self.post_add(item)
+                    flash(self.add_row_message, "success")
+                    return None
+        return self._get_add_widget(form=form, exclude_cols=exclude_cols)
+
+    def _edit(self, pk):
+        if request.method != "POST":
+            return super()._edit(pk)
+        get_filter_args(self._filters, disallow_if_not_in_search=False)
+        exclude_cols = self._filters.get_relation_cols()
+        item = self.datamodel.get(pk, self._base_filters)
+        if not item:
+            abort(404)
+        pk = self.datamodel.get_pk_value(item)
+        form = self.edit_form.refresh(request.form)
+        self._fill_form_exclude_cols(exclude_cols, form)
+        form._id = pk  # FAB's Unique validator skips the row itself
+        if form.validate():
+            self.process_form(form, False)
+            try:
+                form.populate_obj(item)
+                self.pre_update(item)
+            except ValidationFailure as exc:
+                _field_errors(form, exc.errors)
+            except Exception as exc:  # noqa: BLE001 - FAB's handling: scope refusals are flashed
+                flash(str(exc), "danger")
+                return None
+            else:
+                try:
+                    self.datamodel.edit(item)
+                except locks.Conflict as exc:
+                    flash(str(exc), "danger")
+                    g.portal_status = 409
+                    item = self.datamodel.get(pk, self._base_filters)
+                    if item is None:
+                        abort(404)
+                    if self.version_field and self.version_field in form:
+                        form[self.version_field].data = item.version  # saving again applies it
+                except SQLAlchemyError:
+                    log.exception("edit refused by the database")
+                    flash(str(self.database_error_message), "danger")
+                    return None
+                else:
+                    self.post_update(item)
+                    flash(self.edit_row_message, "success")
+                    return None
+        widgets = self._get_edit_widget(form=form, exclude_cols=exclude_cols)
+        return self._get_related_views_widgets(
+            item, filters={}, orders=get_order_args(), pages=get_page_args(),
+            page_sizes=get_page_size_args(), widgets=widgets)
