@@ -45,9 +45,27 @@ def _database_url(tmp_path_factory) -> str:
     return url
 
 
-def demo_app(tmp_path_factory, name: str, password: str, **config):
-    """A separate app on its own SQLite file, migrated, roles synced and the demo factory seeded
-    once; returns the app and the seed's summary."""
+def scratch_database_url(tmp_path_factory, name: str) -> str:
+    """An empty database of its own: a SQLite file, or, when the suite runs on PostgreSQL, a
+    database ``<test database>_<name>`` on the same server (dropped and created anew)."""
+    from sqlalchemy.engine import make_url
+
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp(name) / 'demo.db'}"
+    scratch = make_url(url).set(database=f"{make_url(url).database}_{name}")
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch.database}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{scratch.database}"'))
+    engine.dispose()
+    return scratch.render_as_string(hide_password=False)
+
+
+def demo_app(tmp_path_factory, name: str, password: str, on_test_server: bool = False, **config):
+    """A separate app on its own database (SQLite; with ``on_test_server``, the suite's database
+    server, PostgreSQL included), migrated, roles synced and the demo factory seeded once;
+    returns the app and the seed's summary."""
     from flask_migrate import upgrade
 
     from app import create_app
@@ -55,7 +73,8 @@ def demo_app(tmp_path_factory, name: str, password: str, **config):
     from app.security.sync import sync
     from app.seed import seed_demo
 
-    url = f"sqlite:///{tmp_path_factory.mktemp(name) / 'demo.db'}"
+    url = (scratch_database_url(tmp_path_factory, name) if on_test_server
+           else f"sqlite:///{tmp_path_factory.mktemp(name) / 'demo.db'}")
     settings = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False,
                 "AUTH_RATE_LIMITED": False, "SECRET_KEY": "test-secret-key-of-at-least-32-bytes"}
     app = create_app("config", **(settings | config))

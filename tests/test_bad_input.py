@@ -590,3 +590,18 @@ def test_appraisal_settings_rule_refuses_garbage_from_any_writer(app):
         cycle.settings = {"part_weights": {"quantitative": 70, "qualitative": 20, "training": 10}}
         check_item(cycle)
         db.session.rollback()
+
+
+@pytest.mark.parametrize("value", [str(2**70), str(2**40)])
+def test_form_overflow_shows_no_database_text(app, browsers, ids, value):
+    """The finding: an overflow flash said "Python int too large to convert to SQLite INTEGER"."""
+    _, model, _, data = _bodies(ids)["customer"]
+    before = count(app, model)
+    ui = browsers("sales1")
+    resp = ui.post("/customerview/add", data=dict(data, payment_terms_days=value),
+                   token_from="/customerview/add")
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    for leak in ("Python int", "SQLite", "INTEGER", "psycopg", "OverflowError", "Traceback"):
+        assert leak not in page
+    assert count(app, model) == before

@@ -47,6 +47,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
 from ..views.api_contract import PortalApi
+from ..views.api_schema import FabSchemaConverter
 
 MAX_ID = 2**31 - 1  # FAB's ids are INTEGER columns: a larger id names no row (and overflows a query)
 MAX_IDS = 10_000  # ids in one list (a role holds a few hundred permissions)
@@ -244,6 +245,7 @@ class CheckedSecurityApi(PortalApi):
     """Mixin for FAB's security API classes: JWT only, every request checked first."""
 
     allow_browser_login = False
+    model2schemaconverter = FabSchemaConverter  # times with their offset, lists as lists
     # endpoint (method name) -> the fields its JSON body may carry
     bodies: dict[str, dict] = {}
     # endpoint -> the model the path id names (default: the API's own)

@@ -146,8 +146,20 @@ def _integer_ids(schema: dict) -> None:
             props[key] = {"type": "array", "items": {"type": "object"}}
 
 
+def _menu_items(spec: dict) -> None:
+    """FAB's menu API lists a separator as the string "-" among the menu entries."""
+    get = spec.get("paths", {}).get("/api/v1/menu/", {}).get("get", {})
+    schema = get.get("responses", {}).get("200", {}).get("content", {}).get(
+        "application/json", {}).get("schema", {})
+    result = schema.get("properties", {}).get("result", {})
+    childs = result.get("items", {}).get("properties", {}).get("childs")
+    if childs and childs.get("items", {}).get("type") == "object":
+        childs["items"] = {"anyOf": [childs["items"], {"type": "string", "enum": ["-"]}]}
+
+
 def conform(spec: dict) -> dict:
     """FAB's generated OpenAPI document, corrected to what the portal answers."""
+    _menu_items(spec)
     responses = spec.setdefault("components", {}).setdefault("responses", {})
     for code in (*ERROR_CODES, "412", "500"):
         responses[code] = {"description": DESCRIPTIONS[code],

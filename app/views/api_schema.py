@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields
 from marshmallow import validate as mv
 from marshmallow_sqlalchemy.fields import Related
+from sqlalchemy import inspect
 
 from ..security.scope import is_readable
 from ..validation import int_limit
@@ -47,19 +48,52 @@ class Ref(fields.Nested):
 DECIMAL_DOC = {"type": "string", "format": "decimal"}
 
 
-class UtcDateTime(fields.DateTime):
-    """A stored time as RFC 3339 with its offset: SQLite hands back naive UTC datetimes."""
+class StoredDateTime(fields.DateTime):
+    """A stored time as RFC 3339 with its offset. Our columns are timezone-aware UTC, which
+    SQLite hands back naive (read as UTC); FAB's own (a login's ``last_login``, ``created_on``)
+    are naive server-local times (read as local)."""
+
+    def __init__(self, *args, naive_is_utc: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.naive_is_utc = naive_is_utc
 
     def _serialize(self, value, attr, obj, **kwargs):
         if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
+            value = value.replace(tzinfo=UTC) if self.naive_is_utc else value.astimezone()
         return super()._serialize(value, attr, obj, **kwargs)
 
 
-class PortalSchemaConverter(Model2SchemaConverter):
-    """FAB's converter with references dumped as ``Ref`` instead of the nested related row, and
-    output fields that say what they dump: amounts as decimal strings, times with their offset,
-    nullable columns as nullable (the OpenAPI document is generated from these fields)."""
+class FabSchemaConverter(Model2SchemaConverter):
+    """FAB's converter with output that says what it dumps: times with their offset, a list of
+    related rows documented as a list (FAB documented a user's ``groups`` as one object)."""
+
+    def _column2relation(self, datamodel, column, nested=False, parent_schema_name=None):
+        field = super()._column2relation(datamodel, column, nested, parent_schema_name)
+        if nested and isinstance(field, fields.Nested):
+            prop = inspect(datamodel.obj).relationships.get(column.name)
+            if prop is not None and prop.uselist:
+                # apispec reads "a list" from the nested schema instance FAB passes, not the field
+                field.many = True
+                field.schema.many = True
+        return field
+
+    def _column2field(self, datamodel, column, nested=True, parent_schema_name=None):
+        field = super()._column2field(datamodel, column, nested, parent_schema_name)
+        if not nested or datamodel.is_relation(column.name):
+            return field
+        sqla_column = datamodel.list_columns.get(column.name)
+        if type(field) is fields.DateTime:  # not its subclasses Date and Time
+            aware = bool(getattr(getattr(sqla_column, "type", None), "timezone", False))
+            field = StoredDateTime(required=field.required, allow_none=field.allow_none,
+                                   naive_is_utc=aware)
+        if sqla_column is not None and getattr(sqla_column, "nullable", False):
+            field.allow_none = True
+        return field
+
+
+class PortalSchemaConverter(FabSchemaConverter):
+    """For the entity APIs: references dumped as ``Ref`` instead of the nested related row, and
+    amounts as decimal strings (the OpenAPI document is generated from these fields)."""
 
     def _column2relation(self, datamodel, column, nested=False, parent_schema_name=None):
         if not nested:
@@ -70,15 +104,8 @@ class PortalSchemaConverter(Model2SchemaConverter):
 
     def _column2field(self, datamodel, column, nested=True, parent_schema_name=None):
         field = super()._column2field(datamodel, column, nested, parent_schema_name)
-        if not nested or datamodel.is_relation(column.name):
-            return field
-        sqla_column = datamodel.list_columns.get(column.name)
-        if type(field) is fields.DateTime:  # not its subclasses Date and Time
-            field = UtcDateTime(required=field.required, allow_none=field.allow_none)
-        if isinstance(field, fields.Decimal):
+        if nested and isinstance(field, fields.Decimal):
             field.metadata = {**field.metadata, **DECIMAL_DOC}
-        if sqla_column is not None and getattr(sqla_column, "nullable", False):
-            field.allow_none = True
         return field
 
 
@@ -135,6 +162,8 @@ def _checked_reference(field: Related) -> None:
 
     field._deserialize = _deserialize
     field.error_messages["invalid_id"] = "Not a valid integer."
+    # Documented as what it takes: an id (marshmallow-sqlalchemy leaves the type open, "{}").
+    field.metadata = {**field.metadata, "type": "integer", "minimum": 1}
 
 
 def _whole_numbers_only(field: fields.Integer) -> None:

@@ -214,6 +214,36 @@ class FormWrites:
 
     version_field: str | None = None  # the hidden row-version field of the edit form
 
+    def _write(self, form, item, adding: bool) -> str:
+        """Fill ``item`` from the form, check and write it: ``"done"`` (FAB redirects),
+        ``"again"`` (a rule refused it: the form again, messages on the fields) or
+        ``"conflict"`` (another writer got in the way at commit: the form again, 409)."""
+        check, write, after, message = (
+            (self.pre_add, self.datamodel.add, self.post_add, self.add_row_message) if adding
+            else (self.pre_update, self.datamodel.edit, self.post_update, self.edit_row_message))
+        try:
+            form.populate_obj(item)
+            check(item)
+        except ValidationFailure as exc:
+            _field_errors(form, exc.errors)
+            return "again"
+        except Exception as exc:  # noqa: BLE001 - FAB's handling: scope refusals are flashed
+            flash(str(exc), "danger")
+            return "done"
+        try:
+            write(item)
+        except locks.Conflict as exc:
+            flash(str(exc), "danger")
+            g.portal_status = 409
+            return "conflict"
+        except SQLAlchemyError:
+            log.exception("write refused by the database")
+            flash(str(self.database_error_message), "danger")
+            return "done"
+        after(item)
+        flash(message, "success")
+        return "done"
+
     def _add(self):
         if request.method != "POST":
             return super()._add()
@@ -223,29 +253,8 @@ class FormWrites:
         self._fill_form_exclude_cols(exclude_cols, form)
         if form.validate():
             self.process_form(form, True)
-            item = self.datamodel.obj()
-            try:
-                form.populate_obj(item)
-                self.pre_add(item)
-            except ValidationFailure as exc:
-                _field_errors(form, exc.errors)
-            except Exception as exc:  # noqa: BLE001 - FAB's handling: scope refusals are flashed
-                flash(str(exc), "danger")
+            if self._write(form, self.datamodel.obj(), adding=True) == "done":
                 return None
-            else:
-                try:
-                    self.datamodel.add(item)
-                except locks.Conflict as exc:
-                    flash(str(exc), "danger")
-                    g.portal_status = 409
-                except SQLAlchemyError:
-                    log.exception("add refused by the database")
-                    flash(str(self.database_error_message), "danger")
-                    return None
-                else:
-                    self.post_add(item)
-                    flash(self.add_row_message, "success")
-                    return None
         return self._get_add_widget(form=form, exclude_cols=exclude_cols)
 
     def _edit(self, pk):
@@ -262,33 +271,15 @@ class FormWrites:
         form._id = pk  # FAB's Unique validator skips the row itself
         if form.validate():
             self.process_form(form, False)
-            try:
-                form.populate_obj(item)
-                self.pre_update(item)
-            except ValidationFailure as exc:
-                _field_errors(form, exc.errors)
-            except Exception as exc:  # noqa: BLE001 - FAB's handling: scope refusals are flashed
-                flash(str(exc), "danger")
+            outcome = self._write(form, item, adding=False)
+            if outcome == "done":
                 return None
-            else:
-                try:
-                    self.datamodel.edit(item)
-                except locks.Conflict as exc:
-                    flash(str(exc), "danger")
-                    g.portal_status = 409
-                    item = self.datamodel.get(pk, self._base_filters)
-                    if item is None:
-                        abort(404)
-                    if self.version_field and self.version_field in form:
-                        form[self.version_field].data = item.version  # saving again applies it
-                except SQLAlchemyError:
-                    log.exception("edit refused by the database")
-                    flash(str(self.database_error_message), "danger")
-                    return None
-                else:
-                    self.post_update(item)
-                    flash(self.edit_row_message, "success")
-                    return None
+            if outcome == "conflict":
+                item = self.datamodel.get(pk, self._base_filters)
+                if item is None:
+                    abort(404)
+                if self.version_field and self.version_field in form:
+                    form[self.version_field].data = item.version  # saving again applies it
         widgets = self._get_edit_widget(form=form, exclude_cols=exclude_cols)
         return self._get_related_views_widgets(
             item, filters={}, orders=get_order_args(), pages=get_page_args(),
