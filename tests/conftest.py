@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from dataclasses import dataclass
 
 import pytest
@@ -265,14 +266,27 @@ def apis(app):
 
 
 class Api:
+    """An API client with a JWT. Access tokens last 15 minutes (config.py) and the suite runs
+    longer on a loaded machine, so a client cached for the session signs in again, as a real
+    client would, before its token runs out."""
+
+    RENEW_AFTER = 10 * 60  # seconds, well inside the token's lifetime
+
     def __init__(self, client, username):
         self.client = client
-        resp = client.post("/api/v1/security/login",
-                           json={"username": username, "password": PASSWORD, "provider": "db"})
+        self.username = username
+        self._login()
+
+    def _login(self):
+        resp = self.client.post("/api/v1/security/login",
+                                json={"username": self.username, "password": PASSWORD, "provider": "db"})
         assert resp.status_code == 200, resp.get_data(as_text=True)
         self.headers = {"Authorization": f"Bearer {resp.json['access_token']}"}
+        self.issued = time.monotonic()
 
     def __getattr__(self, verb):
+        if time.monotonic() - self.issued > self.RENEW_AFTER:
+            self._login()
         method = getattr(self.client, verb)
         return lambda url, headers=None, **kw: method(url, headers={**self.headers, **(headers or {})}, **kw)
 

@@ -75,6 +75,8 @@ class FabSchemaConverter(Model2SchemaConverter):
                 # apispec reads "a list" from the nested schema instance FAB passes, not the field
                 field.many = True
                 field.schema.many = True
+            elif datamodel.is_nullable(column.name):
+                field.allow_none = True  # a user's created_by is null when the seed made it
         return field
 
     def _column2field(self, datamodel, column, nested=True, parent_schema_name=None):
