@@ -73,6 +73,10 @@ WEB_SESSION_HOURS = int(os.environ.get("WEB_SESSION_HOURS", "12"))
 JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=15)
 JWT_REFRESH_TOKEN_EXPIRES = timedelta(days=int(os.environ.get("JWT_REFRESH_DAYS", "7")))
 
+# No upload of files exists: a request body beyond this is refused (413) before any view reads it
+# (a 50 MB visit summary was stored and bloated every page showing it).
+MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+
 WTF_CSRF_ENABLED = True
 WTF_CSRF_TIME_LIMIT = None
 SESSION_COOKIE_HTTPONLY = True

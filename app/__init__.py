@@ -20,8 +20,10 @@ def create_app(config_object: str | object = "config", **overrides) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"])
 
     from .security import headers
+    from .views import routing
 
     headers.install(app)  # first: its hook makes the CSP nonce before any other hook answers
+    routing.install(app)  # before any route is added
 
     from .extensions import csrf, db, enforce_sqlite_foreign_keys, migrate
     from .security.manager import PortalSecurityManager
@@ -44,11 +46,13 @@ def create_app(config_object: str | object = "config", **overrides) -> Flask:
         appbuilder.init_app(app, db.session)
         _register_views(appbuilder)
 
+    from .views.language import refuse_fab_locale_switch, restore_locale
+
+    refuse_fab_locale_switch(app)
+
     from .security import redirects
 
     redirects.install(app, index_endpoint="PortalIndexView.index")
-
-    from .views.language import restore_locale
 
     user_logged_in.connect(lambda sender, user, **kw: restore_locale(user), app, weak=False)
 

@@ -131,6 +131,29 @@ def _referenced_names(entity, rows) -> dict[str, dict[int, str]]:
     return out
 
 
+def actor_names(rows) -> dict[int | None, str]:
+    """Who wrote each entry, as the reader may see it: the login of an employee the reader may
+    read (or of an account that is no employee, like a system administrator); otherwise hidden,
+    as any reference to a row outside the reader's scope is. One query for all the entries."""
+    from sqlalchemy import select
+
+    from .display import MSG_HIDDEN
+    from .extensions import db
+    from .models import Employee
+    from .registry import BY_NAME
+    from .security.scope import readable_ids
+
+    user_ids = {row.user_id for row in rows if row.user_id is not None}
+    employees = dict(db.session.execute(
+        select(Employee.user_id, Employee.id).where(Employee.user_id.in_(user_ids))).all()) if user_ids else {}
+    readable = readable_ids(BY_NAME["Employee"], employees.values())
+    names: dict[int | None, str] = {}
+    for row in rows:
+        hidden = row.user_id in employees and employees[row.user_id] not in readable
+        names[row.user_id] = str(MSG_HIDDEN) if hidden else (row.username or "—")
+    return names
+
+
 def history_of(entity, row_id: int, limit: int = 100):
     """The record's history, newest first, with translated field labels and enum values."""
     from sqlalchemy import select
@@ -146,6 +169,7 @@ def history_of(entity, row_id: int, limit: int = 100):
     table = entity.model.__table__.columns
     labels = column_labels(entity.name, [k.removesuffix("_id") for k in table.keys()])
     names = _referenced_names(entity, rows)
+    who = actor_names(rows)
 
     def show(key, value):
         if key in names and value is not None:
@@ -161,6 +185,6 @@ def history_of(entity, row_id: int, limit: int = 100):
             (labels.get(key.removesuffix("_id"), key), show(key, old), show(key, new))
             for key, (old, new) in sorted(row.changes.items())
         ]
-        out.append({"at": row.at, "who": row.username or "—", "action": row.action.label,
+        out.append({"at": row.at, "who": who[row.user_id], "action": row.action.label,
                     "source": row.source, "fields": fields, "comment": row.comment})
     return out

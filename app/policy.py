@@ -37,6 +37,12 @@ def _int(text: str) -> int:
     return value
 
 
+# Every figure has a range its rules can compute with: a notice 3,000,000 days ahead overflowed the
+# date arithmetic of every dashboard and of the daily job.
+DAYS_MAX = 3650  # ten years
+AMOUNT_MAX = Decimal("999999999999.99")  # what a Money column holds
+
+
 def _int_between(low: int, high: int) -> Callable[[str], int]:
     def parse(text: str) -> int:
         value = _int(text)
@@ -53,11 +59,14 @@ def _decimal(text: str) -> Decimal:
         raise PolicyValueError(_l("Enter a number.")) from None
     if not value.is_finite() or value < 0:
         raise PolicyValueError(_l("Must not be negative."))
+    if value > AMOUNT_MAX or value != value.quantize(Decimal("0.01")):
+        raise PolicyValueError(_l("Enter an amount up to %(max)s with at most two decimals.",
+                                  max=f"{AMOUNT_MAX:,}"))
     return value
 
 
 def _days_list(text: str) -> tuple[int, ...]:
-    values = tuple(_int(p) for p in text.split(","))
+    values = tuple(_int_between(1, DAYS_MAX)(p) for p in text.split(","))
     if len(values) < 1 or list(values) != sorted(set(values)) or values[0] < 1:
         raise PolicyValueError(_l("Enter increasing whole numbers separated by commas."))
     return values
@@ -107,22 +116,23 @@ class Default:
 K = PolicyKey
 DEFAULTS: dict[PolicyKey, Default] = {
     K.contract_finance_threshold: Default("200000", _decimal, "3.1.7"),
-    K.notice_days_before_due: Default("7", _int, "3.3.1"),
+    K.notice_days_before_due: Default("7", _int_between(0, 365), "3.3.1"),
     # 1-15 phone, 16-30 email / letter, 31-60 visit, 61-90 supervisor escalation, 90+ legal review
     K.dunning_level_days: Default("15,30,60,90", _days_list, "3.3.2"),
-    K.risk_red_days: Default("60", _int, "3.3.3"),
-    K.risk_overdue_share: Default("30", _int, "3.3.3"),
-    K.risk_late_payments: Default("2", _int, "3.3.3"),
-    K.risk_late_window_months: Default("6", _int, "3.3.3"),
-    K.legal_min_dunning: Default("3", _int, "3.3.4"),
-    K.legal_after_days: Default("90", _int, "3.3.4"),
+    K.risk_red_days: Default("60", _int_between(1, DAYS_MAX), "3.3.3"),
+    K.risk_overdue_share: Default("30", _int_between(0, 100), "3.3.3"),
+    K.risk_late_payments: Default("2", _int_between(0, 1000), "3.3.3"),
+    K.risk_late_window_months: Default("6", _int_between(1, 120), "3.3.3"),
+    K.legal_min_dunning: Default("3", _int_between(0, 100), "3.3.4"),
+    K.legal_after_days: Default("90", _int_between(0, DAYS_MAX), "3.3.4"),
     K.order_review_departments: Default("production,purchasing,warehouse,quality,finance",
                                         _names(Department), "3.2.2"),
     K.work_start: Default("09:00", _time, "4.1.1"),
     K.work_end: Default("18:00", _time, "4.1.1"),
-    K.leave_notice_days: Default("1", _int, "4.1.2"),
-    K.ticket_due_days: Default("critical:1,major:3,minor:7", _mapping(TicketSeverity, _int), "3.4"),
-    K.return_visit_window_days: Default("7", _int, "2.2.2"),
+    K.leave_notice_days: Default("1", _int_between(0, 365), "4.1.2"),
+    K.ticket_due_days: Default("critical:1,major:3,minor:7", _mapping(TicketSeverity, _int_between(0, 365)),
+                                "3.4"),
+    K.return_visit_window_days: Default("7", _int_between(0, 365), "2.2.2"),
     K.penalty_scale: Default("minor:warning,moderate:serious_warning,serious:fine",
                              _mapping(ConductSeverity, lambda v: PenaltyKind[v]), "7.2"),
     # Sign-in protection of the business records (4.2.1): a login is locked after this many

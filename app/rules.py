@@ -29,7 +29,7 @@ from . import models as m
 from .models.policy import PolicyKey
 from .services import collection, conduct
 from .services.appraisal import DEFAULTS as APPRAISAL_DEFAULTS
-from .services.appraisal import settings_errors
+from .services.appraisal import SETTINGS_MAX, settings_errors
 
 REQUIRED = _l("This field is required.")
 TAKEN = _l("Already used by another record.")
@@ -260,7 +260,7 @@ def _cycle_settings_valid(c):
         return None
 
     def number(v):
-        return isinstance(v, int | float) and not isinstance(v, bool) and v == v and abs(v) < 1e12
+        return isinstance(v, int | float) and not isinstance(v, bool) and v == v and abs(v) <= SETTINGS_MAX
 
     ok = isinstance(s, dict) and set(s) <= set(APPRAISAL_DEFAULTS) and all(
         (isinstance(v, dict) and set(v) == set(APPRAISAL_DEFAULTS[k]) and all(number(x) for x in v.values()))

@@ -13,6 +13,7 @@ essential rules as CHECK constraints.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
@@ -66,8 +67,16 @@ MSG_NOT_A_NUMBER = _l("Not a valid number.")
 MSG_DECIMALS = _l("At most %(n)s decimal places.")
 MSG_TOO_LARGE = _l("Must be less than %(limit)s in absolute value.")
 
+MSG_DATE_RANGE = _l("Must be a date between %(min)s and %(max)s.")
+
 # Integer columns: 32-bit on PostgreSQL (``integer``), 64-bit for ``BigInteger``; SQLite stores 64.
 INT_LIMITS = {Integer: 2**31, BigInteger: 2**63}
+# Business dates of a factory: the year 1 or 9999 is a typing error, and the date arithmetic of
+# due dates, notice periods and lateness would overflow on it (a record nobody could open).
+DATE_MIN, DATE_MAX = date(1900, 1, 1), date(2199, 12, 31)
+# Free text (``Text`` columns have no length of their own): long enough for any note, short enough
+# that one record cannot bloat every page that shows it.
+TEXT_MAX = 20_000
 
 
 class ValidationFailure(ValueError):
@@ -138,11 +147,14 @@ def problem(model, col, value):
     if isinstance(value, str) and not isinstance(t, Enum):
         if not storable_text(value):
             return MSG_BAD_CHARACTER
-        if getattr(t, "length", None) and len(value) > t.length:
-            return MSG_TOO_LONG % {"n": t.length}
+        length = getattr(t, "length", None) or TEXT_MAX
+        if len(value) > length:
+            return MSG_TOO_LONG % {"n": length}
         if isinstance(t, String) and not col.nullable and not value.strip():
             return MSG_REQUIRED
         return None
+    if isinstance(value, date) and not isinstance(value, datetime) and not DATE_MIN <= value <= DATE_MAX:
+        return MSG_DATE_RANGE % {"min": DATE_MIN.isoformat(), "max": DATE_MAX.isoformat()}
     if isinstance(t, Numeric | Integer) and not isinstance(value, bool) and not col.foreign_keys:
         why = _number_problem(col, value)
         if why is None:
@@ -155,15 +167,20 @@ def problem(model, col, value):
 
 
 class _ColumnRule:
-    """WTForms validator: the value fits its column (``problem``), message in the user's language."""
+    """WTForms validator: the value fits its column (``problem``), message in the user's language.
+    It stops the field's other validators: FAB's ``Unique`` would query the database with the
+    value (PostgreSQL refuses a NUL character with an error)."""
 
     def __init__(self, model, col):
         self.model, self.col = model, col
 
+    def __repr__(self) -> str:  # FAB's _info lists validators by their repr
+        return f"fits {self.col.key}"
+
     def __call__(self, form, field):
         why = problem(self.model, self.col, field.data)
         if why is not None:
-            raise wv.ValidationError(str(why))
+            raise wv.StopValidation(str(why))
 
 
 class _ApiRule(_ColumnRule):

@@ -78,6 +78,7 @@ def test_generated_requests_get_documented_answers(portal, capsys, username):
          "--checks", CHECKS, "--exclude-name-regex", EXCLUDED, "--no-shrink", "--workers", "2",
          "--report", "json", "--report-json-path", str(report)],
         capture_output=True, text=True, timeout=1200,
+        cwd=workdir,  # its cache of earlier failures stays out of the checkout: each run is the seed's
     )
     log = ARTIFACTS / f"schemathesis-{username}.txt"  # the whole run, to read when it fails
     log.write_text(run.stdout + run.stderr)

@@ -106,7 +106,12 @@ def test_contract_above_threshold_needs_supervisor_then_finance(app, apis):
     assert [(t["step_name"], t["from_state"], t["to_state"]) for t in timeline] == [
         ("submit", "draft", "submitted"), ("approve", "submitted", "finance_review"),
         ("finance_approve", "finance_review", "approved"), ("sign", "approved", "signed")]
-    assert [t["who"] for t in timeline] == ["sales1", "supervisor1", "finance1", "sales1"]
+    # Who took a step is shown like any reference to an employee: sales1 reads its team, not
+    # finance's employee row (matrix: Employee "t"), finance reads every employee.
+    whos = [t["who"] for t in timeline]
+    assert whos[:2] == ["sales1", "supervisor1"] and whos[3] == "sales1" and whos[2] != "finance1"
+    assert [t["who"] for t in apis("finance1").get(wf("contract", pk)).json["timeline"]] == [
+        "sales1", "supervisor1", "finance1", "sales1"]
 
 
 def test_contract_below_threshold_is_approved_by_the_supervisor_alone(app, apis):

@@ -46,14 +46,12 @@ from marshmallow import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
-from ..views.api_contract import PortalApi
+from ..views.api_contract import MSG_BAD_JSON, MSG_NOT_JSON, PortalApi
 from ..views.api_schema import FabSchemaConverter
 
 MAX_ID = 2**31 - 1  # FAB's ids are INTEGER columns: a larger id names no row (and overflows a query)
 MAX_IDS = 10_000  # ids in one list (a role holds a few hundred permissions)
 
-MSG_NOT_JSON = _l("The request body must be a JSON object.")
-MSG_BAD_JSON = _l("The request body is not valid JSON.")
 MSG_NOT_FOUND = _l("No such record.")
 MSG_BAD_QUERY = _l("Invalid query.")
 MSG_UNKNOWN = _l("Unknown field.")

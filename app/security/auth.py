@@ -14,13 +14,12 @@ The security manager puts these in place of FAB's (its ``authdbview``, ``securit
 
 from __future__ import annotations
 
-from flask import current_app, g, redirect, request, session
+from flask import abort, current_app, g, redirect, request, session
 from flask_appbuilder import expose
 from flask_appbuilder.api import safe
-from flask_appbuilder.const import API_SECURITY_PROVIDER_DB, API_SECURITY_PROVIDER_LDAP
+from flask_appbuilder.const import API_SECURITY_PROVIDER_DB
 from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.forms import LoginForm_db
-from flask_appbuilder.security.schemas import login_post
 from flask_appbuilder.security.views import AuthDBView, ResetMyPasswordView, ResetPasswordView
 from flask_babel import lazy_gettext as _l
 from flask_jwt_extended import (
@@ -32,12 +31,16 @@ from flask_jwt_extended import (
     jwt_required,
 )
 from flask_login import current_user, logout_user
-from marshmallow import ValidationError
+from marshmallow import Schema, ValidationError, fields
 
 from ..extensions import db
 from ..models.history import LoginEventKind
 from ..models.logins import SessionEnd
+from ..validation import storable_text
+from ..views.api_contract import MSG_NOT_JSON, TranslatedResponses
+from ..views.api_schema import translated_messages
 from . import journal, sessions, throttle
+from .scope import get_row
 
 _INVALID = _l("Invalid login. Please try again.")  # FAB's message, translated in FAB's catalog
 
@@ -93,11 +96,39 @@ class PortalResetPasswordView(ResetPasswordView):
     class_permission_name = "ResetPasswordView"
 
     def form_post(self, form) -> None:
+        if get_row(self.appbuilder.sm.user_model, _as_id(request.args.get("pk"))) is None:
+            abort(404)  # FAB would look up whatever pk says (a 500 for none, "abc" or a huge one)
         super().form_post(form)
         _renew_own_session(request.args.get("pk"))
 
 
-class PortalSecurityApi(SecurityApi):
+def _as_id(text):
+    return int(text) if isinstance(text, str) and text.isascii() and text.isdigit() else None
+
+
+def _filled(value) -> None:
+    if not value:
+        raise ValidationError(str(_l("This field is required.")))
+
+
+def _password_provider(value) -> None:
+    if value != API_SECURITY_PROVIDER_DB:
+        raise ValidationError(str(_l("Only the password sign-in (db) is available.")))
+
+
+class LoginBody(Schema):
+    """The sign-in body (FAB's ``LoginPost``, with messages in the user's language)."""
+
+    username = fields.String(required=True, validate=_filled)
+    password = fields.String(required=True, validate=_filled)
+    provider = fields.String(validate=_password_provider)
+    refresh = fields.Boolean()
+
+
+LOGIN_BODY = translated_messages(LoginBody())
+
+
+class PortalSecurityApi(TranslatedResponses, SecurityApi):
     """FAB's login and refresh, with tokens bound to a server-side session (``sid`` claim)."""
 
     @expose("/login", methods=["POST"])
@@ -166,17 +197,19 @@ class PortalSecurityApi(SecurityApi):
                       message:
                         type: string
         """
-        if not request.is_json:
-            return self.response_400(message="Request payload is not JSON")
+        body = request.get_json(silent=True) if request.is_json else None
+        if not isinstance(body, dict):
+            return self.response_400(message=str(MSG_NOT_JSON))
+        # A NUL or an unpaired surrogate cannot be a name or a password (FAB's own check of the
+        # password would fail on it): such a sign-in is a failed one, like a wrong password.
+        body = {k: "".join("\ufffd" if not storable_text(ch) else ch for ch in v) if isinstance(v, str)
+                else v for k, v in body.items()}
         try:
-            payload = login_post.load(request.json)
+            payload = LOGIN_BODY.load(body)
         except ValidationError as error:
             return self.response_400(message=error.messages)
         user = None
-        if payload["provider"] == API_SECURITY_PROVIDER_DB:
-            user = self.appbuilder.sm.auth_user_db(payload["username"], payload["password"])
-        elif payload["provider"] == API_SECURITY_PROVIDER_LDAP:
-            user = self.appbuilder.sm.auth_user_ldap(payload["username"], payload["password"])
+        user = self.appbuilder.sm.auth_user_db(payload["username"], payload["password"])
         if not user:
             why = throttle.refusal()
             if why in (throttle.ADDRESS, throttle.UNAVAILABLE):

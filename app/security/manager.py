@@ -25,18 +25,21 @@ from flask_babel import lazy_gettext as _l
 from flask_login import user_logged_in
 
 from ..registry import BY_NAME
+from ..validation import storable_text
+from ..views.routing import QueryGuard
 from . import api, passwords, sessions, throttle
 from .auth import PortalAuthDBView, PortalResetMyPasswordView, PortalResetPasswordView, PortalSecurityApi
 from .matrix import SCOPES, VERBS, permission_name
-from .scope import user_permissions
+from .scope import ScopedInterface, user_permissions
 
 _VERB_PERMS = {f"can_{v}": v for v in VERBS}
 
 
-def without_download(view_cls):
-    """A FAB model view without its ``/download/<filename>`` route: the portal stores no uploaded
-    files, and FAB's download of a missing upload folder answered 500 on every view."""
-    return type(view_cls.__name__, (view_cls,), {"download": None})
+def guarded(view_cls):
+    """A FAB security screen with the portal's URL checks (``views.routing.QueryGuard``) and
+    without its ``/download/<filename>`` route: the portal stores no uploaded files, and FAB's
+    download of a missing upload folder answered 500 on every view."""
+    return type(view_cls.__name__, (QueryGuard, view_cls), {"download": None})
 
 
 def _not_authorized(*_args):
@@ -49,12 +52,12 @@ def _begin_web_session(_app, user, **_kw) -> None:
 
 
 class PortalSecurityManager(SecurityManager):
-    userdbmodelview = without_download(UserDBModelView)
-    rolemodelview = without_download(RoleModelView)
-    groupmodelview = without_download(UserGroupModelView)
-    permissionmodelview = without_download(PermissionModelView)
-    viewmenumodelview = without_download(ViewMenuModelView)
-    permissionviewmodelview = without_download(PermissionViewModelView)
+    userdbmodelview = guarded(UserDBModelView)
+    rolemodelview = guarded(RoleModelView)
+    groupmodelview = guarded(UserGroupModelView)
+    permissionmodelview = guarded(PermissionModelView)
+    viewmenumodelview = guarded(ViewMenuModelView)
+    permissionviewmodelview = guarded(PermissionViewModelView)
     # Sign-in, sign-out and password views with server-side sessions and limits (views/logins.py).
     authdbview = PortalAuthDBView
     resetmypasswordview = PortalResetMyPasswordView
@@ -75,6 +78,11 @@ class PortalSecurityManager(SecurityManager):
         # Before FAB reads it: the portal's password policy replaces FAB's default rule.
         current_app.config.setdefault("FAB_PASSWORD_COMPLEXITY_VALIDATOR", passwords.check)
         super().__init__(appbuilder)
+        # FAB's own show / edit of users and roles look up the URL's id as it is (a 500 for an id
+        # beyond the column): the portal's data interface checks it first.
+        for view in (self.userdbmodelview, self.rolemodelview, self.groupmodelview,
+                     self.permissionmodelview, self.viewmenumodelview, self.permissionviewmodelview):
+            view.datamodel = ScopedInterface(view.datamodel.obj)
         throttle.init_app(current_app)
         sessions.install()
         user_logged_in.connect(_begin_web_session, current_app._get_current_object(), weak=False)
@@ -111,7 +119,12 @@ class PortalSecurityManager(SecurityManager):
 
     def auth_user_db(self, username, password):
         """FAB's check behind the sign-in limits, with an entry in the login journal for every
-        attempt (form and API): ``app.security.throttle``."""
+        attempt (form and API): ``app.security.throttle``. A name or password no login can have
+        (a NUL, an unpaired surrogate: PostgreSQL and UTF-8 cannot even look them up) is a
+        failed attempt like any other, under the name with those characters replaced."""
+        if not storable_text(username or "") or not storable_text(password or ""):
+            username = "".join("\ufffd" if not storable_text(ch) else ch for ch in username or "")
+            password = ""  # FAB refuses an empty password without a lookup
         return throttle.guarded(username, lambda: super(PortalSecurityManager, self).auth_user_db(
             username, password))
 

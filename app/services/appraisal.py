@@ -55,6 +55,9 @@ TRAINING_FOR = {
     "team_contribution": "ethics",
 }
 HUNDRED = Decimal(100)
+# The largest figure a cycle's settings may hold (weights and thresholds are percentages, the
+# bonus base an amount per cycle): beyond it the scorecard arithmetic would lose its meaning.
+SETTINGS_MAX = 10**9
 
 
 def settings_errors(s: dict) -> dict[str, str]:

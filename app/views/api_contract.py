@@ -19,20 +19,25 @@ import prison
 from flask import current_app, request
 from flask_appbuilder.exceptions import ApplyFilterException
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import CompileError, StatementError
+from sqlalchemy.exc import ArgumentError, CompileError, StatementError
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
 
 MSG_BAD_QUERY = _l("The q argument must be a rison or JSON object.")
+MSG_BAD_JSON = _l("The request body is not valid JSON.")
+MSG_NOT_JSON = _l("The request body must be a JSON object.")
 
 
 # What FAB raises for a malformed page size, sort column or filter value: the client's error
 # (OverflowError: SQLite refuses an integer beyond 64 bits, e.g. a huge page number or filter;
 # ApplyFilterException: PostgreSQL refuses a filter value beyond the column; TypeError: a list
-# given to a "contains" filter).
-BAD_QUERY_ERRORS = (ValueError, LookupError, TypeError, StatementError, CompileError,
+# given to a "contains" filter; ArgumentError: a boolean compared with "greater than" a number).
+BAD_QUERY_ERRORS = (ValueError, LookupError, TypeError, StatementError, CompileError, ArgumentError,
                     NotImplementedError, OverflowError, ApplyFilterException)
+
+
+FAB_QUERY_MESSAGES = ("Not a valid rison", "Invalid rison", "Not a valid json")
 
 
 class TranslatedResponses:
@@ -40,6 +45,8 @@ class TranslatedResponses:
     hard-codes them in English ("Not found", "Forbidden")."""
 
     def response_400(self, message=None):
+        if isinstance(message, str) and message.startswith(FAB_QUERY_MESSAGES):
+            message = str(MSG_BAD_QUERY)  # FAB's rison errors, in English and with its parser's words
         return self.response(400, message=message or str(_l("Arguments are not correct.")))
 
     def response_401(self):
@@ -131,6 +138,19 @@ def refuse_bad_query():
     return current_app.response_class(body, status=400, mimetype="application/json")
 
 
+def refuse_unreadable_json():
+    """``before_request``: a JSON body nested deeper than Python's parser recurses (2 KB of
+    ``[``) raised RecursionError in whichever view read it first, the sign-in API included."""
+    if not request.is_json:
+        return None
+    try:
+        request.get_json(silent=True)
+    except RecursionError:
+        body = json.dumps({"message": str(MSG_BAD_JSON)}, ensure_ascii=False)
+        return current_app.response_class(body, status=400, mimetype="application/json")
+    return None
+
+
 def _error_ref(code: str) -> dict:
     return {"$ref": f"#/components/responses/{code}"}
 
@@ -212,6 +232,7 @@ def api_http_error(exc: HTTPException):
 
 
 def install(app) -> None:
+    app.before_request(refuse_unreadable_json)
     app.before_request(refuse_bad_query)
     app.after_request(conform_openapi_response)
     app.register_error_handler(HTTPException, api_http_error)

@@ -180,11 +180,18 @@ def _whole_numbers_only(field: fields.Integer) -> None:
     field._deserialize = _deserialize
 
 
+def translated_messages(schema: Schema) -> Schema:
+    """Every marshmallow message of ``schema`` (its own and its fields') in the user's language."""
+    schema.error_messages = _Translated(schema.error_messages)
+    for fld in schema.fields.values():
+        fld.error_messages = _Translated(fld.error_messages)
+    return schema
+
+
 def harden_input_schema(schema: Schema) -> None:
     """An add / edit schema of the API: references checked before any lookup, the column rules of
     ``app.validation`` instead of marshmallow-sqlalchemy's length checks (one translated message
     per problem), and every message in the user's language."""
-    schema.error_messages = _Translated(schema.error_messages)
     for fld in schema.fields.values():
         if isinstance(fld, Related):
             _checked_reference(fld)
@@ -194,4 +201,6 @@ def harden_input_schema(schema: Schema) -> None:
         elif isinstance(fld, fields.Integer):
             _whole_numbers_only(fld)
         fld.validators = [v for v in fld.validators if not isinstance(v, mv.Length)]
-        fld.error_messages = _Translated(fld.error_messages)
+        if isinstance(fld.validate, list):  # what FAB's _info lists
+            fld.validate = [v for v in fld.validate if not isinstance(v, mv.Length)]
+    translated_messages(schema)

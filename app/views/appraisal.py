@@ -24,9 +24,11 @@ from ..services.appraisal import (
     INDICATORS,
     PARTS,
     ROLES,
+    SETTINGS_MAX,
     ranks,
     settings_errors,
 )
+from ..validation import MSG_RANGE
 
 INDICATOR_LABELS = {
     "revenue": _l("Sales revenue"), "volume": _l("Sales volume"), "profit": _l("Profit"),
@@ -229,6 +231,9 @@ def parse_settings(form) -> tuple[dict, dict]:
             return 0
         if not value.is_finite():
             errors[name] = str(_l("Enter a number."))
+            return 0
+        if abs(value) > SETTINGS_MAX:  # checked before int(): 1e999999 would take minutes
+            errors[name] = str(MSG_RANGE % {"min": 0, "max": f"{SETTINGS_MAX:,}"})
             return 0
         return int(value) if value == value.to_integral() else float(value)
 

@@ -15,12 +15,13 @@ from ..extensions import db
 from ..models import ChangeLog, LoginEvent
 from ..models.history import ChangeAction, LoginEventKind
 from ..models.logins import SessionEnd
+from .routing import QueryGuard
 
 READ_ONLY = ["can_list", "can_show"]
 
 
-class ChangeLogView(ModelView):
-    download = None  # no uploads: FAB's download route is not registered (see without_download)
+class ChangeLogView(QueryGuard, ModelView):
+    download = None  # no uploads: FAB's download route is not registered (see security.manager.guarded)
     datamodel = SQLAInterface(ChangeLog, db.session)
     base_permissions = READ_ONLY
     list_title = show_title = _l("Change history")
@@ -35,7 +36,7 @@ class ChangeLogView(ModelView):
     formatters_columns = {"at": display, "action": enum_display(ChangeAction)}
 
 
-class LoginEventView(ModelView):
+class LoginEventView(QueryGuard, ModelView):
     download = None
     datamodel = SQLAInterface(LoginEvent, db.session)
     base_permissions = READ_ONLY

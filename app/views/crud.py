@@ -43,9 +43,10 @@ from ..security.scope import (
 from ..validation import ValidationFailure, api_validators, check_item, form_validators
 from ..workflow import available, timeline, workflow_of
 from ..workflow.engine import is_locked
-from .api_contract import BAD_QUERY_ERRORS, PortalApi
+from .api_contract import MSG_NOT_JSON, PortalApi
 from .api_schema import PortalSchemaConverter, harden_input_schema
 from .export import ExportMixin
+from .routing import QueryGuard
 from .writes import FormWrites, PortalInterface, ThreadSafeSchemas, api_write, write_spec
 
 # The edit form carries the row version it was opened at (issue 3, item 8).
@@ -181,14 +182,6 @@ class _Guard:
             raise LockedError()
 
 
-def _bad_query_is_400(fn, *args, **kwargs):
-    try:
-        return fn(*args, **kwargs)
-    except BAD_QUERY_ERRORS:
-        db.session.rollback()
-        abort(400)
-
-
 def _record_links(entity: Entity, item) -> list[tuple[object, str, str]]:
     """Extra actions on a record page: (label, url, element id)."""
     from flask import url_for
@@ -207,7 +200,7 @@ def _record_links(entity: Entity, item) -> list[tuple[object, str, str]]:
     return []
 
 
-class PortalModelView(ExportMixin, _Guard, FormWrites, ModelView):
+class PortalModelView(QueryGuard, ExportMixin, _Guard, FormWrites, ModelView):
     show_template = "portal/show.html"
     page_size = 25
     download = None  # no uploads: FAB's /download/<filename> route is not registered
@@ -217,9 +210,6 @@ class PortalModelView(ExportMixin, _Guard, FormWrites, ModelView):
         super().__init__(**kwargs)
         for form in (self.add_form, self.edit_form, getattr(self, "search_form", None)):
             _use_labeled_enums(form)
-
-    def _list(self, **kwargs):
-        return _bad_query_is_400(super()._list, **kwargs)
 
     def _get_show_widget(self, pk, item, widgets=None, actions=None, show_fieldsets=None):
         # The record page offers Edit only when this row is in the user's write scope.
@@ -248,9 +238,6 @@ class PortalModelView(ExportMixin, _Guard, FormWrites, ModelView):
         if request.method == "GET" and field in form and form[field].data is None and actor.employee_id:
             form[field].data = db.session.get(Employee, actor.employee_id)
         return super()._get_add_widget(form, exclude_cols=exclude_cols, widgets=widgets)
-
-    def _show(self, pk):
-        return _bad_query_is_400(super()._show, pk)
 
     def prefill_form(self, form, pk):
         item = self.datamodel.get(pk, self._base_filters)
@@ -368,7 +355,7 @@ class PortalModelApi(PortalApi, _Guard, ThreadSafeSchemas, ModelRestApi):
     def _not_an_object(self):
         """FAB merges a PUT body into the row as a dict (a list or null answered 500)."""
         if not isinstance(request.get_json(silent=True), dict):
-            return self.response_400(message=str(_l("The request body must be a JSON object.")))
+            return self.response_400(message=str(MSG_NOT_JSON))
         return None
 
     @api_write

@@ -49,3 +49,9 @@ class LanguageView(BaseView):
         if current_user.is_authenticated:
             remember_locale(current_user.id, locale)
         return redirect(_safe_back())
+
+
+def refuse_fab_locale_switch(app) -> None:
+    """FAB's ``GET /lang/<locale>`` switched the language without CSRF (an ``<img>`` on any site
+    could flip it); the portal's switch is ``POST /language/<locale>``. The GET is no page."""
+    app.view_functions["LocaleView.index"] = lambda locale: abort(404)

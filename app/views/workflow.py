@@ -26,7 +26,7 @@ from ..security.scope import scoped
 from ..validation import RANGES, int_limit
 from ..workflow import WORKFLOWS, TransitionError, apply, available, timeline, workflow_of
 from ..workflow.engine import entity_by_resource, state_of
-from .api_contract import TranslatedResponses
+from .api_contract import MSG_NOT_JSON, TranslatedResponses
 
 
 def load(resource: str, pk: int) -> tuple[Entity, object]:
@@ -208,9 +208,9 @@ class WorkflowApi(TranslatedResponses, BaseApi):
         if denied:
             return denied
         entity, obj = load(resource, pk)
-        data = request.get_json(silent=True)
-        if not isinstance(data, dict):
-            data = {}
+        data = request.get_json(silent=True) if request.get_data() else {}
+        if not isinstance(data, dict):  # a body that is no JSON object is not a step's fields
+            return self.response_400(message=str(MSG_NOT_JSON))
         try:
             apply(entity, obj, step, data, version=data.get("version"))
         except TransitionError as exc:

@@ -24,7 +24,7 @@ from sqlalchemy import Date, Enum, Integer, Numeric, select
 
 from .. import locks
 from ..extensions import db
-from ..history import current_record
+from ..history import actor_names, current_record
 from ..models.history import ChangeAction, ChangeLog
 from ..registry import BY_NAME, Entity
 from ..security.matrix import ADMIN
@@ -231,11 +231,12 @@ def timeline(entity: Entity, row_id: int) -> list[dict]:
     def label(name):
         return enum_cls[name].label if name in enum_cls.__members__ else name or "—"
 
+    who = actor_names(rows)
     out = []
     for row in rows:
         old, new = row.changes.get(wf.field, [None, None])
         step = wf.by_name.get(row.step)
-        out.append({"at": row.at, "who": row.username or "—", "source": row.source,
+        out.append({"at": row.at, "who": who[row.user_id], "source": row.source,
                     "from": label(old), "to": label(new), "from_state": old, "to_state": new,
                     "step_name": row.step,
                     "step": step.label if step else row.step, "comment": row.comment})
