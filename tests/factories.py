@@ -137,3 +137,17 @@ def count(app, model, *where):
     with app.app_context():
         db.session.expire_all()
         return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def settings_form(**overrides) -> dict:
+    """The appraisal cycle settings form (``/appraisal/<id>/settings``) filled with the
+    regulation's defaults, with ``overrides`` on top."""
+    from app.services.appraisal import DEFAULTS
+
+    form = {f"iw_{k}": v for k, v in DEFAULTS["indicator_weights"].items()}
+    form |= {f"rw_{k}": v for k, v in DEFAULTS["role_weights"].items()}
+    form |= {f"pw_{k}": v for k, v in DEFAULTS["part_weights"].items()}
+    form |= {f"gt_{g}": v for g, v in DEFAULTS["grade_thresholds"].items()}
+    form |= {f"bc_{g}": v for g, v in DEFAULTS["bonus_coefficients"].items()}
+    form |= {"complaint_target": 2, "bonus_base": 10000}
+    return form | overrides

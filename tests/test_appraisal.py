@@ -14,9 +14,9 @@ from app.appraisal import scorecards
 from app.extensions import db
 from app.models.appraisal import EvaluatorRole
 from app.models.people import Position
-from app.services.appraisal import DEFAULTS, weighted
+from app.services.appraisal import weighted
 from tests.conftest import employee
-from tests.factories import count, fresh, make
+from tests.factories import count, fresh, make, settings_form
 
 START, END = date(2094, 1, 1), date(2094, 3, 31)
 
@@ -124,12 +124,7 @@ def test_scorecard_page_shows_how_and_scope(app, case, browsers):
 
 def test_weights_not_summing_to_100_are_refused(app, case, browsers):
     hr = browsers("hr1")
-    form = {f"iw_{k}": v for k, v in DEFAULTS["indicator_weights"].items()}
-    form |= {f"rw_{k}": v for k, v in DEFAULTS["role_weights"].items()}
-    form |= {f"pw_{k}": v for k, v in DEFAULTS["part_weights"].items()}
-    form |= {f"gt_{g}": v for g, v in DEFAULTS["grade_thresholds"].items()}
-    form |= {f"bc_{g}": v for g, v in DEFAULTS["bonus_coefficients"].items()}
-    form |= {"complaint_target": 2, "bonus_base": 10000}
+    form = settings_form()
     url = f"/appraisal/{case['cycle']}/settings"
     for bad in ({"pw_training": 20}, {"iw_revenue": "abc"}, {"rw_peer": -10, "rw_supervisor": 90},
                 {"gt_B": 95}):

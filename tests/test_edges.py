@@ -17,7 +17,7 @@ import pytest
 from app.extensions import db
 from app.models import AppraisalCycle, ChangeLog, Customer, LeaveRequest, LegalCase, PolicySetting, Quotation
 from tests.conftest import employee
-from tests.factories import count, fresh, make
+from tests.factories import count, fresh, make, settings_form
 
 HUGE_IDS = [str(2**70), str(2**31), "0"]
 
@@ -230,16 +230,9 @@ def _policy_rows(app):
 
 
 def test_appraisal_settings_beyond_their_range_are_refused_quickly(app, browsers):
-    from app.services.appraisal import DEFAULTS
-
     with app.app_context():
         pk = make(AppraisalCycle, employee("hr1")).id
-    form = {f"iw_{k}": v for k, v in DEFAULTS["indicator_weights"].items()}
-    form |= {f"rw_{k}": v for k, v in DEFAULTS["role_weights"].items()}
-    form |= {f"pw_{k}": v for k, v in DEFAULTS["part_weights"].items()}
-    form |= {f"gt_{g}": v for g, v in DEFAULTS["grade_thresholds"].items()}
-    form |= {f"bc_{g}": v for g, v in DEFAULTS["bonus_coefficients"].items()}
-    form |= {"complaint_target": 2, "bonus_base": 10000}
+    form = settings_form()
     hr = browsers("hr1")
     for bad in ({"bonus_base": "1e999999"}, {"bonus_base": "10000000000"}, {"complaint_target": "-1e12"}):
         resp = hr.post(f"/appraisal/{pk}/settings", data=form | bad, token_from=f"/appraisal/{pk}")
