@@ -285,3 +285,24 @@ def test_dates_in_range_still_work(app, apis):
             "end_date": "2199-12-31", "days": "2", "reason": "家事"}
     resp = apis("sales1").post("/api/v1/leaverequest/", json=body)
     assert resp.status_code == 201, resp.get_data(as_text=True)
+
+
+def test_a_request_line_past_the_servers_limit_is_414_and_documented(app, apis):
+    """The HTTP server refuses a request line past its limit before the portal runs (schemathesis
+    sent such a query string): a 414, never a crash, and every operation of the spec says so."""
+    import http.client
+    from contextlib import closing
+
+    from tests.live import serve
+
+    spec = apis("admin").get("/api/v1/_openapi").json
+    operations = [op for item in spec["paths"].values() for op in item.values()
+                  if isinstance(op, dict) and "responses" in op]
+    assert operations and all("414" in op["responses"] for op in operations)
+    with serve(app) as base:
+        host, port = base.removeprefix("http://").split(":")
+        with closing(http.client.HTTPConnection(host, int(port), timeout=30)) as conn:
+            conn.request("GET", "/api/v1/customer/?q=" + "a" * 70_000)
+            response = conn.getresponse()
+            response.read()
+            assert response.status == 414

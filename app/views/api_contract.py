@@ -72,6 +72,9 @@ DESCRIPTIONS = {
     "409": "Conflict with the record's state or a concurrent change", "412": "Precondition failed",
     "422": "Could not process entity", "429": "Too many requests", "500": "Fatal error",
 }
+# The HTTP server itself (gunicorn, werkzeug) refuses a request line past its limit before the
+# portal sees it, with its own plain body: documented, without a body the portal could promise.
+SERVER_REFUSALS = {"414": {"description": "Request line too long (refused by the HTTP server)"}}
 ERROR_BODY = {
     "type": "object",
     "properties": {
@@ -193,6 +196,8 @@ def conform(spec: dict) -> dict:
             for code in ERROR_CODES + (("412",) if method == "put" else ()):
                 if code not in codes:
                     documented[code] = _error_ref(code)
+            for code, answer in SERVER_REFUSALS.items():
+                documented.setdefault(code, dict(answer))
             for code, answer in documented.items():
                 if str(code).startswith("2"):
                     schema = answer.get("content", {}).get("application/json", {}).get("schema", {})
