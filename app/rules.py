@@ -30,8 +30,9 @@ from .models.policy import PolicyKey
 from .services import collection, conduct
 from .services.appraisal import DEFAULTS as APPRAISAL_DEFAULTS
 from .services.appraisal import SETTINGS_MAX, settings_errors
+from .validation import MSG_REQUIRED
 
-REQUIRED = _l("This field is required.")
+REQUIRED = MSG_REQUIRED  # one message for a missing value, whoever finds it
 TAKEN = _l("Already used by another record.")
 CLAUSE_ID = re.compile(r"^\d+(\.\d+){0,3}$")
 
