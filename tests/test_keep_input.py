@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from html import unescape
+from html.parser import HTMLParser
 
 import pytest
 from flask_babel import force_locale
@@ -264,3 +265,80 @@ def test_a_refusal_on_a_field_the_form_hides_is_flashed_with_its_label(app, brow
     assert expected in html and "quotation:" not in html
     assert model_form(html).fields["qty"] == "3"
     assert count(app, m.QuotationLine) == before
+
+
+# --- required pickers -----------------------------------------------------------------------------
+
+
+def _required_pickers(entity) -> list[str]:
+    """Form fields of ``entity`` that pick a required many-to-one row (the owner aside: a new row
+    deliberately belongs to the user creating it)."""
+    from sqlalchemy import inspect
+    from sqlalchemy.orm import RelationshipDirection
+
+    out = []
+    for rel in inspect(entity.model).relationships:
+        if rel.direction is RelationshipDirection.MANYTOONE and rel.key in entity.form_columns() \
+                and rel.key != entity.owner_field and not all(c.nullable for c in rel.local_columns):
+            out.append(rel.key)
+    return out
+
+
+class _Selects(HTMLParser):
+    """Each select's options as (value, selected)."""
+
+    def __init__(self):
+        super().__init__()
+        self.selects: dict[str, list[tuple[str, bool]]] = {}
+        self._name = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "select":
+            self._name = a.get("name")
+            self.selects[self._name] = []
+        elif tag == "option" and self._name:
+            self.selects[self._name].append((a.get("value", ""), "selected" in a))
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._name = None
+
+
+def test_required_pickers_start_blank_on_every_add_form(app, browsers):
+    from app.registry import ENTITIES
+
+    ui = browsers("admin")
+    checked = 0
+    for entity in ENTITIES:
+        pickers = _required_pickers(entity)
+        if not pickers:
+            continue
+        resp = ui.get(f"/{entity.name.lower()}view/add")
+        if resp.status_code != 200:  # an entity nobody adds by hand
+            continue
+        html = resp.get_data(as_text=True)
+        start = html.index('id="model_form"')
+        parser = _Selects()
+        parser.feed(html[start:html.index("</form>", start)])
+        for name in pickers:
+            options = parser.selects[name]
+            assert options and options[0] == ("__None", True), (entity.name, name, options[:2])
+            assert not any(sel for _, sel in options[1:]), (entity.name, name)
+            checked += 1
+    assert checked > 10
+
+
+def test_a_required_picker_left_blank_is_refused_on_its_field(app, browsers):
+    with app.app_context():
+        before = count(app, Payment)
+    ui = browsers("finance1")
+    page = ui.get("/paymentview/add")
+    data = {**model_form(page.get_data(as_text=True)).fields,
+            "paid_on": D1.isoformat(), "amount": "10", "method": "bank_transfer"}
+    assert data["receivable"] == "__None"
+    resp = ui.post("/paymentview/add", data=data)
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and _error_of(html, "receivable")
+    assert model_form(html).fields["amount"] == "10"
+    assert count(app, Payment) == before
