@@ -8,6 +8,7 @@ from babel.numbers import format_decimal
 from flask_babel import get_locale
 
 AMOUNT = "#,##0.00"  # thousands separated, two decimals: the way amounts read on every screen
+INTEGER = "#,##0"  # counts and limits
 
 
 def number(value, pattern: str = AMOUNT) -> str:

@@ -381,3 +381,26 @@ def test_an_enum_left_blank_is_required_or_empty_as_its_column_says(app, browser
     assert count(app, LeaveRequest) == before
     resp = ui.post("/leaverequestview/add", data=dict(data, leave_type="annual"))
     assert resp.status_code == 302 and count(app, LeaveRequest) == before + 1
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_too_large_figure_names_its_limit_formatted(app, browsers, locale):
+    """Column rules format their numbers with the same helper as the business rules."""
+    from app.formats import INTEGER
+
+    col = Customer.__table__.columns["credit_limit"]
+    limit = 10 ** (col.type.precision - col.type.scale)
+    with app.app_context():
+        before = count(app, Customer)
+    ui = browsers("sales1")
+    url = f"/customerview/add?_l_={locale}"
+    form = model_form(ui.get(url).get_data(as_text=True)).fields
+    resp = ui.post(url, data={**form, "code": "KEEP-BIG", "name": "大额客户",
+                              "credit_limit": str(limit * 10), "payment_terms_days": "30"})
+    html = resp.get_data(as_text=True)
+    with app.test_request_context(f"/?_l_={locale}"):
+        expected = app_gettext("Must be less than %(limit)s in absolute value.", limit=number(limit, INTEGER))
+    assert resp.status_code == 200 and _error_of(html, "credit_limit") == expected
+    assert "," in number(limit, INTEGER)
+    assert model_form(html).fields["credit_limit"] == str(limit * 10)
+    assert count(app, Customer) == before
