@@ -26,12 +26,14 @@ from sqlalchemy.orm import RelationshipDirection, Session
 
 from . import locks, policy
 from . import models as m
+from .formats import number
 from .models.policy import PolicyKey
 from .services import collection, conduct
 from .services.appraisal import DEFAULTS as APPRAISAL_DEFAULTS
 from .services.appraisal import SETTINGS_MAX, settings_errors
+from .validation import MSG_REQUIRED
 
-REQUIRED = _l("This field is required.")
+REQUIRED = MSG_REQUIRED  # one message for a missing value, whoever finds it
 TAKEN = _l("Already used by another record.")
 CLAUSE_ID = re.compile(r"^\d+(\.\d+){0,3}$")
 
@@ -156,7 +158,7 @@ def _no_overpayment(p):
         others = others.where(m.Payment.id != p.id)
     outstanding = Decimal(rec.amount) - Decimal(_session(p).scalar(others))
     if Decimal(p.amount) > outstanding:
-        return {"amount": _l("More than the outstanding amount (%(amount)s).", amount=outstanding)}
+        return {"amount": _l("More than the outstanding amount (%(amount)s).", amount=number(outstanding))}
 
 
 @rule(m.Receivable)
@@ -169,7 +171,7 @@ def _amount_covers_payments(rec):
     paid = Decimal(_session(rec).scalar(select(func.coalesce(func.sum(m.Payment.amount), 0))
                                         .where(m.Payment.receivable_id == rec.id)))
     if Decimal(rec.amount) < paid:
-        return {"amount": _l("Less than already paid (%(amount)s).", amount=paid)}
+        return {"amount": _l("Less than already paid (%(amount)s).", amount=number(paid))}
 
 
 @rule(m.QuotationLine)
@@ -259,12 +261,12 @@ def _cycle_settings_valid(c):
     if s is None:
         return None
 
-    def number(v):
+    def is_number(v):
         return isinstance(v, int | float) and not isinstance(v, bool) and v == v and abs(v) <= SETTINGS_MAX
 
     ok = isinstance(s, dict) and set(s) <= set(APPRAISAL_DEFAULTS) and all(
-        (isinstance(v, dict) and set(v) == set(APPRAISAL_DEFAULTS[k]) and all(number(x) for x in v.values()))
-        if isinstance(APPRAISAL_DEFAULTS[k], dict) else number(v)
+        (isinstance(v, dict) and set(v) == set(APPRAISAL_DEFAULTS[k]) and all(is_number(x) for x in v.values()))
+        if isinstance(APPRAISAL_DEFAULTS[k], dict) else is_number(v)
         for k, v in s.items())
     if not ok or settings_errors({**APPRAISAL_DEFAULTS, **s}):
         return {"settings": _l("These appraisal settings are not valid.")}

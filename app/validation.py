@@ -21,6 +21,8 @@ from marshmallow import ValidationError as ApiValidationError
 from sqlalchemy import BigInteger, Enum, Integer, Numeric, String
 from wtforms import validators as wv
 
+from .formats import INTEGER, number
+
 # Columns with a fixed range (clause in brackets): ratings 1–5 (2.2.2, 2.6.3, 6.3.2), scores 0–100
 # (5.3.1), calendar months, percentages.
 RANGES: dict[str, tuple[int, int]] = {
@@ -128,14 +130,14 @@ def _number_problem(col, value):
         if d != d.to_integral_value():
             return MSG_NOT_A_NUMBER
         if abs(d) >= int_limit(t):
-            return MSG_TOO_LARGE % {"limit": f"{int_limit(t):,}"}
+            return MSG_TOO_LARGE % {"limit": number(int_limit(t), INTEGER)}
         return None
     scale = t.scale or 0
     exponent = d.normalize().as_tuple().exponent
     if isinstance(exponent, int) and -exponent > scale:
         return MSG_DECIMALS % {"n": scale}
     if t.precision is not None and abs(d) >= Decimal(10) ** (t.precision - scale):
-        return MSG_TOO_LARGE % {"limit": f"{10 ** (t.precision - scale):,}"}
+        return MSG_TOO_LARGE % {"limit": number(10 ** (t.precision - scale), INTEGER)}
     return None
 
 
@@ -192,21 +194,25 @@ class _ApiRule(_ColumnRule):
             raise ApiValidationError(str(why))
 
 
+def _label(model, column: str):
+    """The field's translated label on this entity's screens (its overrides first)."""
+    from .labels import column_labels
+
+    name = model.__name__ if model is not None else ""
+    return column_labels(name, [column]).get(column, column)
+
+
 class _NotBefore:
     """WTForms validator: this date/time may not precede another field's."""
 
-    def __init__(self, other: str):
-        self.other = other
+    def __init__(self, other: str, model=None):
+        self.other, self.model = other, model
 
     def __call__(self, form, field):
         other = form._fields.get(self.other)
         if field.data is not None and other is not None and other.data is not None:
             if field.data < other.data:
-                from .labels import COLUMNS
-
-                raise wv.ValidationError(
-                    str(MSG_ORDER % {"other": COLUMNS.get(self.other, self.other)})
-                )
+                raise wv.ValidationError(str(MSG_ORDER % {"other": _label(self.model, self.other)}))
 
 
 def _date_pairs(model):
@@ -220,7 +226,7 @@ def form_validators(model) -> dict[str, list]:
         if not col.foreign_keys:
             out.setdefault(col.key, []).append(_ColumnRule(model, col))
     for a, b in _date_pairs(model):
-        out.setdefault(b, []).append(_NotBefore(a))
+        out.setdefault(b, []).append(_NotBefore(a, model))
     return out
 
 
@@ -241,9 +247,7 @@ def check_item(item) -> None:
     for a, b in _date_pairs(model):
         va, vb = getattr(item, a, None), getattr(item, b, None)
         if va is not None and vb is not None and not errors.get(a) and vb < va:
-            from .labels import COLUMNS
-
-            errors[b] = str(MSG_ORDER % {"other": COLUMNS.get(a, a)})
+            errors[b] = str(MSG_ORDER % {"other": _label(model, a)})
     if not errors:  # rules spanning rows assume each value is sane
         from .rules import check
 

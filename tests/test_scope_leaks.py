@@ -684,7 +684,7 @@ def _options(html: str, field: str) -> tuple[set[str], set[str]]:
     """(all option values, selected option values) of a form's <select name=field>."""
     m = re.search(rf'<select[^>]*name="{field}"[^>]*>(.*?)</select>', html, re.S)
     assert m, field
-    opts = set(re.findall(r'<option[^>]*value="([^"]*)"', m.group(1))) - {""}
+    opts = set(re.findall(r'<option[^>]*value="([^"]*)"', m.group(1))) - {"", "__None"}  # the placeholders
     selected = set(re.findall(r'<option[^>]*selected[^>]*value="([^"]*)"|<option[^>]*value="([^"]*)"[^>]*selected', m.group(1)))
     return opts, {a or b for a, b in selected}
 

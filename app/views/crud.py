@@ -46,6 +46,7 @@ from ..workflow.engine import is_locked
 from .api_contract import MSG_NOT_JSON, PortalApi
 from .api_schema import PortalSchemaConverter, harden_input_schema
 from .export import ExportMixin
+from .pickers import use_blank_pickers
 from .routing import QueryGuard
 from .writes import FormWrites, PortalInterface, ThreadSafeSchemas, api_write, write_spec
 
@@ -210,6 +211,8 @@ class PortalModelView(QueryGuard, ExportMixin, _Guard, FormWrites, ModelView):
         super().__init__(**kwargs)
         for form in (self.add_form, self.edit_form, getattr(self, "search_form", None)):
             _use_labeled_enums(form)
+        for form in (self.add_form, self.edit_form):
+            use_blank_pickers(form)
 
     def _get_show_widget(self, pk, item, widgets=None, actions=None, show_fieldsets=None):
         # The record page offers Edit only when this row is in the user's write scope.

@@ -30,6 +30,7 @@ from flask import abort, flash, g, make_response, request
 from flask_appbuilder.urltools import get_filter_args, get_order_args, get_page_args, get_page_size_args
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import SQLAlchemyError
+from wtforms import HiddenField
 
 from .. import idempotency, locks
 from ..extensions import db
@@ -199,13 +200,17 @@ def write_spec(api_name: str) -> dict:
 # --- HTML forms ----------------------------------------------------------------------------------
 
 
-def _field_errors(form, errors: dict) -> None:
-    """Put each message on its form field (flashed when the form has no such field)."""
+def _field_errors(form, errors: dict, entity_name: str, hidden=()) -> None:
+    """Put each message on its form field; one about a field the form does not show (e.g. the
+    parent of a line added from its parent's page) is flashed, named by the field's label."""
+    from ..labels import column_labels
+
     for name, message in errors.items():
-        if name in form:
+        if name in form and name not in hidden and not isinstance(form[name], HiddenField):
             form[name].errors = [*form[name].errors, str(message)]
         else:
-            flash(str(message), "danger")
+            label = column_labels(entity_name, [name]).get(name, name)
+            flash(str(_l("%(field)s: %(message)s", field=label, message=message)), "danger")
 
 
 class FormWrites:
@@ -214,7 +219,7 @@ class FormWrites:
 
     version_field: str | None = None  # the hidden row-version field of the edit form
 
-    def _write(self, form, item, adding: bool) -> str:
+    def _write(self, form, item, adding: bool, hidden=()) -> str:
         """Fill ``item`` from the form, check and write it: ``"done"`` (FAB redirects),
         ``"again"`` (a rule refused it: the form again, messages on the fields) or
         ``"conflict"`` (another writer got in the way at commit: the form again, 409)."""
@@ -225,7 +230,7 @@ class FormWrites:
             form.populate_obj(item)
             check(item)
         except ValidationFailure as exc:
-            _field_errors(form, exc.errors)
+            _field_errors(form, exc.errors, self.datamodel.obj.__name__, hidden)
             return "again"
         except Exception as exc:  # noqa: BLE001 - FAB's handling: scope refusals are flashed
             flash(str(exc), "danger")
@@ -253,7 +258,7 @@ class FormWrites:
         self._fill_form_exclude_cols(exclude_cols, form)
         if form.validate():
             self.process_form(form, True)
-            if self._write(form, self.datamodel.obj(), adding=True) == "done":
+            if self._write(form, self.datamodel.obj(), adding=True, hidden=exclude_cols) == "done":
                 return None
         return self._get_add_widget(form=form, exclude_cols=exclude_cols)
 
@@ -271,7 +276,7 @@ class FormWrites:
         form._id = pk  # FAB's Unique validator skips the row itself
         if form.validate():
             self.process_form(form, False)
-            outcome = self._write(form, item, adding=False)
+            outcome = self._write(form, item, adding=False, hidden=exclude_cols)
             if outcome == "done":
                 return None
             if outcome == "conflict":

@@ -29,8 +29,11 @@ from ..models.history import ChangeAction, ChangeLog
 from ..registry import BY_NAME, Entity
 from ..security.matrix import ADMIN
 from ..security.scope import anchor_employee_id, current_actor, in_scope
-from ..validation import MSG_BAD_CHARACTER, ValidationFailure, check_item, storable_text
-from .definitions import REQUIRED, WORKFLOWS, Context, Step, Workflow
+from ..validation import MSG_BAD_CHARACTER, MSG_REQUIRED, ValidationFailure, check_item, storable_text
+
+# definitions.REQUIRED is a step's comment mode ("required"), not a message: imported by its module.
+from . import definitions
+from .definitions import WORKFLOWS, Context, Step, Workflow
 
 TRANSITIONS_KEY = "portal_transitions"  # session.info: {(entity, id): (step, comment)}
 
@@ -181,9 +184,9 @@ def apply(entity: Entity, obj, step_name: str, data: dict, version=None) -> None
                 errors[name] = str(_l("Not a valid value."))
                 continue
             if values[name] is None:
-                errors[name] = str(REQUIRED)
-        if step.comment == "required" and not comment:
-            errors["comment"] = str(REQUIRED)
+                errors[name] = str(MSG_REQUIRED)
+        if step.comment == definitions.REQUIRED and not comment:
+            errors["comment"] = str(MSG_REQUIRED)
         if comment and len(comment) > 500:
             errors["comment"] = str(_l("At most %(n)s characters.", n=500))
         elif comment and not storable_text(comment):

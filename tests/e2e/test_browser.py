@@ -259,3 +259,25 @@ def test_admin_screens_and_swagger_ui(server, watched):
     page.locator(".opblock").first.wait_for()
     page.screenshot(path=str(SHOTS / "12-swagger.png"))
     w.assert_clean()
+
+
+@pytest.mark.parametrize("how", ["typed", "filled"])
+def test_a_typed_date_survives_escape(server, watched, how):
+    """Typing a date and pressing Esc closes the picker and keeps the date (issue 9, item 3):
+    key by key, and set at once (pasted, autofilled: no keyup for the picker to read it from)."""
+    w = watched()
+    _login(w.page, server, "sales1")
+    page = w.visit("/visitview/add")
+    field = page.locator("#visit_date")
+    field.click()
+    page.locator(".datepicker-dropdown").wait_for(state="visible")
+    if how == "typed":
+        field.press_sequentially("2093-06-15")
+    else:
+        field.fill("2093-06-15")
+    field.press("Escape")
+    page.locator(".datepicker-dropdown").wait_for(state="hidden")
+    assert field.input_value() == "2093-06-15"
+    page.locator("#visit_date").blur()
+    assert field.input_value() == "2093-06-15"
+    w.assert_clean()
