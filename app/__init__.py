@@ -74,6 +74,11 @@ def create_app(config_object: str | object = "config", **overrides) -> Flask:
             response.status_code = status
         return response
     app.add_template_filter(display, "portal_time")
+    from .client_texts import client_texts
+    from .display import user_name
+
+    app.add_template_global(user_name, "portal_user_name")
+    app.add_template_global(client_texts, "portal_client_texts")
     from .display import risk_reason
 
     app.add_template_filter(risk_reason, "risk_reason")

@@ -7,10 +7,11 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Enum
+from sqlalchemy import Enum, select
 
+from .extensions import db
 from .models.base import LabeledEnum
 from .registry import BY_MODEL
 from .security.scope import is_readable
@@ -36,6 +37,32 @@ def display(value):
         tz = ZoneInfo(current_app.config.get("DISPLAY_TIMEZONE", "Asia/Shanghai"))
         return value.astimezone(tz).strftime("%Y-%m-%d %H:%M")
     return value
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u3400" <= ch <= "\u9fff" for ch in text)
+
+
+def fab_full_name(user) -> str:
+    """FAB's first (given) and last (family) name, written the way the name's script writes it:
+    李 + 明 → 李明, Ming + Li → Ming Li."""
+    first, last = (user.first_name or "").strip(), (user.last_name or "").strip()
+    if _has_cjk(first + last):
+        return f"{last}{first}"
+    return " ".join(p for p in (first, last) if p)
+
+
+def user_name(user) -> str:
+    """The person behind a login, wherever a login is named (menu bar, user screens, who changed
+    a row): the linked employee's name in the page's language (``labels.person_name``), else
+    FAB's first and last name."""
+    from .models import Employee
+
+    cache = g.setdefault("portal_user_names", {}) if has_request_context() else {}
+    if user.id not in cache:
+        emp = db.session.scalar(select(Employee).where(Employee.user_id == user.id))
+        cache[user.id] = emp.display_name if emp is not None else fab_full_name(user)
+    return cache[user.id]
 
 
 def enum_display(enum_cls):

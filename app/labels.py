@@ -241,10 +241,34 @@ def column_labels(entity_name: str, columns) -> dict:
     return out
 
 
+# The roles are named in English in the database (``app.security.matrix.ROLES``, FAB's public
+# role); every screen, message and drift line shows them through ``role_label``.
 ROLE_LABELS = {
     "Salesperson": _l("Salesperson"),
     "Supervisor": _l("Supervisor"),
     "Finance": _l("Finance"),
     "HR": _l("HR"),
     "Admin": _l("Admin"),
+    "Public": _l("Public (signed out)"),
 }
+
+
+def role_label(name: str):
+    """A role's name in the page's language; a role an administrator added is shown as named."""
+    return ROLE_LABELS.get(name, name)
+
+
+# The permission grid's words for the verbs and scopes of the access matrix (app/security/matrix.py).
+VERB_LABELS = {"read": _l("Read"), "write": _l("Write"), "approve": _l("Approve")}
+SCOPE_LABELS = {None: "—", "own": _l("Own"), "team": _l("Team"), "all": _l("All")}
+
+
+def person_name(name: str, name_en: str | None) -> str:
+    """A person's name as the page's language writes it: the English name on English pages
+    where one is filled in, the Chinese name everywhere else (and outside a request)."""
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    if name_en and locale is not None and locale.language == "en":
+        return name_en
+    return name

@@ -450,7 +450,7 @@ def counts() -> dict[str, int]:
 
 
 def _ensure_users(sm, roles, password: str) -> dict[str, User]:
-    """Create the demo logins, or reset password, role and active flag of existing ones.
+    """Create the demo logins, or reset password, role, active flag and names of existing ones.
 
     Every demo login shares the one documented password, so it is hashed once (scrypt costs about
     0.1 s per hash) and the hash is reused.
@@ -467,8 +467,9 @@ def _ensure_users(sm, roles, password: str) -> dict[str, User]:
         role = roles[role_name]
         user = sm.find_user(username=username)
         if user is None:
-            # FAB shows "first last": the family name goes first, as Chinese names are written.
-            user = sm.add_user(username, name[0], name[1:], f"{username}@{EMAIL_DOMAIN}", role,
+            # FAB's first name is the given name (名), its last name the family name (姓);
+            # app.display.fab_full_name writes them family name first, as Chinese names are written.
+            user = sm.add_user(username, name[1:], name[0], f"{username}@{EMAIL_DOMAIN}", role,
                                hashed_password=hashed, commit=False)
             if not user:
                 raise RuntimeError(f"Could not create the demo user {username!r} (see the log).")
@@ -476,6 +477,8 @@ def _ensure_users(sm, roles, password: str) -> dict[str, User]:
             user.password = hashed
             user.roles = [role]
             user.active = True
+            # Earlier seeds stored the family name as the first name: put each where FAB expects it.
+            user.first_name, user.last_name = name[1:], name[0]
         users[number] = user
     db.session.flush()
     return users

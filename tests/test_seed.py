@@ -188,3 +188,23 @@ def test_missing_role_is_reported(seeded, seeded_ctx, monkeypatch):
     monkeypatch.setattr(sm, "find_role", lambda name: None if name == "HR" else real(name))
     with pytest.raises(RuntimeError, match="flask roles sync"):
         seed_demo(DEMO_PASSWORD)
+
+
+def test_demo_logins_store_given_and_family_name_where_fab_expects_them(seeded, seeded_ctx):
+    """FAB's first name is the given name (名), its last name the family name (姓); a login seeded
+    the old way (family name as first name) is put right by the next run."""
+    from app.display import fab_full_name
+    from app.seed import seed_demo
+
+    def sales1():
+        return db.session.scalar(select(User).where(User.username == "sales1"))
+
+    user = sales1()
+    emp = db.session.scalar(select(Employee).where(Employee.user_id == user.id))
+    assert user.last_name + user.first_name == emp.name and len(user.last_name) == 1
+    assert fab_full_name(user) == emp.name
+    user.first_name, user.last_name = emp.name[0], emp.name[1:]  # the old seed's order
+    db.session.commit()
+    seed_demo(DEMO_PASSWORD)
+    db.session.expire_all()
+    assert (sales1().first_name, sales1().last_name) == (emp.name[1:], emp.name[0])

@@ -101,7 +101,7 @@ class AppraisalTarget(Versioned, Timestamped, Model):
     collection_rate: Mapped[Decimal] = mapped_column(Money, default=Decimal("95"))
 
     def __str__(self) -> str:
-        return f"{self.cycle} {self.employee.name if self.employee else ''}"
+        return f"{self.cycle} {self.employee.display_name if self.employee else ''}"
 
 
 class AppraisalRating(Versioned, Timestamped, Model):
@@ -133,7 +133,7 @@ class AppraisalRating(Versioned, Timestamped, Model):
     comment: Mapped[str | None] = mapped_column(String(500))
 
     def __str__(self) -> str:
-        return f"{self.cycle} {self.employee.name if self.employee else ''} {self.evaluator_role}"
+        return f"{self.cycle} {self.employee.display_name if self.employee else ''} {self.evaluator_role}"
 
 
 class AppraisalResult(Model):

@@ -118,7 +118,7 @@ class Attendance(Versioned, Timestamped, Model):
     note: Mapped[str | None] = mapped_column(String(200))
 
     def __str__(self) -> str:
-        return f"{self.employee.name if self.employee else ''} {self.work_date}"
+        return f"{self.employee.display_name if self.employee else ''} {self.work_date}"
 
 
 class LeaveRequest(Versioned, Timestamped, Model):
@@ -153,7 +153,7 @@ class LeaveRequest(Versioned, Timestamped, Model):
                                policy.get(PolicyKey.leave_notice_days))
 
     def __str__(self) -> str:
-        return f"{self.employee.name if self.employee else ''} {self.start_date}~{self.end_date}"
+        return f"{self.employee.display_name if self.employee else ''} {self.start_date}~{self.end_date}"
 
 
 class ConductViolation(Versioned, Timestamped, Model):
@@ -171,7 +171,7 @@ class ConductViolation(Versioned, Timestamped, Model):
     reported_by: Mapped[Employee | None] = relationship(foreign_keys=[reported_by_id], lazy="joined")
 
     def __str__(self) -> str:
-        return f"{self.employee.name if self.employee else ''} {self.clause} {self.occurred_on}"
+        return f"{self.employee.display_name if self.employee else ''} {self.clause} {self.occurred_on}"
 
 
 class IntegrityRecord(Versioned, Timestamped, Model):

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from flask_appbuilder.security.sqla.models import User
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..labels import person_name
 from .base import LabeledEnum, Model, Timestamped, Versioned, enum_column
 
 
@@ -82,5 +84,10 @@ class Employee(Versioned, Timestamped, Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey(User.id), unique=True, index=True)
     user: Mapped[User | None] = relationship(lazy="joined")
 
+    @property
+    def display_name(self) -> str:
+        """The name every screen shows: the English name on English pages where it is filled."""
+        return person_name(self.name, self.name_en)
+
     def __str__(self) -> str:
-        return f"{self.name}（{self.number}）"
+        return gettext("%(name)s (%(number)s)", name=self.display_name, number=self.number)

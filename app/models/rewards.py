@@ -74,7 +74,7 @@ class Reward(Versioned, Timestamped, Model):
     basis: Mapped[str | None] = mapped_column(String(300))
 
     def __str__(self) -> str:
-        return f"{self.employee.name if self.employee else ''} {self.kind} {self.awarded_on}"
+        return f"{self.employee.display_name if self.employee else ''} {self.kind} {self.awarded_on}"
 
 
 class Penalty(Versioned, Timestamped, Model):
@@ -95,4 +95,4 @@ class Penalty(Versioned, Timestamped, Model):
     status: Mapped[PenaltyStatus] = enum_column(PenaltyStatus, default=PenaltyStatus.proposed)
 
     def __str__(self) -> str:
-        return f"{self.employee.name if self.employee else ''} {self.kind} {self.decided_on}"
+        return f"{self.employee.display_name if self.employee else ''} {self.kind} {self.decided_on}"

@@ -166,7 +166,7 @@ class Enrolment(Versioned, Timestamped, Model):
     passed: Mapped[bool | None]
 
     def __str__(self) -> str:
-        return f"{self.item} {self.employee.name if self.employee else ''}"
+        return f"{self.item} {self.employee.display_name if self.employee else ''}"
 
 
 class Certification(Versioned, Timestamped, Model):
@@ -204,4 +204,4 @@ class CareerMove(Versioned, Timestamped, Model):
     basis: Mapped[str] = mapped_column(Text)
 
     def __str__(self) -> str:
-        return f"{self.employee.name if self.employee else ''} {self.kind}"
+        return f"{self.employee.display_name if self.employee else ''} {self.kind}"

@@ -16,8 +16,6 @@ from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import (
     PermissionModelView,
     PermissionViewModelView,
-    RoleModelView,
-    UserDBModelView,
     UserGroupModelView,
     ViewMenuModelView,
 )
@@ -27,7 +25,7 @@ from flask_login import user_logged_in
 from ..registry import BY_NAME
 from ..validation import storable_text
 from ..views.routing import QueryGuard
-from . import api, passwords, sessions, throttle
+from . import api, passwords, screens, sessions, throttle
 from .auth import PortalAuthDBView, PortalResetMyPasswordView, PortalResetPasswordView, PortalSecurityApi
 from .matrix import SCOPES, VERBS, permission_name
 from .scope import ScopedInterface, user_permissions
@@ -52,8 +50,9 @@ def _begin_web_session(_app, user, **_kw) -> None:
 
 
 class PortalSecurityManager(SecurityManager):
-    userdbmodelview = guarded(UserDBModelView)
-    rolemodelview = guarded(RoleModelView)
+    # Users and roles in the portal's words (screens.py): translated role names and permissions.
+    userdbmodelview = guarded(screens.UserDBModelView)
+    rolemodelview = guarded(screens.RoleModelView)
     groupmodelview = guarded(UserGroupModelView)
     permissionmodelview = guarded(PermissionModelView)
     viewmenumodelview = guarded(ViewMenuModelView)

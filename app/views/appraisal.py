@@ -16,6 +16,7 @@ from .. import charts, locks
 from .. import models as m
 from ..appraisal import salespeople, scorecards
 from ..extensions import db
+from ..labels import person_name
 from ..models.training import Topic
 from ..security.scope import current_actor
 from ..services.appraisal import (
@@ -73,7 +74,9 @@ def _cycle(cycle_id):
 
 
 def _names(ids) -> dict[int, str]:
-    return dict(db.session.execute(select(m.Employee.id, m.Employee.name).where(m.Employee.id.in_(list(ids)))).all())
+    rows = db.session.execute(select(m.Employee.id, m.Employee.name, m.Employee.name_en).where(
+        m.Employee.id.in_(list(ids))))
+    return {pk: person_name(name, name_en) for pk, name, name_en in rows}
 
 
 def _how(line) -> str:

@@ -13,7 +13,7 @@ from sqlalchemy import case, func, select
 from .. import charts
 from .. import models as m
 from ..extensions import db
-from ..labels import BUCKET_LABELS
+from ..labels import BUCKET_LABELS, person_name
 from ..rules import today
 from ..security.scope import current_actor, scoped
 from ..services import collection
@@ -92,8 +92,9 @@ def _targets_chart(cycle, cards):
 def _team_ranking(cycle, cards):
     """The team's ranking in the current cycle (6.3.3), best first."""
     cards = sorted((c for c in cards if c.final is not None), key=lambda c: -c.final)
-    names = dict(db.session.execute(select(m.Employee.id, m.Employee.name).where(
-        m.Employee.id.in_([c.employee_id for c in cards]))).all())
+    names = {pk: person_name(name, name_en) for pk, name, name_en in db.session.execute(
+        select(m.Employee.id, m.Employee.name, m.Employee.name_en).where(
+            m.Employee.id.in_([c.employee_id for c in cards])))}
     return [(cycle.id, c.employee_id, names[c.employee_id], c.final, c.grade) for c in cards[:10]]
 
 

@@ -11,13 +11,11 @@ from flask import flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 
-from ..labels import CATEGORIES, ROLE_LABELS
+from ..labels import CATEGORIES, ROLE_LABELS, SCOPE_LABELS, VERB_LABELS, role_label
 from ..registry import BY_NAME, ENTITIES
 from ..security.matrix import ROLES, SCOPES, VERBS, parse_permission
 from ..security.sync import _role_pairs, desired, drift, managed, menu_name, set_role
-
-VERB_LABELS = {"read": _l("Read"), "write": _l("Write"), "approve": _l("Approve")}
-SCOPE_LABELS = {None: "—", "own": _l("Own"), "team": _l("Team"), "all": _l("All")}
+from ..security.wording import drift_lines
 
 
 def current_grid(sm) -> dict[str, dict[str, dict[str, str | None]]]:
@@ -49,7 +47,7 @@ class PermissionGridView(BaseView):
     def show(self):
         sm = self.appbuilder.sm
         grid = current_grid(sm)
-        drifts = [line for d in drift(sm) for line in d.lines()]
+        drifts = drift_lines(drift(sm))
         rows = [(CATEGORIES[e.category], e.name, e.label) for e in ENTITIES]
         return self.render_template(
             "portal/permission_grid.html",
@@ -85,7 +83,7 @@ class PermissionGridView(BaseView):
         have = _role_pairs(role) if role else set()
         want |= {p for p in have if managed(p) and p[1] not in BY_NAME and p[0] != "menu_access"}
         set_role(sm, role_name, want)
-        flash(str(_l("Permissions of %(role)s saved.", role=role_name)), "success")
+        flash(str(_l("Permissions of %(role)s saved.", role=role_label(role_name))), "success")
         return redirect(url_for(".show", role=role_name))
 
 

@@ -290,7 +290,7 @@ def attendance_exceptions(day):
     query = scoped("Attendance").filter(
         m.Attendance.status.in_(["late", "left_early", "absent"]),
         m.Attendance.work_date >= day - timedelta(days=30)).order_by(m.Attendance.work_date.desc())
-    rows = [_row("Attendance", a, employee=a.employee.name, work_date=a.work_date, check_in=a.check_in,
+    rows = [_row("Attendance", a, employee=a.employee.display_name, work_date=a.work_date, check_in=a.check_in,
                  check_out=a.check_out, status=a.status) for a in _page(query)]
     return {"columns": _cols("Attendance", "employee", "work_date", "check_in", "check_out", "status"),
             "rows": rows}
@@ -305,7 +305,7 @@ def late_leave(day):
     ).order_by(m.LeaveRequest.start_date.desc())
     rows = _page(query).all()
     return {"columns": _cols("LeaveRequest", "employee", "leave_type", "start_date", "submitted_on", "status"),
-            "rows": [_row("LeaveRequest", lr, employee=lr.employee.name, leave_type=lr.leave_type,
+            "rows": [_row("LeaveRequest", lr, employee=lr.employee.display_name, leave_type=lr.leave_type,
                           start_date=lr.start_date, submitted_on=lr.submitted_on, status=lr.status)
                      for lr in rows]}
 

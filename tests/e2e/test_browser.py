@@ -281,3 +281,30 @@ def test_a_typed_date_survives_escape(server, watched, how):
     page.locator("#visit_date").blur()
     assert field.input_value() == "2093-06-15"
     w.assert_clean()
+
+
+def test_select2_and_confirmation_dialog_speak_chinese(server, watched):
+    """Select2's messages and the confirmation dialog's buttons come from the catalog
+    (app/client_texts.py, app/templates/appbuilder/general/confirm.html), not FAB's English."""
+    from babel.support import Translations
+
+    zh = Translations.load(str(Path(__file__).parents[2] / "translations"), ["zh"])
+    w = watched()
+    _login(w.page, server, "admin")
+    page = w.visit("/roles/edit/1")
+    page.locator("#permissions + .select2 .select2-search__field").fill("zzzz-no-such-permission")
+    message = page.locator(".select2-container--open .select2-results__message")
+    message.wait_for()
+    shown = message.inner_text().strip()
+    page.keyboard.press("Escape")
+    page = w.visit("/teamview/list/")
+    page.locator("a.confirm[id^='btn-delete-']").first.click()
+    dialog = page.locator("#modal-confirm")
+    dialog.wait_for(state="visible")
+    cancel = dialog.locator("#modal-confirm-cancel").inner_text().strip()
+    ok = dialog.locator("#modal-confirm-ok").inner_text().strip()
+    dialog.locator("#modal-confirm-cancel").click()
+    dialog.wait_for(state="hidden")
+    w.assert_clean()
+    assert shown == zh.gettext("No results found") != "No results found"
+    assert (cancel, ok) == (zh.gettext("Cancel"), zh.gettext("OK")) != ("Cancel", "OK")
