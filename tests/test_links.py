@@ -112,6 +112,8 @@ def test_every_dashboard_counter_opens_exactly_its_rows(browsers, counted, usern
     for key, count, href in counters:
         url = href.replace("&amp;", "&")
         assert _count_rows(client, url) == int(count), (username, key, url)
+        if "preset=" in url:  # the list says which rows it shows
+            assert 'id="list-preset"' in client.get(url).get_data(as_text=True), (username, key)
     if username in ("sales1", "supervisor1", "hr1"):  # the test data gives these boards rows to count
         assert sum(int(c) for _k, c, _h in counters) > 0, username
 
