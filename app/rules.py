@@ -32,6 +32,7 @@ from .services import collection, conduct
 from .services.appraisal import DEFAULTS as APPRAISAL_DEFAULTS
 from .services.appraisal import SETTINGS_MAX, settings_errors
 from .validation import MSG_REQUIRED
+from .workflow.definitions import CHILD_LOCKS
 
 REQUIRED = MSG_REQUIRED  # one message for a missing value, whoever finds it
 TAKEN = _l("Already used by another record.")
@@ -179,7 +180,7 @@ def _quotation_still_draft(line):
     """3.1.5: a quotation sent to the customer is not changed behind its back."""
     q = line.quotation if line.quotation is not None else (
         _session(line).get(m.Quotation, line.quotation_id) if line.quotation_id else None)
-    if q is not None and q.status is not m.customers.QuotationStatus.draft and changed(line):
+    if q is not None and q.status.name not in CHILD_LOCKS["QuotationLine"][1] and changed(line):
         return {"quotation": _l("Only a draft quotation's lines can change.")}
 
 
@@ -190,7 +191,7 @@ def _order_still_open(line):
     if order_id is None or not changed(line):
         return None
     o = locks.lock(m.SalesOrder, order_id)  # the step that schedules the order waits, or went first
-    if o is not None and o.status.name not in ("received", "under_review"):
+    if o is not None and o.status.name not in CHILD_LOCKS["OrderLine"][1]:
         return {"order": _l("Lines can change only before the order is scheduled.")}
 
 

@@ -71,6 +71,19 @@ def derive_status(amount: Decimal, paid: Decimal, due_date: date, today: date, c
     return "partially_paid" if paid > 0 else "open"
 
 
+def month_periods(day: date, n: int) -> list[tuple[date, date]]:
+    """The ``n`` calendar months up to ``day``'s, oldest first, as (first day, last day); the
+    current month ends at ``day``. Stepped by calendar month, never by a fixed number of days."""
+    out = []
+    year, month = day.year, day.month
+    for _ in range(n):
+        start = date(year, month, 1)
+        following = date(year + month // 12, month % 12 + 1, 1)
+        out.append((start, min(following - timedelta(days=1), day)))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return out[::-1]
+
+
 def collection_rate(collected: Decimal, due: Decimal) -> Decimal | None:
     """2.5.3: collected ÷ due for the period, in percent (two decimals); None when nothing was due."""
     if not due:

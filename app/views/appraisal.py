@@ -54,6 +54,14 @@ ERRORS = {"weights": _l("Enter a non-negative number for every weight."),
           "thresholds": _l("Thresholds must satisfy 100 ≥ A > B > C ≥ 0.")}
 
 
+def may_open_cycles(actor=None) -> bool:
+    """Whether the user may open cycle pages: they read cycles and some appraisees' targets (finance
+    reads the cycles as records but no scorecards, so it is offered no cycle page)."""
+    actor = actor or current_actor()
+    return actor.scope("AppraisalCycle", "read") is not None and (
+        actor.scope("AppraisalTarget", "read") is not None)
+
+
 def _visible(cycle) -> list[int]:
     """Appraisees the user may see: own, team or all, by their read scope on appraisal targets."""
     actor = current_actor()
@@ -65,7 +73,7 @@ def _visible(cycle) -> list[int]:
 
 
 def _cycle(cycle_id):
-    if current_actor().scope("AppraisalCycle", "read") is None:
+    if not may_open_cycles():
         abort(404)
     cycle = db.session.get(m.AppraisalCycle, cycle_id)
     if cycle is None:
@@ -95,10 +103,27 @@ def _may_rate(employee_id) -> bool:
     return allowed is None or employee_id in allowed
 
 
+def _rank_pool(cycle) -> list[int] | None:
+    """The appraisees a user's ranks are counted among (6.3.3: within the team): their team when
+    they see only themselves, else those they see (their team, or everyone)."""
+    actor = current_actor()
+    scope = actor.scope("AppraisalTarget", "read")
+    if scope == "own":
+        return [e for e in salespeople(cycle) if e in actor.team_employee_ids]
+    return None
+
+
 def _ranking(cycle):
-    """The scorecards the user may see, best first, with names and ranks within them."""
-    cards = scorecards(cycle, _visible(cycle))
-    places = ranks(cards)  # within the user's team (a frozen card's own rank is company-wide)
+    """The scorecards the user may see, best first, with names and ranks within the user's team.
+    A salesperson sees only his own card but its rank among his team's: the others' cards are
+    computed for the rank alone and never leave this function."""
+    visible = _visible(cycle)
+    pool = _rank_pool(cycle)
+    pool_cards = scorecards(cycle, pool if pool is not None else visible)
+    places = ranks(pool_cards)
+    shown = set(visible)
+    cards = [c for c in pool_cards if c.employee_id in shown]
+    places = {e: r for e, r in places.items() if e in shown}
     ranked = sorted(cards, key=lambda c: (places.get(c.employee_id) is None, places.get(c.employee_id, 0)))
     return ranked, _names(c.employee_id for c in cards), places
 
@@ -119,7 +144,7 @@ class AppraisalView(BaseView):
     @expose("/")
     @login_required
     def index(self):
-        if current_actor().scope("AppraisalCycle", "read") is None:
+        if not may_open_cycles():
             abort(404)
         cycles = db.session.scalars(select(m.AppraisalCycle).order_by(m.AppraisalCycle.start_date.desc())).all()
         return self.render_template("portal/appraisal_index.html", cycles=cycles)

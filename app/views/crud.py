@@ -42,10 +42,11 @@ from ..security.scope import (
 )
 from ..validation import ValidationFailure, api_validators, check_item, form_validators
 from ..workflow import available, timeline, workflow_of
-from ..workflow.engine import is_locked
+from ..workflow.engine import is_locked, parent_locked
 from .api_contract import MSG_NOT_JSON, PortalApi
 from .api_schema import PortalSchemaConverter, harden_input_schema
 from .export import ExportMixin
+from .listing import PortalListWidget, PresetFilter, changeable_ids
 from .pickers import use_blank_pickers
 from .routing import QueryGuard
 from .writes import FormWrites, PortalInterface, ThreadSafeSchemas, api_write, write_spec
@@ -179,13 +180,15 @@ class _Guard:
     def pre_delete(self, item):
         if not in_scope(item, WRITE, self.entity):
             raise ScopeError()
-        if is_locked(self.entity, item):
+        if is_locked(self.entity, item) or parent_locked(self.entity, item):
             raise LockedError()
 
 
 def _record_links(entity: Entity, item) -> list[tuple[object, str, str]]:
     """Extra actions on a record page: (label, url, element id)."""
     from flask import url_for
+
+    from .appraisal import may_open_cycles
 
     actor = current_actor()
     if entity.name == "ConductViolation" and actor.scope("Penalty", "write") is not None:
@@ -195,7 +198,7 @@ def _record_links(entity: Entity, item) -> list[tuple[object, str, str]]:
                      "propose-penalty")]
     if entity.name == "TrainingPlan":
         return [(_l("Year at a glance"), url_for("TrainingPlanYearView.year", year=item.year), "plan-year")]
-    if entity.name == "AppraisalCycle":
+    if entity.name == "AppraisalCycle" and may_open_cycles(actor):
         return [(_l("Scorecards and ranking"), url_for("AppraisalView.cycle", cycle_id=item.id),
                  "cycle-scorecards")]
     return []
@@ -206,6 +209,7 @@ class PortalModelView(QueryGuard, ExportMixin, _Guard, FormWrites, ModelView):
     page_size = 25
     download = None  # no uploads: FAB's /download/<filename> route is not registered
     version_field = VERSION_FIELD
+    list_widget = PortalListWidget
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -218,7 +222,7 @@ class PortalModelView(QueryGuard, ExportMixin, _Guard, FormWrites, ModelView):
         # The record page offers Edit only when this row is in the user's write scope.
         g.portal_row_writable = self.appbuilder.sm.has_access(
             "can_write", self.class_permission_name) and in_scope(item, WRITE, self.entity) and not (
-            is_locked(self.entity, item))
+            is_locked(self.entity, item) or parent_locked(self.entity, item))
         g.portal_view_name = type(self).__name__
         g.portal_history = history_of(self.entity, item.id)
         g.portal_links = _record_links(self.entity, item)
@@ -233,6 +237,13 @@ class PortalModelView(QueryGuard, ExportMixin, _Guard, FormWrites, ModelView):
             }
         return super()._get_show_widget(pk, item, widgets=widgets, actions=actions,
                                         show_fieldsets=show_fieldsets)
+
+    def _get_list_widget(self, *args, **kwargs):
+        """Edit and delete are offered only on the rows where they will work."""
+        widgets = super()._get_list_widget(*args, **kwargs)
+        listing = widgets["list"].template_args
+        listing["changeable"] = changeable_ids(self.entity, listing["pks"])
+        return widgets
 
     def _get_add_widget(self, form, exclude_cols=None, widgets=None):
         """A new row's owner is preselected as the user themself."""
@@ -252,7 +263,7 @@ class PortalModelView(QueryGuard, ExportMixin, _Guard, FormWrites, ModelView):
         comes back (409) with the user's input and the current version, and a message naming who
         changed it, so that neither change is lost."""
         item = self.datamodel.get(pk, self._base_filters)
-        if item is not None and is_locked(self.entity, item):
+        if item is not None and (is_locked(self.entity, item) or parent_locked(self.entity, item)):
             flash(str(LockedError()), "danger")
             return None
         if request.method == "POST":
@@ -446,7 +457,7 @@ def build_view(entity: Entity, related_views=()) -> type[PortalModelView]:
         "datamodel": PortalInterface(entity.model, db.session),
         "class_permission_name": entity.name,
         "method_permission_name": dict(VIEW_METHODS),
-        "base_filters": [["id", ScopeFilter, None]],
+        "base_filters": [["id", ScopeFilter, None], ["id", PresetFilter, None]],
         "base_order": entity.order,
         "list_columns": list(entity.list_columns),
         "search_columns": list(entity.search_columns),

@@ -4,8 +4,6 @@ the user's row scope (a salesperson's "team" figures are their own)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
@@ -14,9 +12,11 @@ from .. import charts
 from .. import models as m
 from ..extensions import db
 from ..labels import BUCKET_LABELS, person_name
+from ..presets import preset
 from ..rules import today
 from ..security.scope import current_actor, scoped
 from ..services import collection
+from .listing import PRESET_ARG
 from .worklists import (
     due_this_week_query,
     late_orders_query,
@@ -24,6 +24,8 @@ from .worklists import (
     return_visits_due,
     unpaid_with_outstanding,
 )
+
+TREND_MONTHS = 6  # months of the finance collection-rate trend
 
 SECTION_TITLES = {
     "Salesperson": _l("My work"), "Supervisor": _l("My team"), "Finance": _l("Collection"),
@@ -39,26 +41,28 @@ def _wl(name, **args):
     return url_for("WorklistView.show", name=name, **args)
 
 
+def _preset_counter(key, entity, name, day):
+    """A counter of a list preset (``app.presets``): the count and the list come from one condition."""
+    found = preset(entity, name)
+    return (key, found.label, scoped(entity).filter(found.condition(day)).count(),
+            url_for(f"{entity}View.list", **{PRESET_ARG: name}))
+
+
 def _sales_counters(day):
     out = []
     if _can("Visit"):
         out.append(("visits-due", _l("Return visits due"), return_visits_due(day).count(),
                     _wl("return-visits")))
     if _can("Quotation"):
-        n = scoped("Quotation").filter(m.Quotation.status == "sent", m.Quotation.valid_until >= day,
-                                   m.Quotation.valid_until <= day + timedelta(days=7)).count()
-        out.append(("quotes-expiring", _l("Quotations expiring this week"), n,
-                    url_for("QuotationView.list")))
+        out.append(_preset_counter("quotes-expiring", "Quotation", "expiring", day))
     if _can("SalesOrder"):
         out.append(("orders-late", _l("Late orders"), late_orders_query(day).count(), _wl("late-orders")))
     if _can("Receivable"):
         due = due_this_week_query(day).count()
-        overdue = scoped("Receivable").filter(m.Receivable.status == "overdue").count()
         out.append(("receivables-due", _l("Receivables due this week"), due, _wl("due-this-week")))
-        out.append(("receivables-overdue", _l("Overdue receivables"), overdue, _wl("aging", bucket="d1_30")))
+        out.append(_preset_counter("receivables-overdue", "Receivable", "overdue", day))
     if _can("ServiceTicket"):
-        n = scoped("ServiceTicket").filter(m.ServiceTicket.status != "closed").count()
-        out.append(("tickets-open", _l("Open service tickets"), n, url_for("ServiceTicketView.list")))
+        out.append(_preset_counter("tickets-open", "ServiceTicket", "open", day))
     return out
 
 
@@ -110,6 +114,18 @@ def _approvals_count():
     return len(approvals(today())["rows"])
 
 
+def collection_trend(day) -> tuple[list[str], list]:
+    """2.5.3 collection rate of each of the last calendar months (YYYY-MM, rate or None), over the
+    receivables in the user's scope."""
+    ids = scoped("Receivable").with_entities(m.Receivable.id).scalar_subquery()
+    months, rates = [], []
+    for start, end in collection.month_periods(day, TREND_MONTHS):
+        collected, due = collection.collection_totals(db.session, m, ids, start, end)
+        months.append(start.strftime("%Y-%m"))
+        rates.append(collection.collection_rate(collected, due))
+    return months, rates
+
+
 def _finance(day):
     """2.5.3 aging by bucket and by salesperson, 3.3.3 risk customers, collection rate trend."""
     by_bucket = outstanding_by_bucket(day)
@@ -125,15 +141,7 @@ def _finance(day):
     red_first = case((m.Customer.risk_level == "red", 0), else_=1)
     risky = scoped("Customer").filter(m.Customer.risk_level != "green").order_by(
         red_first, m.Customer.code).limit(10).all() if _can("Customer") else []
-    ids = scoped("Receivable").with_entities(m.Receivable.id).scalar_subquery()
-    months, rates = [], []
-    first = day.replace(day=1)
-    for i in range(5, -1, -1):
-        start = (first - timedelta(days=31 * i)).replace(day=1)
-        end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-        collected, due = collection.collection_totals(db.session, m, ids, start, min(end, day))
-        months.append(start.strftime("%Y-%m"))
-        rates.append(collection.collection_rate(collected, due))
+    months, rates = collection_trend(day)
     trend = charts.line("collection-trend", _l("Collection rate by month (%)"), months,
                         {_l("Collection rate"): rates}, height=260)
     return {"charts": [aging_chart, trend], "by_person": by_person, "risky": risky}
@@ -142,14 +150,9 @@ def _finance(day):
 def _hr(day):
     out = []
     if _can("LeaveRequest"):
-        out.append(("leave-waiting", _l("Leave requests waiting"),
-                    scoped("LeaveRequest").filter(m.LeaveRequest.status == "submitted").count(),
-                    _wl("approvals")))
+        out.append(_preset_counter("leave-waiting", "LeaveRequest", "waiting", day))
     if _can("Attendance"):
-        out.append(("attendance-exceptions", _l("Attendance exceptions (30 days)"),
-                    scoped("Attendance").filter(m.Attendance.status.in_(["late", "left_early", "absent"]),
-                                            m.Attendance.work_date >= day - timedelta(days=30)).count(),
-                    _wl("attendance-exceptions")))
+        out.append(_preset_counter("attendance-exceptions", "Attendance", "exceptions", day))
     chart = None
     if _can("TrainingItem"):
         rows = dict(db.session.execute(

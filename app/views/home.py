@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from ..labels import CATEGORIES
 from ..registry import ENTITIES
 from ..security.scope import current_actor
+from .appraisal import may_open_cycles
 
 
 class PortalIndexView(IndexView):
@@ -38,7 +39,9 @@ class PortalIndexView(IndexView):
                  ("appraisal", "AppraisalCycle", _l("Scorecards and ranking"), "AppraisalView.index",
                   ("6.1", "6.3", "6.4")))
         for category, entity_name, label, endpoint, clauses in extra:
-            if actor.scope(entity_name, "read") is not None:
+            # The appraisal screens also need some appraisees' targets (finance reads only cycles).
+            offered = may_open_cycles(actor) if endpoint == "AppraisalView.index" else True
+            if actor.scope(entity_name, "read") is not None and offered:
                 groups.setdefault(category, []).insert(0, {
                     "label": label, "url": url_for(endpoint), "clauses": clauses, "scope": "all",
                     "writable": False})

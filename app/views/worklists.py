@@ -25,6 +25,7 @@ from ..display import display
 from ..extensions import db
 from ..labels import BUCKET_LABELS, DUNNING_LABELS, column_labels
 from ..models.policy import PolicyKey
+from ..presets import UNPAID, preset
 from ..registry import BY_NAME
 from ..rules import today
 from ..security.scope import current_actor, scope_clause, scoped
@@ -162,7 +163,7 @@ def _receivable_row(r, day):
 
 _REC_COLS = [*_cols("Receivable", "number", "customer", "due_date", "outstanding"),
              ("days_overdue", _l("Days overdue")), ("dunning_level", _l("Dunning level"))]
-_UNPAID = ("open", "partially_paid", "overdue", "in_legal")
+_UNPAID = UNPAID
 
 
 def due_this_week_query(day):
@@ -287,9 +288,8 @@ def recurring_causes(day):
 
 def attendance_exceptions(day):
     """4.1.1: late, left early and absent days of the last 30 days."""
-    query = scoped("Attendance").filter(
-        m.Attendance.status.in_(["late", "left_early", "absent"]),
-        m.Attendance.work_date >= day - timedelta(days=30)).order_by(m.Attendance.work_date.desc())
+    query = scoped("Attendance").filter(preset("Attendance", "exceptions").condition(day)).order_by(
+        m.Attendance.work_date.desc())
     rows = [_row("Attendance", a, employee=a.employee.display_name, work_date=a.work_date, check_in=a.check_in,
                  check_out=a.check_out, status=a.status) for a in _page(query)]
     return {"columns": _cols("Attendance", "employee", "work_date", "check_in", "check_out", "status"),

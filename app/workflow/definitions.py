@@ -333,6 +333,14 @@ TRAINING_ITEM = Workflow("TrainingItem", "status", (
     Step("cancel", _l("Cancel"), ("planned",), "cancelled", comment=REQUIRED, style="danger"),
 ))
 
+# Rows that hang off a record with a workflow and change only while it is in these states: a
+# quotation's lines while it is a draft (3.1.5), an order's lines before it is scheduled (3.2.2).
+# (child entity -> (relationship to the parent, parent states in which the child may change)).
+CHILD_LOCKS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "QuotationLine": ("quotation", ("draft",)),
+    "OrderLine": ("order", ("received", "under_review")),
+}
+
 WORKFLOWS: dict[str, Workflow] = {w.entity: w for w in (
     CUSTOMER, QUOTATION, CONTRACT, SALES_ORDER, SHIPMENT, RECEIVABLE, LEGAL_CASE, SERVICE_TICKET,
     LEAVE, PENALTY, COUNTERMEASURE, CYCLE, TRAINING_PLAN, TRAINING_ITEM,

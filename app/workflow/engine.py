@@ -33,7 +33,7 @@ from ..validation import MSG_BAD_CHARACTER, MSG_REQUIRED, ValidationFailure, che
 
 # definitions.REQUIRED is a step's comment mode ("required"), not a message: imported by its module.
 from . import definitions
-from .definitions import WORKFLOWS, Context, Step, Workflow
+from .definitions import CHILD_LOCKS, WORKFLOWS, Context, Step, Workflow
 
 TRANSITIONS_KEY = "portal_transitions"  # session.info: {(entity, id): (step, comment)}
 
@@ -64,6 +64,39 @@ def is_locked(entity: Entity, obj) -> bool:
     hist = inspect(obj).attrs[wf.field].history
     stored = hist.deleted[0] if hist.deleted else getattr(obj, wf.field)  # the state as loaded
     return stored is not None and stored.name in wf.locked
+
+
+def parent_locked(entity: Entity, obj) -> bool:
+    """Whether the record a row hangs off forbids changing it (``CHILD_LOCKS``)."""
+    lock = CHILD_LOCKS.get(entity.name)
+    if lock is None:
+        return False
+    rel, open_states = lock
+    parent = getattr(obj, rel, None)
+    wf = workflow_of(parent.__class__.__name__) if parent is not None else None
+    if wf is None:
+        return False
+    return state_of(wf, parent) not in open_states
+
+
+def locked_clause(entity: Entity):
+    """SQL condition true for rows of ``entity`` that may not be edited or deleted now: their own
+    state is locked (``Workflow.locked``) or their parent's is (``CHILD_LOCKS``)."""
+    from sqlalchemy import false
+
+    model = entity.model
+    clause = false()
+    wf = workflow_of(entity)
+    if wf is not None and wf.locked:
+        clause = clause | getattr(model, wf.field).in_(wf.locked)
+    lock = CHILD_LOCKS.get(entity.name)
+    if lock is not None:
+        rel, open_states = lock
+        attr = getattr(model, rel)
+        parent = attr.property.mapper.class_
+        parent_field = getattr(parent, WORKFLOWS[parent.__name__].field)
+        clause = clause | attr.has(parent_field.not_in(open_states))
+    return clause
 
 
 def requester(entity_name: str, row_ids) -> dict[int, int | None]:

@@ -1,0 +1,66 @@
+"""What a generated list shows beyond FAB's: a named preset of rows (``?preset=<name>``, see
+``app.presets``) and, per row, the edit and delete buttons only where they will work.
+
+A row's buttons follow the same rules as the edit and delete screens themselves: the row is in
+the user's write scope and neither its own state nor its parent's locks it
+(``app.workflow.engine.locked_clause``). They are decided for the whole page in one query.
+"""
+
+from __future__ import annotations
+
+from flask import abort, g, has_request_context, request
+from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.widgets import ListWidget
+
+from ..presets import preset
+from ..registry import BY_MODEL, Entity
+from ..rules import today
+from ..security.scope import scoped
+from ..workflow.engine import locked_clause
+
+PRESET_ARG = "preset"
+_PRESET_ENDPOINTS = ("list", "export")
+
+
+def active_preset(entity: Entity):
+    """The preset the current list request asks for (400 for a name the entity has not)."""
+    if not has_request_context() or (request.endpoint or "").rsplit(".", 1)[-1] not in _PRESET_ENDPOINTS:
+        return None
+    name = request.args.get(PRESET_ARG)
+    if name is None:
+        return None
+    found = preset(entity.name, name)
+    if found is None:
+        abort(400)
+    return found
+
+
+class PresetFilter(BaseFilter):
+    """Base filter of every generated view: the rows of the preset the list was opened with."""
+
+    name = "preset"
+    arg_name = "preset"
+
+    def apply(self, query, value):
+        entity = BY_MODEL.get(self.model)
+        found = active_preset(entity) if entity is not None else None
+        if found is None:
+            return query
+        g.portal_preset = found
+        return query.filter(found.condition(today()))
+
+
+def changeable_ids(entity: Entity, pks) -> set[int]:
+    """Which of ``pks`` the user may edit and delete now (one query)."""
+    ids = [int(pk) for pk in pks if str(pk).isdigit()]
+    if not ids:
+        return set()
+    model = entity.model
+    query = scoped(entity, "write").filter(model.id.in_(ids), ~locked_clause(entity))
+    return {row_id for (row_id,) in query.with_entities(model.id).all()}
+
+
+class PortalListWidget(ListWidget):
+    """FAB's list with a ``changeable`` set of row ids: edit and delete only on those rows."""
+
+    template = "portal/widgets/list.html"
