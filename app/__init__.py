@@ -74,6 +74,9 @@ def create_app(config_object: str | object = "config", **overrides) -> Flask:
             response.status_code = status
         return response
     app.add_template_filter(display, "portal_time")
+    from .views.breadcrumbs import install as install_breadcrumbs
+
+    install_breadcrumbs(app)
     from .display import risk_reason
 
     app.add_template_filter(risk_reason, "risk_reason")
@@ -110,6 +113,7 @@ def _register_views(appbuilder) -> None:
     appbuilder.add_view_no_menu(ViolationPenaltyView())
     appbuilder.add_view_no_menu(AppraisalView())
     register_training(appbuilder)
+    _register_screen_links(appbuilder)
     appbuilder.add_api(WorkflowApi)
     appbuilder.add_view(SettingsView, "menu_Settings", label=SettingsView.menu_label, category="Security")
     appbuilder.add_view(ChangeLogView, "menu_ChangeLog", label=_l("Change history"), category="Security")
@@ -122,3 +126,14 @@ def _register_views(appbuilder) -> None:
         label=PermissionGridView.menu_label,
         category="Security",
     )
+
+
+def _register_screen_links(appbuilder) -> None:
+    """The year view of the training plan and the scorecards in their chapters' menus
+    (``app.registry.SCREENS``; shown to whoever may read their entity: security manager)."""
+    from .labels import CATEGORIES
+    from .registry import SCREENS
+
+    for screen in SCREENS:
+        appbuilder.add_link(screen.menu_name, href=screen.endpoint, label=screen.label,
+                            category=screen.category, category_label=CATEGORIES[screen.category])

@@ -222,4 +222,31 @@ ENTITIES: tuple[Entity, ...] = (
 )
 
 BY_NAME: dict[str, Entity] = {e.name: e for e in ENTITIES}
+
+
+@dataclass(frozen=True)
+class Screen:
+    """A screen beyond the generated lists, in the menu of the chapter it belongs to and on the
+    start page. It is offered to whoever may read ``entity`` (the screen itself checks the same
+    right), so it needs no permission of its own in the matrix or the roles."""
+
+    name: str  # menu item name (``menu_<name>``)
+    category: str
+    entity: str
+    label: object
+    endpoint: str
+    clauses: tuple[str, ...]
+
+    @property
+    def menu_name(self) -> str:
+        return f"menu_{self.name}"
+
+
+SCREENS: tuple[Screen, ...] = (
+    Screen("TrainingPlanYear", "training", "TrainingPlan", _l("Training plan: year at a glance"),
+           "TrainingPlanYearView.index", ("5.1", "5.2", "5.3")),
+    Screen("Scorecards", "appraisal", "AppraisalCycle", _l("Scorecards and ranking"), "AppraisalView.index",
+           ("6.1", "6.3", "6.4")),
+)
+SCREEN_BY_MENU: dict[str, Screen] = {s.menu_name: s for s in SCREENS}
 BY_MODEL: dict[type, Entity] = {e.model: e for e in ENTITIES}

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from flask import url_for
 from flask_appbuilder import IndexView, expose
-from flask_babel import lazy_gettext as _l
 
 from ..labels import CATEGORIES
-from ..registry import ENTITIES
+from ..registry import ENTITIES, SCREENS
 from ..security.scope import current_actor
 
 
@@ -32,16 +31,12 @@ class PortalIndexView(IndexView):
                     "writable": actor.scope(entity.name, "write") is not None,
                 }
             )
-        # The screens beyond the generated lists, in the chapter they belong to.
-        extra = (("training", "TrainingPlan", _l("Training plan: year at a glance"), "TrainingPlanYearView.index",
-                  ("5.1", "5.2", "5.3")),
-                 ("appraisal", "AppraisalCycle", _l("Scorecards and ranking"), "AppraisalView.index",
-                  ("6.1", "6.3", "6.4")))
-        for category, entity_name, label, endpoint, clauses in extra:
-            if actor.scope(entity_name, "read") is not None:
-                groups.setdefault(category, []).insert(0, {
-                    "label": label, "url": url_for(endpoint), "clauses": clauses, "scope": "all",
-                    "writable": False})
+        # The screens beyond the generated lists, first in the chapter they belong to.
+        for screen in reversed(SCREENS):
+            if actor.scope(screen.entity, "read") is not None:
+                groups.setdefault(screen.category, []).insert(0, {
+                    "label": screen.label, "url": url_for(screen.endpoint), "clauses": screen.clauses,
+                    "scope": "all", "writable": False})
         sections = [(CATEGORIES[k], v) for k, v in groups.items()]
         from .dashboard import sections as dashboard
 
