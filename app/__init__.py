@@ -77,6 +77,9 @@ def create_app(config_object: str | object = "config", **overrides) -> Flask:
     from .views.breadcrumbs import install as install_breadcrumbs
 
     install_breadcrumbs(app)
+    from .views.worklists import install as install_worklists
+
+    install_worklists(app)
     from .display import risk_reason
 
     app.add_template_filter(risk_reason, "risk_reason")

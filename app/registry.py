@@ -148,7 +148,8 @@ ENTITIES: tuple[Entity, ...] = (
     E(m.OrderLine, "orders", _l("Order lines"), ("2.4.1", "6.1.1"), "order.customer.owner_id",
       ("order", "product", "qty", "unit_price", "unit_cost"), ("qty",)),
     E(m.OrderReview, "orders", _l("Order reviews"), ("3.2.2",), "order.customer.owner_id",
-      ("order", "department", "verdict", "reviewer", "reviewed_on"), ("department", "verdict")),
+      ("order", "department", "verdict", "reviewer", "reviewed_on"), ("department", "verdict"),
+      readonly=("reviewer_id",)),  # who signed: the user recording the sign-off (app.rules)
     E(m.Shipment, "orders", _l("Shipments"), ("3.2.6", "3.2.7"), "order.customer.owner_id",
       ("order", "carrier", "tracking_number", "shipped_on", "delivered_on"),
       ("carrier", "tracking_number", "shipped_on"), related=("LogisticsEvent",)),

@@ -11,6 +11,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from app import models as m
+from app.extensions import db
 from app.registry import SCREENS
 from app.security.matrix import MATRIX
 from tests.conftest import USERS, employee
@@ -121,3 +122,61 @@ def test_every_page_has_a_breadcrumb_and_its_own_title(app, browsers, plan, user
     assert visited > 20
     shared = {t: s for t, s in titles.items() if len(s) > 1}
     assert not shared, (username, shared)
+
+
+# --- 3.2.2: a department's sign-off is recorded by that department's user --------------------------
+
+
+def _reviews(app, order_id):
+    with app.app_context():
+        return [(r.department.name, r.reviewer_id) for r in
+                db.session.query(m.OrderReview).filter_by(order_id=order_id).order_by(m.OrderReview.id)]
+
+
+def _not_signer(app) -> str:
+    from app.rules import MSG_NOT_SIGNER
+
+    with app.test_request_context():
+        return str(MSG_NOT_SIGNER)
+
+
+@pytest.fixture()
+def order(app):
+    with app.app_context():
+        return make(m.SalesOrder, employee("sales1")).id
+
+
+def test_supervisor_cannot_record_finance_sign_off_by_form_or_api(app, browsers, apis, order):
+    form = {"order": str(order), "department": "finance", "verdict": "feasible",
+            "reviewed_on": "2026-11-20"}
+    resp = browsers("supervisor1").post("/orderreviewview/add", data=form)
+    assert resp.status_code == 200 and _not_signer(app) in resp.get_data(as_text=True)
+    assert _reviews(app, order) == []
+    body = {"order": order, "department": "finance", "verdict": "feasible", "reviewed_on": "2026-11-20"}
+    resp = apis("supervisor1").post("/api/v1/orderreview/", json=body)
+    assert resp.status_code == 422 and list(resp.json["message"]) == ["department"], resp.json
+    assert _reviews(app, order) == []
+
+
+def test_finance_records_its_sign_off_and_who_signed(app, browsers, apis, order):
+    with app.app_context():
+        finance, supervisor = employee("finance1").id, employee("supervisor1").id
+    body = {"order": order, "department": "finance", "verdict": "feasible", "reviewed_on": "2026-11-20"}
+    assert apis("finance1").post("/api/v1/orderreview/", json=body).status_code == 201
+    assert _reviews(app, order) == [("finance", finance)]
+    # The signer is who records it: a body cannot name someone else.
+    resp = apis("supervisor1").post("/api/v1/orderreview/", json=dict(body, department="production",
+                                                                     reviewer=finance))
+    assert resp.status_code in (400, 422) and _reviews(app, order) == [("finance", finance)]
+    resp = browsers("supervisor1").post("/orderreviewview/add", data={
+        "order": str(order), "department": "production", "verdict": "feasible",
+        "reviewed_on": "2026-11-20", "reviewer": str(finance)})
+    assert resp.status_code == 302
+    assert _reviews(app, order) == [("finance", finance), ("production", supervisor)]
+    # Nor can a supervisor change finance's sign-off afterwards.
+    with app.app_context():
+        pk = db.session.query(m.OrderReview.id).filter_by(order_id=order, department="finance").scalar()
+    resp = apis("supervisor1").put(f"/api/v1/orderreview/{pk}", json={"verdict": "not_feasible"})
+    assert resp.status_code in (403, 404, 422)
+    with app.app_context():
+        assert db.session.get(m.OrderReview, pk).verdict.name == "feasible"
