@@ -192,9 +192,10 @@ def _order_still_open(line):
         return {"order": _l("Lines can change only before the order is scheduled.")}
 
 
-# 3.2.2: a department that has a role of its own signs off orders itself; nobody else may record
-# its sign-off for it (a supervisor cannot tick finance's box). Departments without a role here
-# are recorded by whoever may write order reviews.
+# 3.2.2: a department that has a role of its own signs off orders itself, and so do the employees
+# an administrator names for a department (setting order_review_signers); nobody else may record
+# its sign-off (a supervisor cannot tick finance's box). A department with neither is recorded by
+# whoever may write order reviews.
 SIGNING_ROLES = {m.orders.Department.finance: "Finance"}
 MSG_NOT_SIGNER = _l("Only a user of this department may record its sign-off.")
 
@@ -202,7 +203,10 @@ MSG_NOT_SIGNER = _l("Only a user of this department may record its sign-off.")
 def may_sign(actor, department) -> bool:
     """Whether ``actor`` may record ``department``'s sign-off (administrators may)."""
     role = SIGNING_ROLES.get(department)
-    return role is None or bool({role, "Admin"} & actor.roles)
+    named = policy.get(PolicyKey.order_review_signers).get(department, frozenset())
+    if role is None and not named:
+        return True
+    return bool({role, "Admin"} & actor.roles) or actor.employee_id in named
 
 
 @rule(m.OrderReview)

@@ -180,3 +180,39 @@ def test_finance_records_its_sign_off_and_who_signed(app, browsers, apis, order)
     assert resp.status_code in (403, 404, 422)
     with app.app_context():
         assert db.session.get(m.OrderReview, pk).verdict.name == "feasible"
+
+
+def _setting(app):
+    from app.models import PolicyKey, PolicySetting
+
+    with app.app_context():
+        row = db.session.query(PolicySetting).filter_by(key=PolicyKey.order_review_signers).first()
+        return row.value if row else None
+
+
+def test_administrator_names_who_may_sign_for_a_department(app, browsers, apis, order):
+    with app.app_context():
+        supervisor, finance = employee("supervisor1").id, employee("finance1").id
+    admin = browsers("admin")
+    page = admin.get("/settings/").get_data(as_text=True)
+    assert 'id="signers-finance"' in page and 'id="signers-quality"' in page
+    body = {"order": order, "department": "finance", "verdict": "feasible", "reviewed_on": "2026-11-20"}
+    try:
+        # Refused values change nothing.
+        for bad in ("finance:abc", "nowhere:1", "finance:", "finance:999999999", "finance:1,finance:2"):
+            resp = admin.post("/settings/", data={"key": "order_review_signers", "value": bad})
+            assert resp.status_code == 422 and _setting(app) is None, bad
+        resp = admin.post("/settings/", data={"key": "order_review_signers", "signers-finance": [str(supervisor)],
+                                              "signers-quality": [str(finance)]})
+        assert resp.status_code == 302 and _setting(app) == f"quality:{finance},finance:{supervisor}"  # department order
+        # Named for finance: supervisor1 may now sign for it, and is recorded as the signer.
+        assert apis("supervisor1").post("/api/v1/orderreview/", json=body).status_code == 201
+        assert _reviews(app, order) == [("finance", supervisor)]
+        # Quality now has a named signer: others may no longer record its sign-off.
+        resp = apis("supervisor1").post("/api/v1/orderreview/", json=dict(body, department="quality"))
+        assert resp.status_code == 422 and _reviews(app, order) == [("finance", supervisor)]
+        assert apis("finance1").post("/api/v1/orderreview/", json=dict(body, department="quality")).status_code == 201
+        assert _reviews(app, order) == [("finance", supervisor), ("quality", finance)]
+    finally:
+        admin.post("/settings/", data={"key": "order_review_signers", "value": ""})
+    assert _setting(app) is None
