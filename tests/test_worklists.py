@@ -196,3 +196,31 @@ def test_approval_rows_show_customer_amount_submitter_and_age(app, browsers, sub
     assert values["amount"].strip() == "1,234.50"
     assert values["submitter"].strip() == submitter
     assert values["age"].strip() == "0"
+
+
+@pytest.mark.parametrize("user", ["supervisor1", "finance1", "admin"])
+def test_navbar_badge_costs_one_query(app, submitted, user):
+    """The badge is on every page: its count is one SQL statement once the user's rights and the
+    settings are loaded (as every page loads them anyway)."""
+    from flask import g
+    from sqlalchemy import event
+
+    from app import policy
+    from app.models import User
+    from app.security.scope import build_actor
+    from app.views.worklists import approvals, count_waiting_for_me
+
+    with app.test_request_context():
+        g._portal_actor = build_actor(db.session.query(User).filter_by(username=user).one())
+        policy.overrides()
+        statements = []
+        listen = lambda *args, **kw: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listen)
+        try:
+            count = count_waiting_for_me()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listen)
+        assert len(statements) <= 1, statements
+        assert count == len(approvals(factory_today())["rows"])
+        if user == "supervisor1":
+            assert count >= 1

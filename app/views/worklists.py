@@ -82,8 +82,9 @@ def _cols(entity_name, *names):
 
 def _waiting_rows(day, name, entity, wf, objs, by, kind=None, state=None):
     """Approval rows: the record, its customer and amount, who submitted it and since when."""
+    users = {u for u in by.values() if u}
     names = dict(db.session.execute(select(m.Employee.user_id, m.Employee.name)
-                                    .where(m.Employee.user_id.in_({u for u in by.values() if u}))).all())
+                                    .where(m.Employee.user_id.in_(users))).all()) if users else {}
     from zoneinfo import ZoneInfo
 
     from flask import current_app
@@ -117,14 +118,10 @@ def _approval_steps(wf, actor):
         not s.roles or (set(s.roles) | {"Admin"}) & actor.roles)]
 
 
-def approvals(day):
-    """Every record waiting for a decision the user may take: approval steps of the workflows, in
-    the user's approve scope and role, not their own and not requested by themselves; and orders
-    under review missing a department sign-off the user can record (3.2.2)."""
-    from ..rules import may_sign
-
-    actor = current_actor()
-    rows = []
+def _decision_queries(actor):
+    """(entity name, entity, workflow, query) of the records waiting for the user's decision: in
+    the states an approval step open to the user's roles starts from, in the user's approve scope,
+    not anchored on the user themself. Who requested each is checked by the callers."""
     for name, wf in WORKFLOWS.items():
         entity = BY_NAME[name]
         steps = _approval_steps(wf, actor)
@@ -134,12 +131,31 @@ def approvals(day):
         query = scoped(name, "approve").filter(getattr(entity.model, wf.field).in_(states))
         if entity.anchor and actor.employee_id:
             query = query.filter(~scope_clause(entity, frozenset({actor.employee_id})))
+        yield name, entity, wf, query
+
+
+def _signable_departments(actor) -> set:
+    """3.2.2: the required departments whose missing sign-off the user can record."""
+    from ..rules import may_sign
+
+    if actor.scope("OrderReview", "write") is None:
+        return set()
+    return {d for d in policy.get(PolicyKey.order_review_departments) if may_sign(actor, d)}
+
+
+def approvals(day):
+    """Every record waiting for a decision the user may take: approval steps of the workflows, in
+    the user's approve scope and role, not their own and not requested by themselves; and orders
+    under review missing a department sign-off the user can record (3.2.2)."""
+    actor = current_actor()
+    rows = []
+    for name, entity, wf, query in _decision_queries(actor):
         found = query.order_by(entity.model.id).limit(LIMIT).all()
         by = requester(name, [o.id for o in found])
         mine = [o for o in found if actor.user_id is None or by.get(o.id) != actor.user_id]
         rows += _waiting_rows(day, name, entity, wf, mine, by)
-    if actor.scope("OrderReview", "write") is not None:
-        required = {d for d in policy.get(PolicyKey.order_review_departments) if may_sign(actor, d)}
+    required = _signable_departments(actor)
+    if required:
         orders = scoped("SalesOrder").filter(m.SalesOrder.status == "under_review").limit(LIMIT).all()
         done = {}
         for oid, dept in db.session.execute(select(m.OrderReview.order_id, m.OrderReview.department)
@@ -153,6 +169,36 @@ def approvals(day):
                                   kind=_l("Order review sign-off"),
                                   state=", ".join(sorted(str(d.label) for d in missing)))
     return {"columns": _WAITING_COLS, "rows": rows}
+
+
+def count_waiting_for_me() -> int:
+    """How many rows ``approvals`` lists, in one SQL statement (the navbar badge on every page):
+    the same queries, with "not requested by the user" as a subquery on the change history."""
+    from ..models.history import ChangeAction, ChangeLog
+
+    actor = current_actor()
+    counts = []
+    for name, entity, _wf, query in _decision_queries(actor):
+        if actor.user_id is not None:
+            latest = (select(ChangeLog.user_id).where(
+                ChangeLog.entity == name, ChangeLog.row_id == entity.model.id,
+                ChangeLog.action.in_([ChangeAction.create, ChangeAction.transition]))
+                .order_by(ChangeLog.id.desc()).limit(1).correlate(entity.model).scalar_subquery())
+            query = query.filter(func.coalesce(latest, -1) != actor.user_id)
+        counts.append(query.with_entities(func.count(entity.model.id)).scalar_subquery())
+    required = _signable_departments(actor)
+    if required:
+        signed = (select(func.count(func.distinct(m.OrderReview.department))).where(
+            m.OrderReview.order_id == m.SalesOrder.id, m.OrderReview.department.in_(sorted(required, key=str)))
+            .correlate(m.SalesOrder).scalar_subquery())
+        counts.append(scoped("SalesOrder").filter(m.SalesOrder.status == "under_review", signed < len(required))
+                      .with_entities(func.count(m.SalesOrder.id)).scalar_subquery())
+    if not counts:
+        return 0
+    total = counts[0]
+    for c in counts[1:]:
+        total = total + c
+    return int(db.session.execute(select(total)).scalar() or 0)
 
 
 def waiting_for_others(day):
@@ -408,7 +454,7 @@ def waiting_for_me() -> int:
     from flask import g
 
     if "_portal_waiting" not in g:
-        g._portal_waiting = len(approvals(today())["rows"]) if current_actor().user_id else 0
+        g._portal_waiting = count_waiting_for_me() if current_actor().user_id else 0
     return g._portal_waiting
 
 
