@@ -79,6 +79,12 @@ def create_app(config_object: str | object = "config", **overrides) -> Flask:
 
     app.add_template_global(user_name, "portal_user_name")
     app.add_template_global(client_texts, "portal_client_texts")
+    from .views.breadcrumbs import install as install_breadcrumbs
+
+    install_breadcrumbs(app)
+    from .views.worklists import install as install_worklists
+
+    install_worklists(app)
     from .display import risk_reason
 
     app.add_template_filter(risk_reason, "risk_reason")
@@ -115,6 +121,7 @@ def _register_views(appbuilder) -> None:
     appbuilder.add_view_no_menu(ViolationPenaltyView())
     appbuilder.add_view_no_menu(AppraisalView())
     register_training(appbuilder)
+    _register_screen_links(appbuilder)
     appbuilder.add_api(WorkflowApi)
     appbuilder.add_view(SettingsView, "menu_Settings", label=SettingsView.menu_label, category="Security")
     appbuilder.add_view(ChangeLogView, "menu_ChangeLog", label=_l("Change history"), category="Security")
@@ -127,3 +134,14 @@ def _register_views(appbuilder) -> None:
         label=PermissionGridView.menu_label,
         category="Security",
     )
+
+
+def _register_screen_links(appbuilder) -> None:
+    """The year view of the training plan and the scorecards in their chapters' menus
+    (``app.registry.SCREENS``; shown to whoever may read their entity: security manager)."""
+    from .labels import CATEGORIES
+    from .registry import SCREENS
+
+    for screen in SCREENS:
+        appbuilder.add_link(screen.menu_name, href=screen.endpoint, label=screen.label,
+                            category=screen.category, category_label=CATEGORIES[screen.category])

@@ -7,8 +7,9 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from flask import current_app, g, has_request_context
+from flask import current_app, g, has_request_context, url_for
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 from sqlalchemy import Enum, select
 
 from .extensions import db
@@ -106,3 +107,25 @@ def formatter_for(model, key: str):
     if col is not None and isinstance(col.type, Enum) and col.type.enum_class is not None:
         return enum_display(col.type.enum_class)
     return display
+
+
+def linked(value):
+    """A related row on a list or record page: a link to its record page when the reader may
+    open it (readability decided per page in one query per entity: ``scope.prime_references``),
+    otherwise what ``display`` shows ("(not visible to you)")."""
+    entity = BY_MODEL.get(type(value))
+    if entity is None or not is_readable(value):
+        return display(value)
+    href = url_for(f"{entity.name}View.show", pk=value.id)
+    return Markup('<a class="portal-ref" data-ref="{}" href="{}">{}</a>').format(
+        entity.name, href, escape(str(value)))
+
+
+def page_formatter_for(model, key: str):
+    """``formatter_for`` on HTML pages: references to business records become links."""
+    from sqlalchemy import inspect
+
+    rel = inspect(model).relationships.get(key)
+    if rel is not None and rel.direction.name == "MANYTOONE" and rel.mapper.class_ in BY_MODEL:
+        return linked
+    return formatter_for(model, key)

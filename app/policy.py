@@ -106,6 +106,42 @@ def _mapping(key_enum, parse_value) -> Callable[[str], dict]:
     return parse
 
 
+ID_MAX = 2**31 - 1  # what an id column holds
+
+
+def _signers(text: str) -> dict:
+    """3.2.2: ``department:id id,...`` — the employees (by id) an administrator names to sign off
+    orders for a department, besides its own role's users. Empty: nobody named."""
+    from .extensions import db
+    from .models import Employee
+
+    out: dict = {}
+    bad = PolicyValueError(_l("Enter department:employee ids pairs separated by commas, e.g. "
+                              "quality:12 15; departments: %(names)s",
+                              names=", ".join(Department.__members__)))
+    for part in (p for p in text.split(",") if p.strip()):
+        name, sep, ids = part.partition(":")
+        if not sep or name.strip() not in Department.__members__ or Department[name.strip()] in out:
+            raise bad
+        try:
+            people = frozenset(int(i) for i in ids.split())
+        except ValueError:
+            raise bad from None
+        if not people or not all(0 < i <= ID_MAX for i in people):
+            raise bad
+        out[Department[name.strip()]] = people
+    known = set(db.session.scalars(select(Employee.id).where(
+        Employee.id.in_(sorted(set().union(*out.values())))))) if out else set()
+    missing = sorted(set().union(*out.values()) - known) if out else []
+    if missing:
+        raise PolicyValueError(_l("No employee with id %(id)s.", id=missing[0]))
+    return out
+
+
+# The Settings screen draws this key as one employee picker per department (settings_signers.html).
+_signers.widget = "signers"
+
+
 @dataclass(frozen=True)
 class Default:
     text: str
@@ -139,6 +175,7 @@ DEFAULTS: dict[PolicyKey, Default] = {
     # failures in a row (within a day), for this long; an administrator can unlock it earlier.
     K.login_lock_failures: Default("5", _int_between(1, 100), "4.2.1"),
     K.login_lock_minutes: Default("15", _int_between(1, 1440), "4.2.1"),
+    K.order_review_signers: Default("", _signers, "3.2.2"),
 }
 
 
@@ -169,6 +206,16 @@ def get(key: PolicyKey):
     return parse(key, DEFAULTS[key].text)
 
 
+def signers_text(form) -> str:
+    """The ``order_review_signers`` text from the Settings screen's pickers (``signers-<dept>``)."""
+    parts = []
+    for dept in Department:
+        ids = [i.strip() for i in form.getlist(f"signers-{dept.name}") if i.strip()]
+        if ids:
+            parts.append(f"{dept.name}:{' '.join(ids)}")
+    return ",".join(parts)
+
+
 def current() -> dict[PolicyKey, object]:
     return {key: get(key) for key in DEFAULTS}
 
@@ -178,6 +225,8 @@ def describe(value) -> str:
     import enum
 
     def one(v):
+        if isinstance(v, frozenset):  # employee ids (order review signers)
+            return " ".join(str(i) for i in sorted(v))
         return str(v.label) if isinstance(v, enum.Enum) and hasattr(v, "label") else str(v)
 
     if isinstance(value, dict):

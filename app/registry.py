@@ -148,7 +148,8 @@ ENTITIES: tuple[Entity, ...] = (
     E(m.OrderLine, "orders", _l("Order lines"), ("2.4.1", "6.1.1"), "order.customer.owner_id",
       ("order", "product", "qty", "unit_price", "unit_cost"), ("qty",)),
     E(m.OrderReview, "orders", _l("Order reviews"), ("3.2.2",), "order.customer.owner_id",
-      ("order", "department", "verdict", "reviewer", "reviewed_on"), ("department", "verdict")),
+      ("order", "department", "verdict", "reviewer", "reviewed_on"), ("department", "verdict"),
+      readonly=("reviewer_id",)),  # who signed: the user recording the sign-off (app.rules)
     E(m.Shipment, "orders", _l("Shipments"), ("3.2.6", "3.2.7"), "order.customer.owner_id",
       ("order", "carrier", "tracking_number", "shipped_on", "delivered_on"),
       ("carrier", "tracking_number", "shipped_on"), related=("LogisticsEvent",)),
@@ -222,4 +223,38 @@ ENTITIES: tuple[Entity, ...] = (
 )
 
 BY_NAME: dict[str, Entity] = {e.name: e for e in ENTITIES}
+
+
+@dataclass(frozen=True)
+class Screen:
+    """A screen beyond the generated lists, in the menu of the chapter it belongs to and on the
+    start page. It is offered to whoever may read ``entity`` (the screen itself checks the same
+    right), so it needs no permission of its own in the matrix or the roles. ``also``: entities it
+    needs read as well (the scorecards show appraisal targets: finance reads cycles but no targets,
+    so it is offered no scorecard)."""
+
+    name: str  # menu item name (``menu_<name>``)
+    category: str
+    entity: str
+    label: object
+    endpoint: str
+    clauses: tuple[str, ...]
+    also: tuple[str, ...] = ()
+
+    @property
+    def entities(self) -> tuple[str, ...]:
+        return (self.entity, *self.also)
+
+    @property
+    def menu_name(self) -> str:
+        return f"menu_{self.name}"
+
+
+SCREENS: tuple[Screen, ...] = (
+    Screen("TrainingPlanYear", "training", "TrainingPlan", _l("Training plan: year at a glance"),
+           "TrainingPlanYearView.index", ("5.1", "5.2", "5.3")),
+    Screen("Scorecards", "appraisal", "AppraisalCycle", _l("Scorecards and ranking"), "AppraisalView.index",
+           ("6.1", "6.3", "6.4"), also=("AppraisalTarget",)),
+)
+SCREEN_BY_MENU: dict[str, Screen] = {s.menu_name: s for s in SCREENS}
 BY_MODEL: dict[type, Entity] = {e.model: e for e in ENTITIES}

@@ -195,6 +195,41 @@ def _order_still_open(line):
         return {"order": _l("Lines can change only before the order is scheduled.")}
 
 
+# 3.2.2: a department that has a role of its own signs off orders itself, and so do the employees
+# an administrator names for a department (setting order_review_signers); nobody else may record
+# its sign-off (a supervisor cannot tick finance's box). A department with neither is recorded by
+# whoever may write order reviews.
+SIGNING_ROLES = {m.orders.Department.finance: "Finance"}
+MSG_NOT_SIGNER = _l("Only a user of this department may record its sign-off.")
+
+
+def may_sign(actor, department) -> bool:
+    """Whether ``actor`` may record ``department``'s sign-off (administrators may)."""
+    role = SIGNING_ROLES.get(department)
+    named = policy.get(PolicyKey.order_review_signers).get(department, frozenset())
+    if role is None and not named:
+        return True
+    return bool({role, "Admin"} & actor.roles) or actor.employee_id in named
+
+
+@rule(m.OrderReview)
+def _signed_by_the_department(review):
+    """3.2.2: a sign-off is recorded by the department's own user, and names who signed."""
+    from flask import has_request_context
+
+    from .security.scope import current_actor
+
+    if not has_request_context() or not changed(review):
+        return None
+    actor = current_actor()
+    if actor.user_id is None:
+        return None
+    if review.department is not None and not may_sign(actor, review.department):
+        return {"department": MSG_NOT_SIGNER}
+    review.reviewer_id = actor.employee_id  # who signed: the user recording it, never chosen
+    return None
+
+
 @rule(m.LeaveRequest)
 def _no_overlapping_leave(lr):
     """4.1.2: one employee cannot be on two leaves at once (rejected / cancelled ones aside)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import time, timedelta
 from decimal import Decimal
 
@@ -134,3 +135,92 @@ def test_aging_export_is_the_whole_list_in_scope(app, browsers):
     assert book.worksheets[0].cell(1, 1).value == "编号"
     assert len(book.worksheets) == 2  # the bucket summary
     assert browsers("sales1").get("/worklists/nonsense/export.xlsx").status_code == 404
+
+
+# --- counts, the navbar badge, who waits for whom (issue 9, item 6) -------------------------------
+
+COUNT = re.compile(r'id="wl-([\w-]+)"[^>]*>\s*<span class="badge" data-count="(\d+)"')
+BADGE = re.compile(r'id="nav-waiting" data-count="(\d+)"')
+
+
+def _listed(client, url) -> list[str]:
+    """The record links of every page of a work list."""
+    out = []
+    while url:
+        body = client.get(url).get_data(as_text=True)
+        out += re.findall(r'<tr class="worklist-row">.*?<a href="([^"]+)" class="btn btn-xs', body, re.S)
+        nxt = re.search(r'id="next-page" href="([^"]+)"', body)
+        url = nxt.group(1).replace("&amp;", "&") if nxt else None
+    return out
+
+
+@pytest.fixture(scope="module")
+def submitted(app, apis):
+    """A contract of sales1 submitted for approval: supervisor1 decides it."""
+    with app.app_context():
+        pk = make(m.Contract, employee("sales1"), amount=Decimal("1234.50")).id
+    assert apis("sales1").post(f"/api/v1/workflow/contract/{pk}/submit", json={}).status_code == 200
+    return f"/contractview/show/{pk}"
+
+
+@pytest.mark.parametrize("user", ["sales1", "supervisor1", "finance1", "hr1"])
+def test_counts_on_the_index_equal_the_rows_listed_and_the_badge_waiting_for_me(browsers, submitted, user):
+    client = browsers(user)
+    index = client.get("/worklists/").get_data(as_text=True)
+    counts = dict(COUNT.findall(index))
+    assert counts and "approvals" in counts and "waiting-for-others" in counts, user
+    for name, count in counts.items():
+        assert int(count) == len(_listed(client, f"/worklists/{name}")), (user, name)
+    badge = BADGE.search(index)
+    assert (int(badge.group(1)) if badge else 0) == int(counts["approvals"]), user
+
+
+def test_waiting_for_me_is_apart_from_waiting_for_others(browsers, submitted):
+    assert submitted in _listed(browsers("supervisor1"), "/worklists/approvals")
+    assert submitted not in _listed(browsers("supervisor1"), "/worklists/waiting-for-others")
+    assert submitted not in _listed(browsers("sales1"), "/worklists/approvals")
+    assert submitted in _listed(browsers("sales1"), "/worklists/waiting-for-others")
+    assert submitted not in _listed(browsers("sales2"), "/worklists/waiting-for-others")
+    assert BADGE.search(browsers("supervisor1").get("/").get_data(as_text=True))
+
+
+def test_approval_rows_show_customer_amount_submitter_and_age(app, browsers, submitted):
+    body = browsers("supervisor1").get("/worklists/approvals").get_data(as_text=True)
+    row = next(r for r in re.findall(r'<tr class="worklist-row">(.*?)</tr>', body, re.S) if submitted in r)
+    cells = re.findall(r'<td data-key="(\w+)">(.*?)</td>', row, re.S)
+    values = dict(cells)
+    with app.app_context():
+        contract = db.session.get(m.Contract, int(submitted.rsplit("/", 1)[1]))
+        customer, submitter = str(contract.customer), employee("sales1").name
+    assert values["customer"].strip() == customer
+    assert values["amount"].strip() == "1,234.50"
+    assert values["submitter"].strip() == submitter
+    assert values["age"].strip() == "0"
+
+
+@pytest.mark.parametrize("user", ["supervisor1", "finance1", "admin"])
+def test_navbar_badge_costs_one_query(app, submitted, user):
+    """The badge is on every page: its count is one SQL statement once the user's rights and the
+    settings are loaded (as every page loads them anyway)."""
+    from flask import g
+    from sqlalchemy import event
+
+    from app import policy
+    from app.models import User
+    from app.security.scope import build_actor
+    from app.views.worklists import approvals, count_waiting_for_me
+
+    with app.test_request_context():
+        g._portal_actor = build_actor(db.session.query(User).filter_by(username=user).one())
+        policy.overrides()
+        statements = []
+        listen = lambda *args, **kw: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listen)
+        try:
+            count = count_waiting_for_me()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listen)
+        assert len(statements) <= 1, statements
+        assert count == len(approvals(factory_today())["rows"])
+        if user == "supervisor1":
+            assert count >= 1

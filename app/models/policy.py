@@ -32,6 +32,7 @@ class PolicyKey(LabeledEnum):
     penalty_scale = "penalty_scale"
     login_lock_failures = "login_lock_failures"
     login_lock_minutes = "login_lock_minutes"
+    order_review_signers = "order_review_signers"
 
     @classmethod
     def _labels(cls):
@@ -54,6 +55,7 @@ class PolicyKey(LabeledEnum):
             "penalty_scale": _l("Penalty scale: proposed penalty by violation severity"),
             "login_lock_failures": _l("Sign-in: failed attempts in a row that lock a login"),
             "login_lock_minutes": _l("Sign-in: minutes a locked login stays locked"),
+            "order_review_signers": _l("Order review: employees who may sign off for each department"),
         }
 
 

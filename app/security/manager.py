@@ -22,7 +22,7 @@ from flask_appbuilder.security.views import (
 from flask_babel import lazy_gettext as _l
 from flask_login import user_logged_in
 
-from ..registry import BY_NAME
+from ..registry import BY_NAME, SCREEN_BY_MENU
 from ..validation import storable_text
 from ..views.routing import QueryGuard
 from . import api, passwords, screens, sessions, throttle
@@ -146,4 +146,12 @@ class PortalSecurityManager(SecurityManager):
             return super()._get_user_permission_view_menus(user, permission_name_, view_menus_name)
         perms = user_permissions(user)
         names = view_menus_name if view_menus_name is not None else [v for _, v in perms]
-        return {v for v in names if (permission_name_, v) in perms}
+        allowed = {v for v in names if (permission_name_, v) in perms}
+        if permission_name_ == "menu_access":
+            # A screen beyond the generated lists is in the menu when its entities are readable.
+            for name in names:
+                screen = SCREEN_BY_MENU.get(name)
+                if screen and all(any((permission_name("read", s), entity) in perms for s in SCOPES)
+                                  for entity in screen.entities):
+                    allowed |= {name, screen.category}
+        return allowed

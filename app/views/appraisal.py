@@ -18,6 +18,7 @@ from ..appraisal import salespeople, scorecards
 from ..extensions import db
 from ..labels import person_name
 from ..models.training import Topic
+from ..registry import SCREEN_BY_MENU
 from ..security.scope import current_actor
 from ..services.appraisal import (
     DEFAULTS,
@@ -58,8 +59,7 @@ def may_open_cycles(actor=None) -> bool:
     """Whether the user may open cycle pages: they read cycles and some appraisees' targets (finance
     reads the cycles as records but no scorecards, so it is offered no cycle page)."""
     actor = actor or current_actor()
-    return actor.scope("AppraisalCycle", "read") is not None and (
-        actor.scope("AppraisalTarget", "read") is not None)
+    return all(actor.scope(entity, "read") is not None for entity in SCREEN_BY_MENU["menu_Scorecards"].entities)
 
 
 def _visible(cycle) -> list[int]:

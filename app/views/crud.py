@@ -24,7 +24,7 @@ from sqlalchemy.orm import RelationshipDirection
 from wtforms import HiddenField
 from wtforms.validators import ValidationError
 
-from ..display import formatter_for
+from ..display import page_formatter_for
 from ..extensions import db
 from ..history import history_of
 from ..labels import column_labels
@@ -224,6 +224,7 @@ class PortalModelView(QueryGuard, ExportMixin, _Guard, FormWrites, ModelView):
             "can_write", self.class_permission_name) and in_scope(item, WRITE, self.entity) and not (
             is_locked(self.entity, item) or parent_locked(self.entity, item))
         g.portal_view_name = type(self).__name__
+        g.portal_record = item  # loaded through the user's scope: its name is the breadcrumb's
         g.portal_history = history_of(self.entity, item.id)
         g.portal_links = _record_links(self.entity, item)
         wf = workflow_of(self.entity)
@@ -434,7 +435,7 @@ def _time_fields(entity: Entity) -> dict:
 
 
 def _formatters(entity: Entity, columns) -> dict:
-    return {c: formatter_for(entity.model, c) for c in columns}
+    return {c: page_formatter_for(entity.model, c) for c in columns}
 
 
 def _stamps(entity: Entity) -> list[str]:

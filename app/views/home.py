@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from flask import url_for
 from flask_appbuilder import IndexView, expose
-from flask_babel import lazy_gettext as _l
 
 from ..labels import CATEGORIES
-from ..registry import ENTITIES
+from ..registry import ENTITIES, SCREENS
 from ..security.scope import current_actor
-from .appraisal import may_open_cycles
 
 
 class PortalIndexView(IndexView):
@@ -33,18 +31,12 @@ class PortalIndexView(IndexView):
                     "writable": actor.scope(entity.name, "write") is not None,
                 }
             )
-        # The screens beyond the generated lists, in the chapter they belong to.
-        extra = (("training", "TrainingPlan", _l("Training plan: year at a glance"), "TrainingPlanYearView.index",
-                  ("5.1", "5.2", "5.3")),
-                 ("appraisal", "AppraisalCycle", _l("Scorecards and ranking"), "AppraisalView.index",
-                  ("6.1", "6.3", "6.4")))
-        for category, entity_name, label, endpoint, clauses in extra:
-            # The appraisal screens also need some appraisees' targets (finance reads only cycles).
-            offered = may_open_cycles(actor) if endpoint == "AppraisalView.index" else True
-            if actor.scope(entity_name, "read") is not None and offered:
-                groups.setdefault(category, []).insert(0, {
-                    "label": label, "url": url_for(endpoint), "clauses": clauses, "scope": "all",
-                    "writable": False})
+        # The screens beyond the generated lists, first in the chapter they belong to.
+        for screen in reversed(SCREENS):
+            if all(actor.scope(entity, "read") is not None for entity in screen.entities):
+                groups.setdefault(screen.category, []).insert(0, {
+                    "label": screen.label, "url": url_for(screen.endpoint), "clauses": screen.clauses,
+                    "scope": "all", "writable": False})
         sections = [(CATEGORIES[k], v) for k, v in groups.items()]
         from .dashboard import sections as dashboard
 

@@ -19,6 +19,19 @@ from ..models.base import utcnow
 from ..security.scope import current_actor
 
 
+def signer_choices() -> dict:
+    """The order-review signers widget: departments, the active employees, who is named now."""
+    from ..models import Employee
+    from ..models.orders import Department
+    from ..models.people import EmployeeStatus
+
+    people = db.session.execute(select(Employee.id, Employee.number, Employee.name).where(
+        Employee.status == EmployeeStatus.active).order_by(Employee.number)).all()
+    named = policy.get(PolicyKey.order_review_signers)
+    return {"departments": list(Department), "people": people,
+            "named": {d.name: named.get(d, frozenset()) for d in Department}}
+
+
 class SettingsView(BaseView):
     route_base = "/settings"
     default_view = "show"
@@ -36,7 +49,8 @@ class SettingsView(BaseView):
              "in_force": policy.describe(policy.get(key))}
             for key, d in policy.DEFAULTS.items()
         ]
-        return self.render_template("portal/settings.html", items=items, errors=errors or {}), status
+        return self.render_template("portal/settings.html", items=items, errors=errors or {},
+                                    signers=signer_choices()), status
 
     @expose("/", methods=["POST"])
     @has_access
@@ -46,6 +60,8 @@ class SettingsView(BaseView):
             return self.show(errors={"_": str(_l("Unknown setting."))}, status=422)
         key = PolicyKey[name]
         text = request.form.get("value", "").strip()
+        if key is PolicyKey.order_review_signers and "value" not in request.form:  # the pickers
+            text = policy.signers_text(request.form)
         row = db.session.scalar(select(PolicySetting).where(PolicySetting.key == key))
         old = row.value if row else None
         if text:

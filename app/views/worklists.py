@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import abort, request, url_for
+from flask import abort, g, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
@@ -44,6 +44,9 @@ def _page(query):
 
     if request.endpoint == "WorklistView.export":
         return query.limit(50_000)  # the whole list (as the XLSX export caps it)
+    if g.get("worklist_counting"):  # the index: only how many rows the list has
+        g.worklist_total = query.order_by(None).count()
+        return query.limit(0)
     try:
         page = max(int(request.args.get("page", 1)), 1)
     except ValueError:
@@ -78,43 +81,144 @@ def _cols(entity_name, *names):
     return [(n, labels.get(n, n)) for n in names]
 
 
-def approvals(day):
-    """Every record waiting for a decision the user may take: approval steps of the workflows, in
-    the user's approve scope and role, not their own and not requested by themselves; and orders
-    under review missing a department sign-off the user can record (3.2.2)."""
-    actor = current_actor()
+def _waiting_rows(day, name, entity, wf, objs, by, kind=None, state=None):
+    """Approval rows: the record, its customer and amount, who submitted it and since when."""
+    users = {u for u in by.values() if u}
+    names = dict(db.session.execute(select(m.Employee.user_id, m.Employee.name)
+                                    .where(m.Employee.user_id.in_(users))).all()) if users else {}
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app
+
+    tz = ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])  # days counted in the factory's calendar
     rows = []
+    for obj in objs:
+        since = obj.updated_at or obj.created_at
+        rows.append(_row(name, obj, kind=kind or entity.label, record=str(obj),
+                         customer=getattr(obj, "customer", None), amount=_amount(obj),
+                         submitter=names.get(by.get(obj.id), "—"),
+                         age=(day - since.astimezone(tz).date()).days if since else None,
+                         state=state or getattr(obj, wf.field).label))
+    return rows
+
+
+def _amount(obj):
+    amount = getattr(obj, "amount", None)
+    if amount is None and hasattr(obj, "total"):
+        amount = obj.total
+    return amount
+
+
+_WAITING_COLS = [("kind", _l("Record type")), ("record", _l("Record")), ("customer", _l("Customer")),
+                 ("amount", _l("Amount")), ("submitter", _l("Submitted by")), ("age", _l("Days waiting")),
+                 ("state", _l("Waiting for"))]
+
+
+def _approval_steps(wf, actor):
+    return [s for s in wf.steps if s.verb == "approve" and s.approval and (
+        not s.roles or (set(s.roles) | {"Admin"}) & actor.roles)]
+
+
+def _decision_queries(actor):
+    """(entity name, entity, workflow, query) of the records waiting for the user's decision: in
+    the states an approval step open to the user's roles starts from, in the user's approve scope,
+    not anchored on the user themself. Who requested each is checked by the callers."""
     for name, wf in WORKFLOWS.items():
         entity = BY_NAME[name]
-        steps = [s for s in wf.steps if s.verb == "approve" and s.approval and (
-            not s.roles or (set(s.roles) | {"Admin"}) & actor.roles)]
+        steps = _approval_steps(wf, actor)
         if not steps or actor.scope(name, "approve") is None:
             continue
         states = sorted({st for s in steps for st in s.source})
         query = scoped(name, "approve").filter(getattr(entity.model, wf.field).in_(states))
         if entity.anchor and actor.employee_id:
             query = query.filter(~scope_clause(entity, frozenset({actor.employee_id})))
+        yield name, entity, wf, query
+
+
+def _signable_departments(actor) -> set:
+    """3.2.2: the required departments whose missing sign-off the user can record."""
+    from ..rules import may_sign
+
+    if actor.scope("OrderReview", "write") is None:
+        return set()
+    return {d for d in policy.get(PolicyKey.order_review_departments) if may_sign(actor, d)}
+
+
+def approvals(day):
+    """Every record waiting for a decision the user may take: approval steps of the workflows, in
+    the user's approve scope and role, not their own and not requested by themselves; and orders
+    under review missing a department sign-off the user can record (3.2.2)."""
+    actor = current_actor()
+    rows = []
+    for name, entity, wf, query in _decision_queries(actor):
         found = query.order_by(entity.model.id).limit(LIMIT).all()
         by = requester(name, [o.id for o in found])
-        for obj in found:
-            if actor.user_id is not None and by.get(obj.id) == actor.user_id:
-                continue
-            rows.append(_row(name, obj, kind=entity.label, record=str(obj),
-                             state=getattr(obj, wf.field).label))
-    if actor.scope("OrderReview", "write") is not None:
-        required = set(policy.get(PolicyKey.order_review_departments))
+        mine = [o for o in found if actor.user_id is None or by.get(o.id) != actor.user_id]
+        rows += _waiting_rows(day, name, entity, wf, mine, by)
+    required = _signable_departments(actor)
+    if required:
         orders = scoped("SalesOrder").filter(m.SalesOrder.status == "under_review").limit(LIMIT).all()
         done = {}
         for oid, dept in db.session.execute(select(m.OrderReview.order_id, m.OrderReview.department)
                                             .where(m.OrderReview.order_id.in_([o.id for o in orders]))):
             done.setdefault(oid, set()).add(dept)
-        for o in orders:
-            missing = required - done.get(o.id, set())
-            if missing:
-                rows.append(_row("SalesOrder", o, kind=_l("Order review sign-off"), record=str(o),
-                                 state=", ".join(sorted(str(d.label) for d in missing))))
-    return {"columns": [("kind", _l("Record type")), ("record", _l("Record")), ("state", _l("Waiting for"))],
-            "rows": rows}
+        waiting = [(o, required - done.get(o.id, set())) for o in orders]
+        waiting = [(o, missing) for o, missing in waiting if missing]
+        by = requester("SalesOrder", [o.id for o, _ in waiting])
+        for o, missing in waiting:
+            rows += _waiting_rows(day, "SalesOrder", BY_NAME["SalesOrder"], WORKFLOWS["SalesOrder"], [o], by,
+                                  kind=_l("Order review sign-off"),
+                                  state=", ".join(sorted(str(d.label) for d in missing)))
+    return {"columns": _WAITING_COLS, "rows": rows}
+
+
+def count_waiting_for_me() -> int:
+    """How many rows ``approvals`` lists, in one SQL statement (the navbar badge on every page):
+    the same queries, with "not requested by the user" as a subquery on the change history."""
+    from ..models.history import ChangeAction, ChangeLog
+
+    actor = current_actor()
+    counts = []
+    for name, entity, _wf, query in _decision_queries(actor):
+        if actor.user_id is not None:
+            latest = (select(ChangeLog.user_id).where(
+                ChangeLog.entity == name, ChangeLog.row_id == entity.model.id,
+                ChangeLog.action.in_([ChangeAction.create, ChangeAction.transition]))
+                .order_by(ChangeLog.id.desc()).limit(1).correlate(entity.model).scalar_subquery())
+            query = query.filter(func.coalesce(latest, -1) != actor.user_id)
+        counts.append(query.with_entities(func.count(entity.model.id)).scalar_subquery())
+    required = _signable_departments(actor)
+    if required:
+        signed = (select(func.count(func.distinct(m.OrderReview.department))).where(
+            m.OrderReview.order_id == m.SalesOrder.id, m.OrderReview.department.in_(sorted(required, key=str)))
+            .correlate(m.SalesOrder).scalar_subquery())
+        counts.append(scoped("SalesOrder").filter(m.SalesOrder.status == "under_review", signed < len(required))
+                      .with_entities(func.count(m.SalesOrder.id)).scalar_subquery())
+    if not counts:
+        return 0
+    total = counts[0]
+    for c in counts[1:]:
+        total = total + c
+    return int(db.session.execute(select(total)).scalar() or 0)
+
+
+def waiting_for_others(day):
+    """Records the user can read that wait for someone else's decision (their own requests, their
+    team's): the same approval states, without those waiting for the user."""
+    actor = current_actor()
+    for_me = {r["url"] for r in approvals(day)["rows"]}
+    rows = []
+    for name, wf in WORKFLOWS.items():
+        entity = BY_NAME[name]
+        steps = [s for s in wf.steps if s.verb == "approve" and s.approval]
+        if not steps or actor.scope(name, "read") is None:
+            continue
+        states = sorted({st for s in steps for st in s.source})
+        found = scoped(name).filter(getattr(entity.model, wf.field).in_(states)).order_by(
+            entity.model.id).limit(LIMIT).all()
+        found = [o for o in found if url_for(f"{name}View.show", pk=o.id) not in for_me]
+        rows += _waiting_rows(day, name, entity, wf, found, requester(name, [o.id for o in found]))
+    return {"columns": _WAITING_COLS, "rows": rows}
 
 
 def return_visits_due(day):
@@ -312,6 +416,7 @@ def late_leave(day):
 
 WORKLISTS: tuple[Worklist, ...] = (
     Worklist("approvals", _l("Awaiting my approval"), "", ("3.1.7", "3.2.2", "4.1.2", "7.2"), approvals),
+    Worklist("waiting-for-others", _l("Waiting for others"), "", ("3.1.7", "4.1.2", "7.2"), waiting_for_others),
     Worklist("return-visits", _l("Return visits due"), "Visit", ("2.2.2",), return_visits),
     Worklist("late-orders", _l("Late orders"), "SalesOrder", ("3.2",), late_orders),
     Worklist("due-this-week", _l("Receivables due this week"), "Receivable", ("3.3.1",), due_this_week),
@@ -326,6 +431,37 @@ WORKLISTS: tuple[Worklist, ...] = (
 BY_SLUG = {w.name: w for w in WORKLISTS}
 
 
+def count_rows(wl, day) -> int:
+    """How many rows a work list has: what its pages list altogether."""
+    from flask import g
+
+    g.worklist_counting = True
+    try:
+        data = wl.build(day)
+        return g.pop("worklist_total", None) if "worklist_total" in g else len(data["rows"])
+    finally:
+        g.pop("worklist_counting", None)
+        g.pop("worklist_total", None)
+
+
+def counts(lists) -> dict[str, int]:
+    day = today()
+    return {wl.name: count_rows(wl, day) for wl in lists}
+
+
+def waiting_for_me() -> int:
+    """The navbar's badge: records waiting for the current user's decision (once per request)."""
+    from flask import g
+
+    if "_portal_waiting" not in g:
+        g._portal_waiting = count_waiting_for_me() if current_actor().user_id else 0
+    return g._portal_waiting
+
+
+def install(app) -> None:
+    app.add_template_global(waiting_for_me, "portal_waiting_for_me")
+
+
 def visible_worklists():
     actor = current_actor()
     return [w for w in WORKLISTS if not w.entity or actor.scope(w.entity, "read") is not None]
@@ -338,8 +474,9 @@ class WorklistView(BaseView):
     @expose("/")
     @login_required
     def index(self):
-        return self.render_template("portal/worklists.html", lists=visible_worklists(), current=None,
-                                    data=None, display=display)
+        lists = visible_worklists()
+        return self.render_template("portal/worklists.html", lists=lists, current=None,
+                                    data=None, display=display, counts=counts(lists))
 
     @expose("/<string:name>")
     @login_required
@@ -348,8 +485,10 @@ class WorklistView(BaseView):
         if wl is None or wl not in visible_worklists():
             abort(404)
         data = wl.build(today())
+        pager = g.get("worklist_pager")
         return self.render_template("portal/worklists.html", lists=visible_worklists(), current=wl,
-                                    data=data, display=display)
+                                    data=data, display=display,
+                                    counts={wl.name: pager["total"] if pager else len(data["rows"])})
 
     @expose("/<string:name>/export.xlsx")
     @login_required
