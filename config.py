@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask_appbuilder.const import AUTH_DB
+from flask_babel import lazy_gettext
 
 BASE_DIR = Path(__file__).resolve().parent
 APP_ENV = os.environ.get("APP_ENV", "development")
@@ -43,7 +44,8 @@ FAB_PASSWORD_COMPLEXITY_ENABLED = True
 # The portal's own password policy (app/security/passwords.py) replaces FAB's default rule and is
 # applied on every path a password is set, FAB's add_user / reset_password and CLI included.
 
-APP_NAME = "业务员管理平台"
+# Lazy: the brand reads in the UI language (FAB renders it in the navbar and the page title).
+APP_NAME = lazy_gettext("Sales staff portal")
 APP_THEME = ""
 AUTH_TYPE = AUTH_DB
 AUTH_ROLE_ADMIN = "Admin"

@@ -83,4 +83,5 @@ class Employee(Versioned, Timestamped, Model):
     user: Mapped[User | None] = relationship(lazy="joined")
 
     def __str__(self) -> str:
-        return f"{self.name}（{self.number}）"
+        # Chinese writes full-width brackets, English ASCII ones: the format is the catalog's.
+        return str(_l("%(name)s (%(number)s)", name=self.name, number=self.number))
