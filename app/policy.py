@@ -83,8 +83,8 @@ def _labels(enum_cls) -> str:
     return ", ".join(str(member.label) for member in enum_cls)
 
 
-# The Settings screen edits a figure with a widget of its kind (``Default.widget``): the stored
-# text keeps its format ("production,purchasing", "critical:1,major:3"), composed from the form.
+# The Settings screen edits a figure with a widget of its kind (``widget(key)``, set by its parser): the
+# stored text keeps its format ("production,purchasing", "critical:1,major:3"), composed from the form.
 @dataclass(frozen=True)
 class Choices:
     """Several of an enum's members (a multi-select of their labels), stored "a,b"."""
