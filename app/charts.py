@@ -7,6 +7,7 @@ import re
 import sys
 
 import pygal
+from flask_babel import gettext
 from markupsafe import Markup
 from pygal.style import Style
 
@@ -27,7 +28,9 @@ STYLE = Style(
 
 def _config(title, **kw):
     # js=[]: pygal would otherwise link its tooltip script from a CDN.
+    # no_data_text: pygal's own "No data" is English on every page.
     return dict(title=str(title) if title else None, style=STYLE, js=[], disable_xml_declaration=True,
+                no_data_text=gettext("No data"),
                 width=kw.pop("width", 640), height=kw.pop("height", 320), show_legend=kw.pop("legend", False),
                 print_values=True, value_formatter=_number, **kw)
 

@@ -16,7 +16,7 @@ from sqlalchemy import Numeric, event, insert, inspect
 from sqlalchemy.orm import Session
 
 from .models.base import utcnow
-from .models.history import ChangeAction, ChangeLog
+from .models.history import ChangeAction, ChangeLog, ChangeSource
 from .registry import BY_MODEL
 
 
@@ -128,6 +128,25 @@ def _referenced_names(entity, rows) -> dict[str, dict[int, str]]:
         if ids:
             query = scoped(target)
             out[key] = {obj.id: str(obj) for obj in query.filter(target.model.id.in_(ids))}
+    out.update(_login_names(entity, rows))
+    return out
+
+
+def _login_names(entity, rows) -> dict[str, dict[int, str]]:
+    """References to FAB's accounts (an employee's login) read as the login, not its id."""
+    from sqlalchemy import select
+
+    from .extensions import db
+    from .models import User
+
+    out = {}
+    for col in entity.model.__table__.columns:
+        if not any(fk.column.table is User.__table__ for fk in col.foreign_keys):
+            continue
+        ids = {v for row in rows for v in row.changes.get(col.key, ()) if isinstance(v, int)}
+        if ids:
+            out[col.key] = dict(db.session.execute(
+                select(User.id, User.username).where(User.id.in_(ids))).all())
     return out
 
 
@@ -154,22 +173,15 @@ def actor_names(rows) -> dict[int | None, str]:
     return names
 
 
-def history_of(entity, row_id: int, limit: int = 100):
-    """The record's history, newest first, with translated field labels and enum values."""
-    from sqlalchemy import select
-
+def described(entity, rows) -> list[list[tuple]]:
+    """Each entry's changes as (translated field label, old, new) shown as the record page shows
+    values: enum labels, amounts, the names of referenced records (``#id`` when not readable)."""
     from .display import formatter_for
-    from .extensions import db
     from .labels import column_labels
 
-    rows = db.session.scalars(
-        select(ChangeLog).where(*current_record(entity.name, row_id))
-        .order_by(ChangeLog.at.desc(), ChangeLog.id.desc()).limit(limit)
-    ).all()
     table = entity.model.__table__.columns
     labels = column_labels(entity.name, [k.removesuffix("_id") for k in table.keys()])
     names = _referenced_names(entity, rows)
-    who = actor_names(rows)
 
     def show(key, value):
         if key in names and value is not None:
@@ -179,12 +191,22 @@ def history_of(entity, row_id: int, limit: int = 100):
             value = Decimal(value)  # stored as text in JSON; shown like the record page shows it
         return formatter_for(entity.model, key)(value)
 
-    out = []
-    for row in rows:
-        fields = [
-            (labels.get(key.removesuffix("_id"), key), show(key, old), show(key, new))
-            for key, (old, new) in sorted(row.changes.items())
-        ]
-        out.append({"at": row.at, "who": who[row.user_id], "action": row.action.label,
-                    "source": row.source, "fields": fields, "comment": row.comment})
-    return out
+    return [[(labels.get(key.removesuffix("_id"), key), show(key, old), show(key, new))
+             for key, (old, new) in sorted(row.changes.items())] for row in rows]
+
+
+def history_of(entity, row_id: int, limit: int = 100):
+    """The record's history, newest first, with translated field labels and enum values."""
+    from sqlalchemy import select
+
+    from .extensions import db
+
+    rows = db.session.scalars(
+        select(ChangeLog).where(*current_record(entity.name, row_id))
+        .order_by(ChangeLog.at.desc(), ChangeLog.id.desc()).limit(limit)
+    ).all()
+    who = actor_names(rows)
+    return [{"at": row.at, "who": who[row.user_id], "action": row.action.label,
+             "source": ChangeSource[row.source].label if row.source in ChangeSource.__members__ else row.source,
+             "fields": fields, "comment": row.comment}
+            for row, fields in zip(rows, described(entity, rows), strict=True)]

@@ -33,6 +33,7 @@ from . import idempotency, locks, policy
 from . import models as m
 from .extensions import db
 from .models.policy import PolicyKey
+from .models.receivables import NoticeOutcome
 from .rules import TODAY_KEY
 from .services import collection
 from .workflow.engine import TRANSITIONS_KEY
@@ -75,10 +76,11 @@ def _notices(today: date, counts) -> None:
     for rec in due:
         email = emails.get(rec.customer_id)
         mail = bool(email and current_app.config.get("MAIL_SERVER"))
+        outcome = (NoticeOutcome.mailed if mail else NoticeOutcome.by_hand if not email
+                   else NoticeOutcome.mail_not_configured)
         notice = m.SettlementNotice(
             receivable=rec, due_date=rec.due_date, sent_on=today, recipient=email,
-            channel=m.receivables.DunningChannel.email,
-            note="e-mailed" if mail else "to send by hand" if not email else "mail not configured")
+            channel=m.receivables.DunningChannel.email, outcome=outcome)
         if not _insert_once(notice):
             continue  # someone recorded this notice meanwhile: it is not sent twice
         counts["notices"] += 1
@@ -88,7 +90,7 @@ def _notices(today: date, counts) -> None:
                 counts["mailed"] += 1
             except (OSError, smtplib.SMTPException) as exc:
                 log.warning("settlement notice for %s not mailed: %s", rec.number, exc)
-                notice.note = f"mail failed: {exc}"[:500]
+                notice.outcome = NoticeOutcome.mail_failed
 
 
 def _insert_once(row) -> bool:

@@ -139,6 +139,8 @@ COLUMNS = {
     "sent_on": _l("Sent on"),
     "channel": _l("Channel"),
     "recipient": _l("Recipient"),
+    "settings": _l("Settings of this cycle"),
+    "outcome": _l("Outcome"),
     "contacted_on": _l("Contacted on"),
     "contact_person": _l("Contact person"),
     "cause": _l("Cause"),

@@ -79,30 +79,61 @@ def _time(text: str) -> time:
         raise PolicyValueError(_l("Enter a time as HH:MM.")) from None
 
 
+def _labels(enum_cls) -> str:
+    return ", ".join(str(member.label) for member in enum_cls)
+
+
+# The Settings screen edits a figure with a widget of its kind (``widget(key)``, set by its parser): the
+# stored text keeps its format ("production,purchasing", "critical:1,major:3"), composed from the form.
+@dataclass(frozen=True)
+class Choices:
+    """Several of an enum's members (a multi-select of their labels), stored "a,b"."""
+    enum: type
+
+
+@dataclass(frozen=True)
+class PerKey:
+    """A value for each member of ``keys``, stored "k:v,k:v": a number field per key, or a select
+    of ``values``' labels when the values are an enum's members."""
+    keys: type
+    values: type | None = None
+
+
 def _names(enum_cls) -> Callable[[str], tuple]:
     def parse(text: str) -> tuple:
         try:
             return tuple(enum_cls[p.strip()] for p in text.split(",") if p.strip())
         except KeyError:
-            raise PolicyValueError(_l("Unknown value; allowed: %(names)s",
-                                      names=", ".join(enum_cls.__members__))) from None
+            raise PolicyValueError(_l("Unknown value; allowed: %(names)s", names=_labels(enum_cls))) from None
+    parse.widget = Choices(enum_cls)
     return parse
 
 
-def _mapping(key_enum, parse_value) -> Callable[[str], dict]:
+def _mapping(key_enum, parse_value, value_enum=None) -> Callable[[str], dict]:
     def parse(text: str) -> dict:
         out = {}
         try:
             for part in text.split(","):
                 k, v = part.split(":")
                 out[key_enum[k.strip()]] = parse_value(v.strip())
+        except PolicyValueError as exc:  # raised for a known key (its value was looked at)
+            raise PolicyValueError(_l("%(key)s: %(problem)s", key=key_enum[k.strip()].label,
+                                      problem=exc.args[0])) from None
         except (KeyError, ValueError):
-            raise PolicyValueError(_l("Enter name:value pairs separated by commas, one per %(names)s.",
-                                      names=", ".join(key_enum.__members__))) from None
+            raise PolicyValueError(_l("Enter a value for each of: %(names)s.", names=_labels(key_enum))) from None
         if set(out) != set(key_enum):
-            raise PolicyValueError(_l("Enter name:value pairs separated by commas, one per %(names)s.",
-                                      names=", ".join(key_enum.__members__)))
+            raise PolicyValueError(_l("Enter a value for each of: %(names)s.", names=_labels(key_enum)))
         return out
+    parse.widget = PerKey(key_enum, value_enum)
+    return parse
+
+
+def _member(enum_cls) -> Callable[[str], object]:
+    def parse(text: str):
+        try:
+            return enum_cls[text]
+        except KeyError:
+            raise PolicyValueError(_l("Unknown value; allowed: %(names)s", names=_labels(enum_cls))) from None
     return parse
 
 
@@ -170,13 +201,18 @@ DEFAULTS: dict[PolicyKey, Default] = {
                                 "3.4"),
     K.return_visit_window_days: Default("7", _int_between(0, 365), "2.2.2"),
     K.penalty_scale: Default("minor:warning,moderate:serious_warning,serious:fine",
-                             _mapping(ConductSeverity, lambda v: PenaltyKind[v]), "7.2"),
+                             _mapping(ConductSeverity, _member(PenaltyKind), PenaltyKind), "7.2"),
     # Sign-in protection of the business records (4.2.1): a login is locked after this many
     # failures in a row (within a day), for this long; an administrator can unlock it earlier.
     K.login_lock_failures: Default("5", _int_between(1, 100), "4.2.1"),
     K.login_lock_minutes: Default("15", _int_between(1, 1440), "4.2.1"),
     K.order_review_signers: Default("", _signers, "3.2.2"),
 }
+
+
+def widget(key: PolicyKey):
+    """How the Settings screen edits ``key``: a ``Choices``, a ``PerKey`` or None (one field)."""
+    return getattr(DEFAULTS[key].parse, "widget", None)
 
 
 def parse(key: PolicyKey, text: str):

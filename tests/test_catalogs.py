@@ -131,3 +131,18 @@ def test_template_is_current_with_the_sources():
         capture_output=True, text=True, env=env, timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# One word per concept (issue 9): the term the catalog uses -> the synonyms it must not use.
+TERMS = {"服务工单": ("售后服务单",), "催收": ("催款",), "未收": ("未回款",), "处罚": ("惩罚",)}
+
+
+def test_zh_uses_one_term_per_concept():
+    cat = load(TRANSLATIONS / "zh" / "LC_MESSAGES" / "messages.po")
+    strings = [s for m in cat if m.id for s in forms(m)]
+    for term, synonyms in TERMS.items():
+        assert any(term in s for s in strings), term
+        for synonym in synonyms:
+            assert [s for s in strings if synonym in s] == [], f"{synonym}: use {term}"
+    # A shipment that came back is 已退货 (a returned gift stays 已退还).
+    assert cat.get("Returned", context="shipment").string == "已退货"

@@ -46,23 +46,20 @@ def _shape(parts) -> str:
     return re.sub(r"\d+", "N", parts.path)
 
 
-@pytest.mark.parametrize("username", ROLES)
-def test_every_reachable_page_answers_and_holds_no_credential(browsers, data, username):
-    client = browsers(username).client
-    hashes = data
-    queue, seen, shapes, visited = deque(["/"]), {"/"}, Counter(), 0
-    while queue and visited < MAX_PAGES:
+def crawl(client, start="/", max_pages=MAX_PAGES, per_shape=PER_SHAPE, shapes=None):
+    """Every page reachable from ``start`` by same-site links (GET only, nothing in ``SKIP``, at
+    most ``per_shape`` URLs per shape, counted in ``shapes``, which callers may share between
+    crawls): yields (url, response) for each page visited."""
+    shapes = Counter() if shapes is None else shapes
+    queue, seen, visited = deque([start]), {start}, 0
+    while queue and visited < max_pages:
         url = queue.popleft()
         resp = client.get(url)
         visited += 1
-        assert resp.status_code < 500, (username, url, resp.status_code)
+        yield url, resp
         if resp.status_code != 200 or not resp.mimetype.startswith("text/"):
             continue
-        body = resp.get_data(as_text=True)
-        assert not HASH_VALUE.search(body), (username, url)
-        assert not JWT.search(body), (username, url)
-        assert not any(h in body for h in hashes), (username, url)
-        for href in LINK.findall(body):
+        for href in LINK.findall(resp.get_data(as_text=True)):
             target = urljoin(url, href.replace("&amp;", "&"))
             parts = urlsplit(target)
             if parts.netloc and parts.netloc != "localhost":
@@ -71,9 +68,25 @@ def test_every_reachable_page_answers_and_holds_no_credential(browsers, data, us
             if SKIP.search(path) or path in seen:
                 continue
             shape = _shape(parts)
-            if shapes[shape] >= PER_SHAPE:
+            if shapes[shape] >= per_shape:
                 continue
             shapes[shape] += 1
             seen.add(path)
             queue.append(path)
+
+
+@pytest.mark.parametrize("username", ROLES)
+def test_every_reachable_page_answers_and_holds_no_credential(browsers, data, username):
+    client = browsers(username).client
+    hashes = data
+    visited = 0
+    for url, resp in crawl(client):
+        visited += 1
+        assert resp.status_code < 500, (username, url, resp.status_code)
+        if resp.status_code != 200 or not resp.mimetype.startswith("text/"):
+            continue
+        body = resp.get_data(as_text=True)
+        assert not HASH_VALUE.search(body), (username, url)
+        assert not JWT.search(body), (username, url)
+        assert not any(h in body for h in hashes), (username, url)
     assert visited > 20, (username, visited)  # the crawl really went through the portal

@@ -208,7 +208,7 @@ def test_worklist_xlsx_writes_rows_and_summary(app):
     wb = load_workbook(BytesIO(resp.get_data()))
     rows_ws, summary_ws = wb.worksheets
     header, rows = _rows(rows_ws)
-    assert header == ["编号", "到期日", "未回款金额", "已逾期", "备注"]
+    assert header == ["编号", "到期日", "未收金额", "已逾期", "备注"]
     assert rows[0][0] == "R-1" and rows[0][1].date() == today - timedelta(days=40)
     assert rows[0][2] == pytest.approx(100.5) and rows[0][3] == "是" and rows[0][4] is None
     s_header, s_rows = _rows(summary_ws)

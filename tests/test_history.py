@@ -188,3 +188,43 @@ def test_several_transitions_in_one_flush_are_each_recorded_as_such(app):
         last = _entries(app, "Quotation", pk)[-1]
         assert (last.action.name, last.step, last.changes) == (
             "transition", "expire", {"status": ["sent", "expired"]}), pk
+
+
+def _zh(message):
+    """A label as the Chinese reader sees it, from the app's own catalog."""
+    from flask_babel import force_locale
+
+    with force_locale("zh"):
+        return str(message)
+
+
+def test_the_journal_shows_translated_channels_record_types_and_names(app, browsers):
+    """No codes ("cli", "Customer") or raw ids on the change history: the channel and record type
+    by their labels, a reference by the referenced record's name, an account by its login."""
+    from app.models import Employee
+    from app.models.history import ChangeSource
+    from app.registry import BY_NAME
+
+    with app.app_context():
+        owner = employee("sales2")
+        owner_name = str(owner)
+        customer_id = make(Customer, owner).id
+        sm = app.appbuilder.sm
+        account_id = sm.add_user("histlogin", "历史", "账号", "histlogin@test.local",
+                                 sm.find_role("Salesperson"), "Test-pass-123").id
+        emp = make(Employee, owner, team_id=owner.team_id)
+        emp.user_id = account_id
+        emp_id = emp.id
+        db.session.commit()
+    (created,) = _entries(app, "Customer", customer_id)
+    linked = _entries(app, "Employee", emp_id)[-1]
+    assert linked.changes["user_id"] == [None, account_id]
+    admin = browsers("admin")
+    listing = admin.get("/changelogview/list/").get_data(as_text=True)
+    customer_page = admin.get(f"/changelogview/show/{created.id}").get_data(as_text=True)
+    employee_page = admin.get(f"/changelogview/show/{linked.id}").get_data(as_text=True)
+    with app.test_request_context():
+        assert _zh(ChangeSource.cli.label) in listing and _zh(BY_NAME["Customer"].label) in listing
+        assert _zh(ChangeSource.cli.label) in customer_page
+    assert owner_name in customer_page and "owner_id" not in customer_page  # a name, not an id
+    assert "histlogin" in employee_page and f"→ {account_id}<" not in employee_page

@@ -14,6 +14,7 @@ from app.extensions import db
 from app.jobs import run_daily
 from app.models import ChangeLog, Contact, Customer, Quotation, Receivable, SettlementNotice
 from app.models.customers import QuotationStatus
+from app.models.receivables import NoticeOutcome
 from tests.conftest import employee, free_port
 from tests.factories import make
 
@@ -65,6 +66,7 @@ def test_daily_job_twice_with_a_real_smtp_server(app, smtp):
         # Only the receivable due within the seven days gets a notice, e-mailed to the contact.
         assert [n.receivable_id for n in notices] == [coming_id]
         assert notices[0].recipient == "wang@customer.test" and notices[0].sent_on == DAY
+        assert notices[0].outcome is NoticeOutcome.mailed and notices[0].note is None  # a code, no text
         assert len(smtp.messages) == 1 and smtp.messages[0][0] == ["wang@customer.test"]
         assert db.session.get(Receivable, late_id).status.name == "overdue"
         assert db.session.get(Quotation, quote_id).status.name == "expired"
@@ -92,3 +94,25 @@ def test_daily_job_command_without_mail(app):
     result = runner.invoke(args=["jobs", "daily", "--date", "2031-03-02"])
     assert result.exit_code == 0, result.output
     assert "notices: 0" in result.output  # the day was done by the test above, or has nothing due
+
+
+def test_a_notice_to_send_by_hand_is_a_code_shown_translated(app, browsers):
+    """Without an e-mail address the job stores the code ``by_hand`` (no English note in the data);
+    the notice's page shows its label in the reader's language."""
+    day = DAY + timedelta(days=40)
+    with app.app_context():
+        owner = employee("sales1")
+        rec = make(Receivable, owner, amount=Decimal("100.00"), issued_on=day - timedelta(days=10),
+                   due_date=day + timedelta(days=3))
+        rec_id = rec.id
+        run_daily(day)
+        notice = db.session.scalars(select(SettlementNotice).where(SettlementNotice.receivable_id == rec_id)).one()
+        assert notice.outcome is NoticeOutcome.by_hand and notice.note is None
+        pk = notice.id
+    body = browsers("sales1").get(f"/settlementnoticeview/show/{pk}").get_data(as_text=True)
+    with app.test_request_context(headers={"Accept-Language": "zh"}):
+        from flask_babel import force_locale
+
+        with force_locale("zh"):
+            label = str(NoticeOutcome.by_hand.label)
+    assert label in body and "by_hand" not in body

@@ -28,6 +28,31 @@ class ChangeAction(LabeledEnum):
                 "transition": _l("Status changed")}
 
 
+class ChangeSource(LabeledEnum):
+    """Where a change came from (``ChangeLog.source``, stored as the member's name)."""
+
+    ui = "ui"
+    api = "api"
+    cli = "cli"
+
+    @classmethod
+    def _labels(cls):
+        return {"ui": _l("Web page"), "api": _l("Programming interface"), "cli": _l("Command line")}
+
+
+class LoginChannel(LabeledEnum):
+    """How a login journal entry came about (``LoginEvent.channel``, stored as the member's name)."""
+
+    form = "form"
+    api = "api"
+    admin = "admin"
+
+    @classmethod
+    def _labels(cls):
+        return {"form": _l("Sign-in page"), "api": _l("Programming interface"),
+                "admin": _l("Administrator")}
+
+
 class ChangeLog(Model):
     """Who changed which fields of which record, when, from what to what."""
 
@@ -37,7 +62,7 @@ class ChangeLog(Model):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey(User.id, ondelete="SET NULL"), index=True)
     username: Mapped[str | None] = mapped_column(String(64))
-    source: Mapped[str] = mapped_column(String(8))  # ui, api or cli
+    source: Mapped[str] = mapped_column(String(8))  # a ChangeSource name
     entity: Mapped[str] = mapped_column(String(40))
     row_id: Mapped[int] = mapped_column(Integer)
     action: Mapped[ChangeAction] = enum_column(ChangeAction)
@@ -86,7 +111,7 @@ class LoginEvent(Model):
     # True / False for attempts (a refused one is False); empty for the other kinds.
     success: Mapped[bool | None] = mapped_column(index=True)
     ip: Mapped[str | None] = mapped_column(String(45))
-    channel: Mapped[str] = mapped_column(String(8))  # form, api or admin
+    channel: Mapped[str] = mapped_column(String(8))  # a LoginChannel name
     reason: Mapped[SessionEnd | None] = enum_column(SessionEnd, nullable=True, index=False)
     actor: Mapped[str | None] = mapped_column(String(64))  # the administrator who did it
 

@@ -168,7 +168,7 @@ class ShipmentStatus(LabeledEnum):
             "shipped": _l("Shipped"),
             "in_transit": _l("In transit"),
             "delivered": _l("Delivered"),
-            "returned": _l("Returned"),
+            "returned": _p("shipment", "Returned"),  # the goods came back (a gift "Returned" is 已退还)
         }
 
 

@@ -90,4 +90,5 @@ class Employee(Versioned, Timestamped, Model):
         return person_name(self.name, self.name_en)
 
     def __str__(self) -> str:
+        # Chinese writes full-width brackets, English ASCII ones: the format is the catalog's.
         return gettext("%(name)s (%(number)s)", name=self.display_name, number=self.number)

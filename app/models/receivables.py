@@ -172,6 +172,24 @@ class Receivable(Versioned, Timestamped, Model):
         return self.number
 
 
+class NoticeOutcome(LabeledEnum):
+    """What the daily job did with a notice it wrote (3.3.1); empty for a notice entered by hand."""
+
+    mailed = "mailed"
+    by_hand = "by_hand"  # the customer has no e-mail address: someone sends it by hand
+    mail_not_configured = "mail_not_configured"  # the portal has no mail server
+    mail_failed = "mail_failed"  # the mail server refused it (the reason is in the log)
+
+    @classmethod
+    def _labels(cls):
+        return {
+            "mailed": _l("E-mailed"),
+            "by_hand": _l("To send by hand: no e-mail address"),
+            "mail_not_configured": _l("To send by hand: mail is not configured"),
+            "mail_failed": _l("To send by hand: mailing failed"),
+        }
+
+
 class SettlementNotice(Versioned, Timestamped, Model):
     """A payment notice sent before the due date (3.3.1): one per receivable and due date (the
     database refuses a second, so two runs of the daily job cannot both send it)."""
@@ -191,6 +209,8 @@ class SettlementNotice(Versioned, Timestamped, Model):
     channel: Mapped[DunningChannel] = enum_column(DunningChannel, default=DunningChannel.email)
     recipient: Mapped[str | None] = mapped_column(String(120))
     note: Mapped[str | None] = mapped_column(String(500))
+    # Set by the daily job only (a code, shown translated); people write in ``note``.
+    outcome: Mapped[NoticeOutcome | None] = enum_column(NoticeOutcome, nullable=True)
 
     def __str__(self) -> str:
         return f"{self.receivable} {self.sent_on}"

@@ -44,9 +44,10 @@ class SettingsView(BaseView):
     def show(self, errors=None, status=200):
         rows = {r.key: r for r in db.session.scalars(select(PolicySetting))}
         items = [
-            {"key": key.name, "label": key.label, "clause": d.clause, "default": d.text,
+            {"key": key.name, "label": key.label, "clause": d.clause,
+             "default": policy.describe(policy.parse(key, d.text)),
              "value": rows[key].value if key in rows else "", "note": rows[key].note if key in rows else "",
-             "in_force": policy.describe(policy.get(key))}
+             "in_force": policy.describe(policy.get(key)), **_widget(key, rows.get(key))}
             for key, d in policy.DEFAULTS.items()
         ]
         return self.render_template("portal/settings.html", items=items, errors=errors or {},
@@ -59,9 +60,7 @@ class SettingsView(BaseView):
         if name not in PolicyKey.__members__:
             return self.show(errors={"_": str(_l("Unknown setting."))}, status=422)
         key = PolicyKey[name]
-        text = request.form.get("value", "").strip()
-        if key is PolicyKey.order_review_signers and "value" not in request.form:  # the pickers
-            text = policy.signers_text(request.form)
+        text = _submitted(key)
         row = db.session.scalar(select(PolicySetting).where(PolicySetting.key == key))
         old = row.value if row else None
         if text:
@@ -90,3 +89,36 @@ class SettingsView(BaseView):
             return self.show(errors={"_": str(exc)}, status=409)
         flash(str(_l("Setting saved.")), "success")
         return redirect(url_for(".show"))
+
+
+def _widget(key: PolicyKey, row) -> dict:
+    """What the template needs to draw the key's widget, filled with the stored override."""
+    kind, default = policy.widget(key), policy.parse(key, policy.DEFAULTS[key].text)
+    try:
+        value = policy.parse(key, row.value) if row is not None else None
+    except policy.PolicyValueError:
+        value = None  # a value written before a rule tightened: the field starts empty
+    if isinstance(kind, policy.Choices):
+        chosen = set(value or ())
+        return {"kind": "choices", "choices": [(m.name, m.label, m in chosen) for m in kind.enum]}
+    if isinstance(kind, policy.PerKey):
+        options = [(m.name, m.label) for m in kind.values] if kind.values else None
+        return {"kind": "per_key", "options": options, "fields": [
+            (k.name, k.label, "" if value is None else getattr(value[k], "name", value[k]),
+             getattr(default[k], "name", default[k])) for k in kind.keys]}
+    return {"kind": "text"}
+
+
+def _submitted(key: PolicyKey) -> str:
+    """The setting's text in its stored format, from the key's widget ("" means the default). A
+    plain ``value`` (what the form of a one-field setting sends) is taken as the stored text."""
+    kind = policy.widget(key)
+    if kind == "signers" and "value" not in request.form:  # one employee picker per department
+        return policy.signers_text(request.form)
+    if isinstance(kind, policy.Choices):
+        return ",".join(v.strip() for v in request.form.getlist("value") if v.strip())
+    if isinstance(kind, policy.PerKey) and any(f"value.{k.name}" in request.form for k in kind.keys):
+        pairs = [(k.name, request.form.get(f"value.{k.name}", "").strip()) for k in kind.keys]
+        # An empty field is left out: the parser then names every key that needs a value.
+        return ",".join(f"{k}:{v}" for k, v in pairs if v)
+    return request.form.get("value", "").strip()

@@ -203,8 +203,8 @@ CUSTOMER = Workflow("Customer", "stage", (
 
 QUOTATION = Workflow("Quotation", "status", (
     Step("send", _l("Send to customer"), ("draft",), "sent", when=_quotation_sendable, style="primary"),
-    Step("accept", _l("Accepted by customer"), ("sent",), "accepted", style="primary"),
-    Step("decline", _l("Declined by customer"), ("sent",), "rejected", comment=REQUIRED),
+    Step("accept", _l("Record acceptance"), ("sent",), "accepted", style="primary"),
+    Step("decline", _l("Record decline"), ("sent",), "rejected", comment=REQUIRED),
     Step("expire", _l("Mark expired"), ("sent",), "expired", when=_quotation_expired),
     Step("revise", _l("Revise"), ("rejected", "expired"), "draft"),
 ), locked=("sent", "accepted", "rejected", "expired"))
@@ -224,9 +224,9 @@ CONTRACT = Workflow("Contract", "status", (
          roles=(FINANCE,), approval=True, comment=REQUIRED,
          effect=_record_approval("finance", "rejected"), style="danger"),
     Step("revise", _l("Revise"), ("rejected",), "draft"),
-    Step("sign", _l("Signed"), ("approved",), "signed", fields=("sign_date",), style="primary"),
+    Step("sign", _l("Sign contract"), ("approved",), "signed", fields=("sign_date",), style="primary"),
     Step("execute", _l("Start execution"), ("signed",), "executing"),
-    Step("fulfil", _l("Fulfilled"), ("executing",), "fulfilled"),
+    Step("fulfil", _l("Mark fulfilled"), ("executing",), "fulfilled"),
     Step("terminate", _l("Terminate"), ("signed", "executing"), "terminated", verb="approve",
          roles=(SUPERVISOR,), comment=REQUIRED, style="danger"),
 ), locked=("submitted", "finance_review", "approved", "signed",
@@ -238,8 +238,8 @@ SALES_ORDER = Workflow("SalesOrder", "status", (
          when=_reviews_feasible, style="primary"),
     Step("purchase", _l("Start purchasing"), ("scheduled",), "purchasing"),
     Step("produce", _l("Start production / QC"), ("scheduled", "purchasing"), "in_production"),
-    Step("ship", _l("Shipped"), ("in_production",), "shipped", when=_has_shipment, style="primary"),
-    Step("deliver", _l("Delivered"), ("shipped",), "delivered", fields=("delivered_date",),
+    Step("ship", _l("Ship order"), ("in_production",), "shipped", when=_has_shipment, style="primary"),
+    Step("deliver", _l("Confirm delivery"), ("shipped",), "delivered", fields=("delivered_date",),
          style="primary"),
     Step("cancel", _l("Cancel order"),
          ("received", "under_review", "scheduled", "purchasing", "in_production"), "cancelled",
@@ -247,10 +247,10 @@ SALES_ORDER = Workflow("SalesOrder", "status", (
 ), locked=("delivered", "cancelled"))
 
 SHIPMENT = Workflow("Shipment", "status", (
-    Step("transit", _l("In transit"), ("shipped",), "in_transit"),
-    Step("deliver", _l("Delivered"), ("shipped", "in_transit"), "delivered", fields=("delivered_on",),
+    Step("transit", _l("Mark in transit"), ("shipped",), "in_transit"),
+    Step("deliver", _l("Confirm delivery"), ("shipped", "in_transit"), "delivered", fields=("delivered_on",),
          style="primary"),
-    Step("return", _l("Returned"), ("shipped", "in_transit"), "returned", comment=REQUIRED,
+    Step("return", _l("Record return"), ("shipped", "in_transit"), "returned", comment=REQUIRED,
          style="danger"),
 ))
 
@@ -268,21 +268,21 @@ RECEIVABLE = Workflow("Receivable", "status", (
 ), locked=("write_off_pending", "written_off"))
 
 LEGAL_CASE = Workflow("LegalCase", "status", (
-    Step("file", _l("Filed with the court"), ("review",), "filed", fields=("filed_on", "counsel"),
+    Step("file", _l("File with the court"), ("review",), "filed", fields=("filed_on", "counsel"),
          style="primary"),
-    Step("judge", _l("Judgment given"), ("filed",), "judgment"),
-    Step("enforce", _l("Enforcement"), ("judgment",), "enforcement"),
+    Step("judge", _l("Record judgment"), ("filed",), "judgment"),
+    Step("enforce", _l("Start enforcement"), ("judgment",), "enforcement"),
     Step("close", _l("Close case"), ("review", "filed", "judgment", "enforcement"), "closed",
          fields=("amount_recovered",), comment=REQUIRED),
 ), locked=("closed",))
 
 SERVICE_TICKET = Workflow("ServiceTicket", "status", (
-    Step("assess", _l("Assessed"), ("received",), "assessed", effect=_ticket_due, style="primary"),
+    Step("assess", _l("Assess"), ("received",), "assessed", effect=_ticket_due, style="primary"),
     Step("coordinate", _l("Coordinate departments"), ("assessed",), "coordinating",
          fields=("departments",), style="primary"),
-    Step("define_solution", _l("Solution defined"), ("coordinating",), "solution_defined",
+    Step("define_solution", _l("Define solution"), ("coordinating",), "solution_defined",
          fields=("solution",), style="primary"),
-    Step("implement", _l("Implementing"), ("solution_defined",), "implementing", style="primary"),
+    Step("implement", _l("Start implementing"), ("solution_defined",), "implementing", style="primary"),
     Step("request_confirmation", _l("Ask customer to confirm"), ("implementing",),
          "awaiting_confirmation", style="primary"),
     Step("close", _l("Close ticket"), ("awaiting_confirmation",), "closed",
@@ -312,7 +312,7 @@ COUNTERMEASURE = Workflow("Countermeasure", "status", (
          style="success"),
     Step("reject", _l("Reject"), ("proposed",), "rejected", verb="approve", approval=True,
          comment=REQUIRED, style="danger"),
-    Step("complete", _l("Done"), ("adopted",), "done"),
+    Step("complete", _l("Mark done"), ("adopted",), "done"),
 ), locked=("rejected", "done"))
 
 CYCLE = Workflow("AppraisalCycle", "status", (
@@ -328,8 +328,8 @@ TRAINING_PLAN = Workflow("TrainingPlan", "status", (
 ), locked=("approved",))
 
 TRAINING_ITEM = Workflow("TrainingItem", "status", (
-    Step("hold", _l("Held"), ("planned",), "held", style="primary"),
-    Step("assess", _l("Assessed"), ("held",), "assessed", style="primary"),
+    Step("hold", _l("Mark held"), ("planned",), "held", style="primary"),
+    Step("assess", _l("Assess"), ("held",), "assessed", style="primary"),
     Step("cancel", _l("Cancel"), ("planned",), "cancelled", comment=REQUIRED, style="danger"),
 ))
 
