@@ -12,6 +12,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from flask import has_request_context, request
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Numeric, event, insert, inspect
 from sqlalchemy.orm import Session
 
@@ -154,6 +155,9 @@ def actor_names(rows) -> dict[int | None, str]:
     return names
 
 
+OWN_SCREEN = _l("(changed; see its own page)")
+
+
 def history_of(entity, row_id: int, limit: int = 100):
     """The record's history, newest first, with translated field labels and enum values."""
     from sqlalchemy import select
@@ -172,6 +176,8 @@ def history_of(entity, row_id: int, limit: int = 100):
     who = actor_names(rows)
 
     def show(key, value):
+        if key in entity.own_screen and value is not None:
+            return str(OWN_SCREEN)  # nested settings: shown by their own screen, never as raw data
         if key in names and value is not None:
             return names[key].get(value, f"#{value}")
         col = table.get(key)

@@ -438,7 +438,7 @@ def _api_extras(entity: Entity) -> list[str]:
 
 def build_view(entity: Entity, related_views=()) -> type[PortalModelView]:
     form_cols = entity.form_columns()
-    show_cols = ["id", *entity.record_columns(), *entity.extra_show, *_stamps(entity)]
+    show_cols = ["id", *entity.page_columns(), *entity.extra_show, *_stamps(entity)]
     pickers = _picker_filters(entity)
     time_fields = _time_fields(entity)
     attrs = {
