@@ -34,6 +34,7 @@ from .matrix import SCOPES, VERBS, permission_name
 from .scope import ScopedInterface, user_permissions
 
 _VERB_PERMS = {f"can_{v}": v for v in VERBS}
+_SCOPED_PERMS = frozenset(permission_name(v, s) for v in VERBS for s in SCOPES)
 
 
 def guarded(view_cls):
@@ -105,6 +106,23 @@ class PortalSecurityManager(SecurityManager):
         throttle.init_app(current_app)
         sessions.install()
         user_logged_in.connect(_begin_web_session, current_app._get_current_object(), weak=False)
+
+    def add_permissions_view(self, base_permissions, view_menu):
+        # FAB removes every permission on a view that the view does not expose itself (logging a
+        # warning for each one a role holds: hundreds per ``roles sync``) and grants the rest to
+        # Admin. An entity's scoped permissions (``can_read_own``, ...) are neither leftovers nor
+        # Admin's by default (the matrix says who holds them): FAB's pass does not see them.
+        self._scoped_hidden = view_menu in BY_NAME
+        try:
+            super().add_permissions_view(base_permissions, view_menu)
+        finally:
+            self._scoped_hidden = False
+
+    def find_permissions_view_menu(self, view_menu):
+        pvs = super().find_permissions_view_menu(view_menu)
+        if getattr(self, "_scoped_hidden", False):
+            pvs = [pv for pv in pvs if not (pv.permission and pv.permission.name in _SCOPED_PERMS)]
+        return pvs
 
     def create_login_manager(self, app):
         lm = super().create_login_manager(app)
