@@ -14,6 +14,13 @@ def create_app(config_object: str | object = "config", **overrides) -> Flask:
     app.config.from_object(config_object)
     app.config.update(overrides)
     Path(app.instance_path).mkdir(exist_ok=True)  # the default SQLite file lives there
+    from .catalogs import ensure_compiled
+    from .log_noise import install as quiet_fab_notes
+
+    quiet_fab_notes()  # before the views are built (they log FAB's notes)
+
+    # Before anything reads a catalog: however the portal is started, it speaks Chinese.
+    ensure_compiled(app.config["BABEL_TRANSLATION_DIRECTORIES"], app.config["LANGUAGES"])
     if app.config.get("PROXY_FIX_X_FOR"):  # believe X-Forwarded-For only through our own proxies
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -12,6 +12,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from flask import has_request_context, request
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Numeric, event, insert, inspect
 from sqlalchemy.orm import Session
 
@@ -173,6 +174,9 @@ def actor_names(rows) -> dict[int | None, str]:
     return names
 
 
+OWN_SCREEN = _l("(changed; see its own page)")
+
+
 def described(entity, rows) -> list[list[tuple]]:
     """Each entry's changes as (translated field label, old, new) shown as the record page shows
     values: enum labels, amounts, the names of referenced records (``#id`` when not readable)."""
@@ -184,6 +188,8 @@ def described(entity, rows) -> list[list[tuple]]:
     names = _referenced_names(entity, rows)
 
     def show(key, value):
+        if key in entity.own_screen and value is not None:
+            return str(OWN_SCREEN)  # nested settings: shown by their own screen, never as raw data
         if key in names and value is not None:
             return names[key].get(value, f"#{value}")
         col = table.get(key)

@@ -34,6 +34,9 @@ class Entity:
     order: tuple[str, str] = ("id", "desc")
     extra_show: tuple[str, ...] = ()  # computed properties shown on the record page
     readonly: tuple[str, ...] = field(default=())  # columns never in forms (derived or set by steps)
+    # Columns with a screen of their own (shown and edited there only): in no generated form or
+    # record page; the API shows them as data and never takes them.
+    own_screen: tuple[str, ...] = field(default=())
 
     @property
     def name(self) -> str:
@@ -51,7 +54,7 @@ class Entity:
         (changed only by ``app.workflow``), the row version, and the entity's ``readonly``."""
         from .workflow.definitions import WORKFLOWS
 
-        out = {"version", *self.readonly}
+        out = {"version", *self.readonly, *self.own_screen}
         wf = WORKFLOWS.get(self.name)
         if wf:
             out.add(wf.field)
@@ -73,6 +76,10 @@ class Entity:
                 continue
             cols.append(fk_to_rel.get(col.key, col.key))
         return cols
+
+    def page_columns(self) -> list[str]:
+        """The record columns a generated record page shows."""
+        return [c for c in self.record_columns() if c not in self.own_screen]
 
     def api_columns(self) -> list[str]:
         """The columns the REST API lists and shows: the record columns without references to rows
@@ -209,7 +216,7 @@ ENTITIES: tuple[Entity, ...] = (
     E(m.AppraisalCycle, "appraisal", _l("Appraisal cycles"), ("6.2",), None,
       ("name", "kind", "start_date", "end_date", "status"), ("name", "kind", "status"),
       related=("AppraisalTarget", "AppraisalRating"), order=("start_date", "desc"),
-      readonly=("settings",)),  # edited only through the cycle's settings form (app.views.appraisal)
+      own_screen=("settings",)),  # the cycle's settings form (app.views.appraisal)
     E(m.AppraisalTarget, "appraisal", _l("Appraisal targets"), ("6.1.1", "6.1.2", "6.1.3"), "employee_id",
       ("cycle", "employee", "revenue", "profit", "new_customers"), ("revenue",)),
     E(m.AppraisalRating, "appraisal", _l("Qualitative ratings"), ("6.1.4", "6.1.5", "6.3.2"), "employee_id",

@@ -11,7 +11,8 @@ it checks (FAB would ask the database once per check for database roles).
 
 from __future__ import annotations
 
-from flask import current_app, jsonify
+from flask import current_app, flash, jsonify, redirect, request
+from flask_appbuilder.const import FLAMSG_ERR_SEC_ACCESS_DENIED
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import (
     PermissionModelView,
@@ -31,6 +32,7 @@ from .matrix import SCOPES, VERBS, permission_name
 from .scope import ScopedInterface, user_permissions
 
 _VERB_PERMS = {f"can_{v}": v for v in VERBS}
+_SCOPED_PERMS = frozenset(permission_name(v, s) for v in VERBS for s in SCOPES)
 
 
 def guarded(view_cls):
@@ -42,6 +44,24 @@ def guarded(view_cls):
 
 def _not_authorized(*_args):
     return jsonify(message=str(_l("Not authorized."))), 401
+
+
+def _send_to_login():
+    """flask_login's answer to an anonymous request for a ``@login_required`` page (the portal's
+    own views): what FAB's ``@has_access`` does for its views, the sign-in page with ``next`` set
+    to the page asked for (``redirects.local_target`` checks it at the sign-in). Its default
+    would build the endpoint ``login``, which FAB does not have (a 500 for every such request).
+    A form posted while signed out comes back to the page it was posted from."""
+    from .redirects import local_target
+
+    if request.path.startswith("/api/"):
+        return _not_authorized()
+    flash(str(FLAMSG_ERR_SEC_ACCESS_DENIED), "danger")  # FAB's words, translated
+    if request.method in ("GET", "HEAD"):
+        target = request.full_path.rstrip("?")
+    else:
+        target = local_target(request.referrer)
+    return redirect(current_app.appbuilder.get_url_for_login_with(target))
 
 
 def _begin_web_session(_app, user, **_kw) -> None:
@@ -86,9 +106,27 @@ class PortalSecurityManager(SecurityManager):
         sessions.install()
         user_logged_in.connect(_begin_web_session, current_app._get_current_object(), weak=False)
 
+    def add_permissions_view(self, base_permissions, view_menu):
+        # FAB removes every permission on a view that the view does not expose itself (logging a
+        # warning for each one a role holds: hundreds per ``roles sync``) and grants the rest to
+        # Admin. An entity's scoped permissions (``can_read_own``, ...) are neither leftovers nor
+        # Admin's by default (the matrix says who holds them): FAB's pass does not see them.
+        self._scoped_hidden = view_menu in BY_NAME
+        try:
+            super().add_permissions_view(base_permissions, view_menu)
+        finally:
+            self._scoped_hidden = False
+
+    def find_permissions_view_menu(self, view_menu):
+        pvs = super().find_permissions_view_menu(view_menu)
+        if getattr(self, "_scoped_hidden", False):
+            pvs = [pv for pv in pvs if not (pv.permission and pv.permission.name in _SCOPED_PERMS)]
+        return pvs
+
     def create_login_manager(self, app):
         lm = super().create_login_manager(app)
         lm.user_loader(sessions.live_user)  # a cookie counts only while its session is live
+        lm.unauthorized_handler(_send_to_login)
         return lm
 
     def create_jwt_manager(self, app):

@@ -224,9 +224,12 @@ HTTP_MESSAGES = {
 
 
 def api_http_error(exc: HTTPException):
-    """JSON for an error the routing layer raises on an ``/api/`` path; pages are left alone."""
+    """JSON for an error the routing layer raises on an ``/api/`` path; a page gets the portal's
+    error page (``views.errors``)."""
     if not request.path.startswith("/api/"):
-        return exc
+        from .errors import error_page
+
+        return exc if (exc.code or 500) < 400 else error_page(exc)
     code = exc.code or 500
     message = HTTP_MESSAGES.get(code, HTTP_MESSAGES[500 if code >= 500 else 400])
     body = json.dumps({"message": str(message)}, ensure_ascii=False)

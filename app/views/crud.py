@@ -19,6 +19,7 @@ from flask_appbuilder.fields import EnumField
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.urltools import get_order_args, get_page_args, get_page_size_args
 from flask_babel import lazy_gettext as _l
+from flask_login import login_required
 from sqlalchemy import false, inspect
 from sqlalchemy.orm import RelationshipDirection
 from wtforms import HiddenField
@@ -282,6 +283,7 @@ class PortalModelView(QueryGuard, ExportMixin, _Guard, FormWrites, ModelView):
         return super()._edit(pk)
 
     @expose("/action/<string:name>/<pk>", methods=["POST"])
+    @login_required  # signed out: the sign-in page, like every other page
     def action(self, name, pk):
         """A single-row action loads its row through the user's write scope (FAB's does not)."""
         act = self.actions.get(name)
@@ -303,6 +305,7 @@ class PortalModelView(QueryGuard, ExportMixin, _Guard, FormWrites, ModelView):
         return rows if len(rows) == len(set(pks)) and pks else None
 
     @expose("/action_post", methods=["POST"])
+    @login_required
     def action_post(self):
         """Bulk actions act only on rows in the user's write scope; one foreign id refuses all."""
         name = request.form.get("action", "")
@@ -450,7 +453,7 @@ def _api_extras(entity: Entity) -> list[str]:
 
 def build_view(entity: Entity, related_views=()) -> type[PortalModelView]:
     form_cols = entity.form_columns()
-    show_cols = ["id", *entity.record_columns(), *entity.extra_show, *_stamps(entity)]
+    show_cols = ["id", *entity.page_columns(), *entity.extra_show, *_stamps(entity)]
     pickers = _picker_filters(entity)
     time_fields = _time_fields(entity)
     attrs = {

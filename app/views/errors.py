@@ -1,0 +1,61 @@
+"""Error pages: every refusal and crash a browser sees (400, 403, 404, 405, 409, 413, 429, 500, ...)
+is a page of the portal, with its navigation, a message in the user's language and a way back;
+Werkzeug's bare English pages never reach a user. API paths get JSON (``api_contract``)."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import current_app, g, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import escape
+from werkzeug.exceptions import HTTPException
+
+from ..security.redirects import local_target
+
+log = logging.getLogger(__name__)
+
+# The page's heading per status; the sentence under it is the API's message for the same status
+# (``api_contract.HTTP_MESSAGES``), so a page and a JSON answer never disagree.
+TITLES = {
+    400: _l("The request could not be understood"), 401: _l("Please sign in"),
+    403: _l("Access denied"), 404: _l("Page not found"), 405: _l("Not possible here"),
+    409: _l("Conflict"), 413: _l("Too large"), 429: _l("Too many requests"),
+    500: _l("Server error"),
+}
+
+
+def _message(code: int) -> str:
+    from .api_contract import HTTP_MESSAGES
+
+    return str(HTTP_MESSAGES.get(code, HTTP_MESSAGES[500 if code >= 500 else 400]))
+
+
+def error_page(exc: HTTPException):
+    """The portal's page for ``exc``, with its status (and ``Allow`` for 405)."""
+    code = exc.code or 500
+    title = TITLES.get(code, TITLES[500 if code >= 500 else 400])
+    headers = {}
+    if code == 405 and getattr(exc, "valid_methods", None):
+        headers["Allow"] = ", ".join(exc.valid_methods)
+    if code >= 500:
+        # The request's transaction may be broken (PostgreSQL refuses every statement after an
+        # error); the navigation bar reads permissions, so start a clean one.
+        from ..extensions import db
+
+        db.session.rollback()
+    appbuilder = current_app.appbuilder
+    if "user" not in g:  # refused before FAB's hook set it (CSRF, a body too large)
+        g.user = current_user
+    try:
+        back = local_target(request.referrer)
+        if back == request.full_path.rstrip("?"):
+            back = None
+        body = render_template("portal/error.html", base_template=appbuilder.base_template,
+                               appbuilder=appbuilder, code=code, title=title, message=_message(code),
+                               back=back, home=url_for("PortalIndexView.index"))
+    except Exception:  # the layout itself failed (database gone): the words, without navigation
+        log.exception("The error page for %s could not be rendered", code)
+        body = f"<!doctype html><title>{code}</title><h1>{escape(title)}</h1><p>{escape(_message(code))}</p>"
+    return current_app.response_class(body, status=code, headers=headers, mimetype="text/html")
