@@ -38,7 +38,6 @@ CODE_COLUMNS = {
 # entry when its fix is merged. Pages (path prefix -> area) whose text is not checked yet, and
 # texts ((locale, text) -> area) found on other pages.
 KNOWN_PAGES: dict[str, str] = {
-    "/groups/": "fabi18n: FAB's group screens (column labels Users, Roles, Name, Label)",
 }
 KNOWN: dict[tuple[str, str], str] = {}
 
@@ -90,7 +89,8 @@ def _data_strings() -> re.Pattern:
         for row in db.session.execute(select(*cols)):
             values.update(str(v) for v in row if v)
     values = sorted(values, key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, values)))
+    # Whole words only: a stored code "AP" is no licence for the "AP" of "API" in a sentence.
+    return re.compile(r"(?<![A-Za-z])(?:" + "|".join(map(re.escape, values)) + r")(?![A-Za-z])")
 
 
 def _foreign(text: str, locale: str) -> list[str]:

@@ -17,7 +17,6 @@ from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import (
     PermissionModelView,
     PermissionViewModelView,
-    UserGroupModelView,
     ViewMenuModelView,
 )
 from flask_babel import lazy_gettext as _l
@@ -73,7 +72,7 @@ class PortalSecurityManager(SecurityManager):
     # Users and roles in the portal's words (screens.py): translated role names and permissions.
     userdbmodelview = guarded(screens.UserDBModelView)
     rolemodelview = guarded(screens.RoleModelView)
-    groupmodelview = guarded(UserGroupModelView)
+    groupmodelview = guarded(screens.UserGroupModelView)
     permissionmodelview = guarded(PermissionModelView)
     viewmenumodelview = guarded(ViewMenuModelView)
     permissionviewmodelview = guarded(PermissionViewModelView)

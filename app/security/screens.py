@@ -99,3 +99,12 @@ class RoleModelView(fab.RoleModelView):
     add_form_extra_fields = {"permissions": _permissions_field()}
     edit_form_extra_fields = {"permissions": _permissions_field()}
     search_form_extra_fields = {"permissions": _permissions_field()}
+
+
+class UserGroupModelView(fab.UserGroupModelView):
+    """FAB gives its group screens no column labels (it shows the column names, in English)."""
+
+    label_columns = {"name": _l("Name"), "label": _l("Label"), "description": _l("Description"),
+                     "users": _l("Users"), "roles": _l("Roles")}
+    formatters_columns = {"roles": roles_text,
+                          "users": lambda users: ", ".join(_user_ref(u) for u in users or ())}

@@ -27,6 +27,7 @@ PASSWORD = "E2e-demo-pass-1"
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # role login -> (dashboard section shown, charts expected on it)
+DEMO: dict = {}
 ROLES = {"sales1": ("sales", 1), "supervisor1": ("sales", 1), "finance1": ("finance", 2),
          "hr1": ("hr", 1), "admin": ("admin", 0)}
 
@@ -36,6 +37,7 @@ def server(tmp_path_factory):
     from app.extensions import db
 
     app, _ = demo_app(tmp_path_factory, "e2e", PASSWORD, TESTING=False)
+    DEMO["app"] = app  # its database: what counts as data on its pages
     with serve(app) as base:
         yield base
     with app.app_context():
@@ -308,3 +310,71 @@ def test_select2_and_confirmation_dialog_speak_chinese(server, watched):
     w.assert_clean()
     assert shown == zh.gettext("No results found") != "No results found"
     assert (cancel, ok) == (zh.gettext("Cancel"), zh.gettext("OK")) != ("Cancel", "OK")
+
+
+# The text a reader sees on a page: text nodes outside scripts and styles (menus and options too,
+# open or not) and the attributes read as text, each with the language its element declares.
+PAGE_TEXT = """() => {
+  const out = [];
+  const langOf = el => { const l = el && el.closest('[lang]'); return l ? l.getAttribute('lang') : null; };
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const el = walker.currentNode.parentElement;
+    if (!el || ['SCRIPT', 'STYLE', 'TEMPLATE', 'NOSCRIPT'].includes(el.tagName.toUpperCase())) continue;
+    const text = walker.currentNode.textContent.trim();
+    if (text) out.push([text, langOf(el)]);
+  }
+  document.querySelectorAll('[title], [placeholder], [aria-label], [alt], input[type=submit], input[type=button]')
+    .forEach(el => ['title', 'placeholder', 'aria-label', 'alt', 'value'].forEach(a => {
+      if (a === 'value' && !['submit', 'button'].includes(el.type)) return;
+      const v = (el.getAttribute(a) || '').trim();
+      if (v) out.push([v, langOf(el)]);
+    }));
+  out.push([document.title, null]);
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("locale", ["zh", "en"])
+def test_each_roles_menu_reads_in_one_language(server, watched, locale):
+    """Issue 9, item 4: each role switches the language as a user does (the navbar's button) and
+    walks its whole menu; no page shows text of the other language outside data (the demo
+    factory's stored strings; the allowed Latin words are ``tests.test_language_crawl.ALLOWED``).
+    A menu entry two roles share is opened by the first of them only (same screen, same words)."""
+    from urllib.parse import urlsplit
+
+    from tests.test_language_crawl import _data_strings, _foreign
+
+    with DEMO["app"].app_context():
+        data_strings = _data_strings()
+    found: dict[str, str] = {}
+    opened: set[str] = set()
+    for user in ROLES:
+        w = watched()
+        page = w.page
+        _login(page, server, user)
+        if page.locator(f"#lang-{locale}").count():  # absent when the page is in it already
+            page.click(f"#lang-{locale}")
+            page.wait_for_load_state("networkidle")
+        assert page.locator("html").get_attribute("data-locale") == locale
+        links = page.eval_on_selector_all(
+            "ul.navbar-nav a[href]", "els => els.map(a => a.getAttribute('href'))")
+        menu = sorted({h for h in links if h.startswith("/") and not h.startswith(("/logout", "/language"))})
+        assert menu, user  # the role has a menu
+        for path in ["/", *menu]:
+            if path in opened and path != "/":
+                continue
+            opened.add(path)
+            w.visit(path)
+            for text, lang in page.evaluate(PAGE_TEXT):
+                if lang and not lang.startswith(locale):
+                    continue  # the language switch names the other language in that language
+                text = " ".join(text.split())
+                if _foreign(data_strings.sub(" ", text), locale):
+                    found.setdefault(text, f"{user} {urlsplit(page.url).path}")
+        if locale != "zh":  # the preference is stored: leave each user's as it was
+            page.click("#lang-zh")
+            page.wait_for_load_state("networkidle")
+    assert len(opened) > 20, opened  # the menus really were walked
+    assert not found, f"{locale}: text of the other language on:\n" + "\n".join(
+        f"  {where}: {text[:120]!r}" for text, where in found.items())
