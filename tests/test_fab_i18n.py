@@ -246,8 +246,8 @@ def test_application_name_follows_the_language(app, browsers):
             en_name = gettext("Sales department portal")
     assert zh_name != en_name
     zh, en = _get(ui, "/", "zh"), _get(ui, "/", "en")
-    assert f"<title>{zh_name}" in zh and zh_name in zh.split("navbar-brand")[1][:300]
-    assert f"<title>{en_name}" in en and en_name in en.split("navbar-brand")[1][:300]
+    assert f"{zh_name}</title>" in zh and zh_name in zh.split("navbar-brand")[1][:300]
+    assert f"{en_name}</title>" in en and en_name in en.split("navbar-brand")[1][:300]
     assert zh_name not in en
 
 

@@ -60,6 +60,12 @@ def _roles_field(required: bool = True):
 # The screens keep FAB's class names: FAB names their permissions and endpoints after the class
 # (``can_userinfo`` on ``UserDBModelView``, ``UserDBModelView.show``).
 class UserDBModelView(fab.UserDBModelView):
+    # The portal signs in with passwords only: FAB's help texts speak of LDAP and OID.
+    description_columns = {
+        **fab.UserDBModelView.description_columns,
+        "username": _l("The name the user signs in with"),
+        "email": _l("The user's e-mail address"),
+    }
     formatters_columns = USER_FORMATTERS
     add_form_extra_fields = {**fab.UserDBModelView.add_form_extra_fields, "roles": _roles_field()}
     edit_form_extra_fields = {"roles": _roles_field()}
