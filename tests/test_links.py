@@ -151,6 +151,7 @@ def rows(app):
             "draft_line": make(m.QuotationLine, s1, quotation=draft).id,
             "scheduled_line": make(m.OrderLine, s1, order=scheduled).id,
             "sent": sent.id,
+            "draft": draft.id,
             "own_countermeasure": make(m.Countermeasure, s1).id,
             "other_countermeasure": make(m.Countermeasure, employee("sales3")).id,
             "own_report": make(m.MarketReport, s1).id,
@@ -215,6 +216,11 @@ def test_locked_lines_and_colleagues_rows_offer_no_edit(browsers, rows):
     page = client.get(f"/quotationview/show/{rows['sent']}").get_data(as_text=True)
     assert f"/quotationlineview/show/{rows['sent_line']}" in page
     assert f"/quotationlineview/edit/{rows['sent_line']}" not in page
+    # Nor a way to add one: the draft's page offers it, the sent one's does not.
+    add = re.compile(r'href="/quotationlineview/add\?_flt_0_quotation=(\d+)')
+    assert add.findall(client.get(f"/quotationview/show/{rows['draft']}").get_data(as_text=True)) == [
+        str(rows["draft"])]
+    assert not add.findall(page)
 
 
 def test_a_line_of_a_sent_quotation_is_not_deleted(app, browsers, rows):

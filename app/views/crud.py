@@ -43,7 +43,7 @@ from ..security.scope import (
 )
 from ..validation import ValidationFailure, api_validators, check_item, form_validators
 from ..workflow import available, timeline, workflow_of
-from ..workflow.engine import is_locked, parent_locked
+from ..workflow.engine import children_locked, is_locked, parent_locked
 from .api_contract import MSG_NOT_JSON, PortalApi
 from .api_schema import PortalSchemaConverter, harden_input_schema
 from .export import ExportMixin
@@ -246,6 +246,15 @@ class PortalModelView(QueryGuard, ExportMixin, _Guard, FormWrites, ModelView):
         listing = widgets["list"].template_args
         listing["changeable"] = changeable_ids(self.entity, listing["pks"])
         return widgets
+
+    def _get_related_view_widget(self, item, related_view, *args, **kwargs):
+        """A related list under a record whose state forbids new rows (a sent quotation's lines)
+        offers no Add: the form it opens would be refused."""
+        widget = super()._get_related_view_widget(item, related_view, *args, **kwargs)
+        related = getattr(related_view, "entity", None)
+        if widget is not None and related is not None and children_locked(related, item):
+            widget.template_args["adding_closed"] = True
+        return widget
 
     def _get_add_widget(self, form, exclude_cols=None, widgets=None):
         """A new row's owner is preselected as the user themself."""

@@ -69,14 +69,20 @@ def is_locked(entity: Entity, obj) -> bool:
 def parent_locked(entity: Entity, obj) -> bool:
     """Whether the record a row hangs off forbids changing it (``CHILD_LOCKS``)."""
     lock = CHILD_LOCKS.get(entity.name)
-    if lock is None:
+    return lock is not None and children_locked(entity, getattr(obj, lock[0], None))
+
+
+def children_locked(entity: Entity, parent) -> bool:
+    """Whether ``parent``'s state forbids adding or changing its rows of ``entity`` (a sent
+    quotation's lines): ``CHILD_LOCKS``, and only for the parent the lock names."""
+    lock = CHILD_LOCKS.get(entity.name)
+    if lock is None or parent is None:
         return False
     rel, open_states = lock
-    parent = getattr(obj, rel, None)
-    wf = workflow_of(parent.__class__.__name__) if parent is not None else None
-    if wf is None:
+    if getattr(entity.model, rel).property.mapper.class_ is not type(parent):
         return False
-    return state_of(wf, parent) not in open_states
+    wf = workflow_of(parent.__class__.__name__)
+    return wf is not None and state_of(wf, parent) not in open_states
 
 
 def locked_clause(entity: Entity):
