@@ -160,6 +160,12 @@ def _legal_too_early():
         "n": policy.get(PolicyKey.legal_min_dunning), "days": policy.get(PolicyKey.legal_after_days)}
 
 
+def _finance_sign_off_by_a_supervisor():
+    order = make(m.SalesOrder, employee("sales1"))
+    return {"order": order.id, "department": "finance", "verdict": "feasible", "reviewed_on": D1,
+            "risk_note": "交期紧"}, None, {}
+
+
 CASES = {
     "overpayment": Case("finance1", "Payment", _payment_over, "amount",
                         "More than the outstanding amount (%(amount)s).", ("amount",)),
@@ -178,6 +184,8 @@ CASES = {
                                 "This appraisal cycle is closed."),
     "violation-clause": Case("hr1", "ConductViolation", _bad_clause, "clause",
                              "Enter a clause number such as 4.1.2."),
+    "sign-off-by-another-department": Case("supervisor1", "OrderReview", _finance_sign_off_by_a_supervisor,
+                                           "department", "Only a user of this department may record its sign-off."),
     "legal-too-early": Case("finance1", "LegalCase", _legal_too_early, "receivable",
                             "Legal action needs at least %(n)s dunning records and more than "
                             "%(days)s days overdue."),
