@@ -16,6 +16,7 @@ from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from .formats import INTEGER, number
 from .models.conduct import Severity as ConductSeverity
 from .models.orders import Department
 from .models.policy import PolicyKey, PolicySetting
@@ -61,7 +62,7 @@ def _decimal(text: str) -> Decimal:
         raise PolicyValueError(_l("Must not be negative."))
     if value > AMOUNT_MAX or value != value.quantize(Decimal("0.01")):
         raise PolicyValueError(_l("Enter an amount up to %(max)s with at most two decimals.",
-                                  max=f"{AMOUNT_MAX:,}"))
+                                  max=number(AMOUNT_MAX, INTEGER)))
     return value
 
 
