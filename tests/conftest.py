@@ -281,12 +281,17 @@ class Api:
         resp = self.client.post("/api/v1/security/login",
                                 json={"username": self.username, "password": PASSWORD, "provider": "db"})
         assert resp.status_code == 200, resp.get_data(as_text=True)
-        self.headers = {"Authorization": f"Bearer {resp.json['access_token']}"}
+        self._headers = {"Authorization": f"Bearer {resp.json['access_token']}"}
         self.issued = time.monotonic()
 
-    def __getattr__(self, verb):
+    @property
+    def headers(self) -> dict:
+        """The Authorization header, renewed like every request's (tests hand it to live servers)."""
         if time.monotonic() - self.issued > self.RENEW_AFTER:
             self._login()
+        return self._headers
+
+    def __getattr__(self, verb):
         method = getattr(self.client, verb)
         return lambda url, headers=None, **kw: method(url, headers={**self.headers, **(headers or {})}, **kw)
 

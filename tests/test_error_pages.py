@@ -42,6 +42,8 @@ def errors_app(app):
 
         db.session.remove()
 
+        db.engine.dispose()  # its own pool: closed, not left to the garbage collector
+
 
 def _in(app, locale, lazy):
     with app.test_request_context(), force_locale(locale):

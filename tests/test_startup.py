@@ -106,6 +106,8 @@ def test_an_app_started_without_compiled_catalogs_serves_chinese(app, catalogs):
 
         db.session.remove()
 
+        db.engine.dispose()  # its own pool: closed, not left to the garbage collector
+
 
 def test_start_up_logs_a_few_lines_and_real_warnings_still_show(app, caplog):
     """What ``scripts/serve.sh`` does before serving: the factory, then ``flask roles sync``."""
@@ -139,6 +141,8 @@ def _start_and_sync(app, caplog):
         from app.extensions import db
 
         db.session.remove()
+
+        db.engine.dispose()  # its own pool: closed, not left to the garbage collector
     warnings = [text for level, text in lines if level >= logging.WARNING]
     assert "a real problem" in warnings and "another real problem" in warnings
     assert len(warnings) <= 4, warnings[:20]
