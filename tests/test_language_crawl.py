@@ -34,12 +34,6 @@ CODE_COLUMNS = {
     ("change_log", "source"), ("change_log", "entity"), ("change_log", "step"),
     ("login_event", "channel"), ("login_session", "channel"), ("policy_setting", "value"),
 }
-# KNOWN: findings in areas other helpers are fixing in parallel (issue 9); the lead deletes an
-# entry when its fix is merged. Pages (path prefix -> area) whose text is not checked yet, and
-# texts ((locale, text) -> area) found on other pages.
-KNOWN_PAGES: dict[str, str] = {
-}
-KNOWN: dict[tuple[str, str], str] = {}
 
 LATIN_WORD = re.compile(r"[A-Za-z]+")
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
@@ -112,14 +106,13 @@ def _crawl_role(app, username, locale, data_strings, shapes) -> tuple[dict, int]
     try:
         for url, resp in crawl(browser.client, per_shape=1, shapes=shapes):
             visited += 1
-            if (resp.status_code != 200 or resp.mimetype != "text/html"
-                    or any(url.startswith(prefix) for prefix in KNOWN_PAGES)):
+            if resp.status_code != 200 or resp.mimetype != "text/html":
                 continue
             parser = _Text(locale)
             parser.feed(resp.get_data(as_text=True))
             for text, lang in parser.pieces:
                 text = " ".join(text.split())
-                if lang != locale or (locale, text) in KNOWN:
+                if lang != locale:
                     continue
                 if _foreign(data_strings.sub(" ", text), locale):
                     found.setdefault(text, url)
