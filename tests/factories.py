@@ -151,3 +151,16 @@ def settings_form(**overrides) -> dict:
     form |= {f"bc_{g}": v for g, v in DEFAULTS["bonus_coefficients"].items()}
     form |= {"complaint_target": 2, "bonus_base": 10000}
     return form | overrides
+
+
+def grid_form(app, role: str, **changes) -> dict:
+    """The permission grid's form for ``role`` as it stands, with ``changes`` ("Entity.verb": scope)."""
+    from app.views.grid import current_grid
+
+    with app.app_context():
+        grid = current_grid(app.appbuilder.sm)[role]
+    form = {"role": role}
+    for entity, verbs in grid.items():
+        for verb, scope in verbs.items():
+            form[f"{entity}.{verb}"] = scope or ""
+    return form | changes

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Employee, Team, User
 from tests.conftest import employee
+from tests.factories import grid_form
 
 
 class _Text(HTMLParser):
@@ -208,16 +209,8 @@ def test_select2_and_fab_script_texts_follow_the_language(app, browsers, lang):
 def test_grid_flash_and_drift_name_roles_and_permissions_translated(app, login):
     from app.labels import role_label
     from app.security.wording import permission_label
-    from app.views.grid import current_grid
-
     ui = login("admin")
-    with app.app_context():
-        grid = current_grid(app.appbuilder.sm)["HR"]
-    form = {"role": "HR"}
-    for entity, verbs in grid.items():
-        for verb, scope in verbs.items():
-            form[f"{entity}.{verb}"] = scope or ""
-    form["Product.read"] = "all"
+    form = grid_form(app, "HR", **{"Product.read": "all"})
     try:
         resp = ui.post("/permission-grid/?_l_=zh", data=form, token_from="/permission-grid/")
         assert resp.status_code == 302

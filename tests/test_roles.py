@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app.security.matrix import MATRIX
 from app.security.sync import desired, drift
+from tests.factories import grid_form
 
 
 def test_sync_leaves_no_drift(app):
@@ -44,15 +45,7 @@ def test_permission_grid_changes_roles_and_shows_drift(app, login):
     page = ui.get("/permission-grid/?role=HR")
     assert page.status_code == 200
     # Give HR read access to products through the grid (all other cells as they are).
-    from app.views.grid import current_grid
-
-    with app.app_context():
-        grid = current_grid(app.appbuilder.sm)["HR"]
-    form = {"role": "HR"}
-    for entity, verbs in grid.items():
-        for verb, scope in verbs.items():
-            form[f"{entity}.{verb}"] = scope or ""
-    form["Product.read"] = "all"
+    form = grid_form(app, "HR", **{"Product.read": "all"})
     resp = ui.post("/permission-grid/", data=form, token_from="/permission-grid/?role=HR")
     assert resp.status_code == 302
     from tests.conftest import Api
