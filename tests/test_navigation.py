@@ -29,6 +29,7 @@ def plan(app):
     with app.app_context():
         plan = make(m.TrainingPlan, employee("hr1"))
         cycle = make(m.AppraisalCycle, employee("hr1"))
+        make(m.ConductViolation, employee("sales1"))  # its record page links to a custom page
         return plan.year, cycle.id
 
 

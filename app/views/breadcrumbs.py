@@ -3,7 +3,8 @@ title ("<page title> · <app name>"), for every page drawn with the portal layou
 
 The places come from the menu itself (the category and item a view or link is registered under),
 so a screen added to the menu gets its breadcrumb without a table here; screens outside the menu
-(work lists, workflow steps) name their parent below. A record's name is shown only for a record
+(work lists, workflow steps) name their parent below, and a custom page that acts on one record
+(a violation's penalty proposal) names that record's entity in its view's ``record_entity``. A record's name is shown only for a record
 the page has already loaded through the user's scope (``g.portal_record``) or one the user may read.
 """
 
@@ -72,6 +73,14 @@ def _entity_trail(entity_name: str, pk) -> list[Crumb]:
     return crumbs
 
 
+def _record_entity(blueprint: str) -> str | None:
+    """The entity whose record a custom page acts on (its view's ``record_entity``)."""
+    for view in current_app.appbuilder.baseviews:
+        if view.endpoint == blueprint:
+            return getattr(view, "record_entity", None)
+    return None
+
+
 def _trail(title) -> list[Crumb]:
     blueprint, _, method = (request.endpoint or "").partition(".")
     args = request.view_args or {}
@@ -87,6 +96,8 @@ def _trail(title) -> list[Crumb]:
         entity = next((n for n in BY_NAME if n.lower() == args.get("resource")), None)
         if entity:
             crumbs += _entity_trail(entity, args.get("pk"))
+    elif _record_entity(blueprint) and "pk" in args:
+        crumbs += _entity_trail(_record_entity(blueprint), args["pk"])
     elif blueprint == "WorklistView":
         from .worklists import BY_SLUG
 

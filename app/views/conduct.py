@@ -24,6 +24,9 @@ from ..security.scope import ScopeError, check_writable, scoped
 from ..validation import ValidationFailure, check_item
 
 
+TITLE = _l("Propose penalty")
+
+
 def proposal_for(violation: ConductViolation) -> Penalty:
     kind = policy.get(PolicyKey.penalty_scale)[violation.severity]
     return Penalty(employee_id=violation.employee_id, kind=kind, decided_on=today(),
@@ -33,12 +36,13 @@ def proposal_for(violation: ConductViolation) -> Penalty:
 
 class ViolationPenaltyView(BaseView):
     route_base = "/conduct"
+    record_entity = "ConductViolation"  # its breadcrumb: the violation's list and record
     default_view = "propose"
 
     @expose("/violation/<int:pk>/propose-penalty", methods=["GET", "POST"])
     @login_required
     def propose(self, pk):
-        entity = BY_NAME["ConductViolation"]
+        entity = BY_NAME[self.record_entity]
         violation = scoped(entity).filter(
             ConductViolation.id == pk).one_or_none()
         if violation is None:
@@ -56,8 +60,9 @@ class ViolationPenaltyView(BaseView):
                 db.session.rollback()
                 status = 409 if isinstance(exc, locks.Conflict) else 403
                 return self.render_template("portal/propose_penalty.html", violation=violation,
-                                            penalty=penalty, back=back, error=str(exc)), status
+                                            penalty=penalty, back=back, error=str(exc),
+                                            title=TITLE), status
             flash(str(_l("Penalty proposed; it waits for HR's approval.")), "success")
             return redirect(url_for("PenaltyView.show", pk=penalty.id))
         return self.render_template("portal/propose_penalty.html", violation=violation, penalty=penalty,
-                                    back=back, error=None)
+                                    back=back, error=None, title=TITLE)
