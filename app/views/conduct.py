@@ -23,7 +23,6 @@ from ..rules import today
 from ..security.scope import ScopeError, check_writable, scoped
 from ..validation import ValidationFailure, check_item
 
-
 TITLE = _l("Propose penalty")
 
 
