@@ -165,8 +165,9 @@ def test_training_plan_scorecard_language_and_export(server, watched):
         page.click("#export-xlsx")
     target = SHOTS / "employees.xlsx"
     info.value.save_as(target)
-    sheet = openpyxl.load_workbook(target, read_only=True).active
-    rows = list(sheet.iter_rows(values_only=True))
+    book = openpyxl.load_workbook(target, read_only=True)  # a read-only book holds its file open
+    rows = list(book.active.iter_rows(values_only=True))
+    book.close()
     assert "姓名" in rows[0] and len(rows) > 10
     page.screenshot(path=str(SHOTS / "6-export-list.png"), full_page=True)
     w.assert_clean()
