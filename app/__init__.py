@@ -10,6 +10,8 @@ from flask_login import user_logged_in
 
 
 def create_app(config_object: str | object = "config", **overrides) -> Flask:
+    # Imports here, not at the top: FAB's notes are quieted and the catalogs compiled before any
+    # view module is imported, and `import app.models` (migrations, scripts) loads no views.
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_object(config_object)
     app.config.update(overrides)
@@ -107,6 +109,7 @@ def create_app(config_object: str | object = "config", **overrides) -> Flask:
 
 
 def _register_views(appbuilder) -> None:
+    # Imports here, not at the top: see create_app.
     from flask_babel import lazy_gettext as _l
 
     from .views.appraisal import AppraisalView
@@ -146,6 +149,7 @@ def _register_views(appbuilder) -> None:
 def _register_screen_links(appbuilder) -> None:
     """The year view of the training plan and the scorecards in their chapters' menus
     (``app.registry.SCREENS``; shown to whoever may read their entity: security manager)."""
+    # Imports here, not at the top: see create_app.
     from .labels import CATEGORIES
     from .registry import SCREENS
 

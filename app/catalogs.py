@@ -15,6 +15,9 @@ import os
 import tempfile
 from pathlib import Path
 
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
 log = logging.getLogger(__name__)
 
 
@@ -27,9 +30,6 @@ def _outdated(po: Path, mo: Path) -> bool:
 
 
 def compile_catalog(po: Path, locale: str) -> None:
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-
     mo = po.with_suffix(".mo")
     with po.open("rb") as f:
         catalog = read_po(f, locale=locale)

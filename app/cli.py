@@ -8,6 +8,12 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from .clock import today
+from .jobs import run_daily
+from .locks import Conflict, JobLocked
+from .security.sync import drift, sync
+from .seed import seed_demo
+
 roles_cli = AppGroup("roles", help="Roles and permissions from the access matrix.")
 seed_cli = AppGroup("seed", help="Demo data.")
 jobs_cli = AppGroup("jobs", help="Scheduled jobs (cron).")
@@ -17,8 +23,6 @@ jobs_cli = AppGroup("jobs", help="Scheduled jobs (cron).")
 @click.option("--check", is_flag=True, help="Only report drift; exit 1 if any.")
 def roles_sync(check: bool) -> None:
     """Write the access matrix into the database roles (or, with --check, report drift)."""
-    from .security.sync import drift, sync
-
     appbuilder = current_app.appbuilder
     if not check:
         for role in sync(appbuilder):
@@ -36,8 +40,6 @@ def roles_sync(check: bool) -> None:
 @seed_cli.command("demo")
 def seed_demo_cmd() -> None:
     """Fill a realistic demo factory (safe to run again)."""
-    from .seed import seed_demo
-
     summary = seed_demo(current_app.config["DEMO_PASSWORD"])
     for key, value in summary.items():
         click.echo(f"{key}: {value}")
@@ -52,10 +54,6 @@ def jobs_daily(day) -> None:
     A run started while another is running waits for it, then finds the day done; after
     JOB_LOCK_TIMEOUT seconds, or when a simultaneous change refused its commit, it writes nothing
     and exits with status 1 (cron reports it; run it again)."""
-    from .jobs import run_daily
-    from .locks import Conflict, JobLocked
-    from .rules import today
-
     try:
         counts = run_daily(day.date() if day else today())
     except JobLocked:

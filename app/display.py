@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-from flask import current_app, g, has_request_context, url_for
+from flask import g, has_request_context, url_for
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
-from sqlalchemy import Enum, select
+from sqlalchemy import Enum, inspect, select
 
+from . import clock
 from .extensions import db
+from .models import Employee
 from .models.base import LabeledEnum
 from .registry import BY_MODEL
 from .security.scope import is_readable
@@ -35,8 +36,7 @@ def display(value):
     if isinstance(value, Decimal):
         return f"{value:,}"  # thousands separated, keeping the column's own decimals
     if isinstance(value, datetime):
-        tz = ZoneInfo(current_app.config.get("DISPLAY_TIMEZONE", "Asia/Shanghai"))
-        return value.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+        return clock.local(value).strftime("%Y-%m-%d %H:%M")
     return value
 
 
@@ -57,8 +57,6 @@ def user_name(user) -> str:
     """The person behind a login, wherever a login is named (menu bar, user screens, who changed
     a row): the linked employee's name in the page's language (``labels.person_name``), else
     FAB's first and last name."""
-    from .models import Employee
-
     cache = g.setdefault("portal_user_names", {}) if has_request_context() else {}
     if user.id not in cache:
         emp = db.session.scalar(select(Employee).where(Employee.user_id == user.id))
@@ -123,8 +121,6 @@ def linked(value):
 
 def page_formatter_for(model, key: str):
     """``formatter_for`` on HTML pages: references to business records become links."""
-    from sqlalchemy import inspect
-
     rel = inspect(model).relationships.get(key)
     if rel is not None and rel.direction.name == "MANYTOONE" and rel.mapper.class_ in BY_MODEL:
         return linked

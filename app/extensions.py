@@ -3,6 +3,7 @@
 from flask_appbuilder.models.sqla.base import SQLA
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import event
 
 from .models.base import metadata
 
@@ -14,8 +15,6 @@ migrate = Migrate(render_as_batch=True, compare_type=True)
 
 def enforce_sqlite_foreign_keys(engine) -> None:
     """SQLite ignores foreign keys unless asked per connection; PostgreSQL always enforces them."""
-    from sqlalchemy import event
-
     if engine.dialect.name != "sqlite":
         return
 

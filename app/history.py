@@ -13,12 +13,30 @@ from decimal import Decimal
 
 from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Numeric, event, insert, inspect
-from sqlalchemy.orm import Session
+from sqlalchemy import Numeric, event, func, insert, inspect, select
+from sqlalchemy.orm import RelationshipDirection, Session
 
+from .display import MSG_HIDDEN, formatter_for
+from .extensions import db
+from .labels import column_labels
+from .models import Employee, User
 from .models.base import utcnow
 from .models.history import ChangeAction, ChangeLog, ChangeSource
-from .registry import BY_MODEL
+from .registry import BY_MODEL, BY_NAME
+from .security.scope import current_actor, readable_ids, scoped
+
+_TRANSITIONS = "portal_transitions"  # session.info: {(entity, id): (step, comment)}
+
+
+def note_transition(session: Session, entity_name: str, row_id: int, step: str, comment=None) -> None:
+    """The next flush of this row records a workflow step (``step``, with its comment) rather than
+    a plain update; called by the workflow engine and by the daily job's automatic steps."""
+    session.info.setdefault(_TRANSITIONS, {})[(entity_name, row_id)] = (step, comment)
+
+
+def forget_transitions(session: Session) -> None:
+    """Drop the noted steps (the change they belonged to was rolled back)."""
+    session.info.pop(_TRANSITIONS, None)
 
 
 def _json(value):
@@ -56,7 +74,6 @@ def _who():
     """(user id, username, source) of whoever is writing now."""
     if not has_request_context():
         return None, None, "cli"
-    from .security.scope import current_actor
 
     actor = current_actor()
     source = "api" if request.path.startswith("/api/") else "ui"
@@ -64,9 +81,7 @@ def _who():
 
 
 def _after_flush(session, _flush_context):
-    from .workflow.engine import TRANSITIONS_KEY
-
-    transitions = session.info.get(TRANSITIONS_KEY, {})
+    transitions = session.info.get(_TRANSITIONS, {})
     entries = []
     for objs, action in ((session.new, ChangeAction.create), (session.dirty, ChangeAction.update),
                          (session.deleted, ChangeAction.delete)):
@@ -104,8 +119,6 @@ def install() -> None:
 def current_record(entity_name: str, row_id: int) -> tuple:
     """Conditions selecting the history of the record that has this id now: SQLite may give a
     deleted record's id to a new one, so entries before the latest creation belong to another."""
-    from sqlalchemy import func, select
-
     born = (select(func.coalesce(func.max(ChangeLog.id), 0))
             .where(ChangeLog.entity == entity_name, ChangeLog.row_id == row_id,
                    ChangeLog.action == ChangeAction.create).scalar_subquery())
@@ -115,10 +128,6 @@ def current_record(entity_name: str, row_id: int) -> tuple:
 def _referenced_names(entity, rows) -> dict[str, dict[int, str]]:
     """Names of the records the history's foreign keys point at, one query per column, and only
     those the user may read (others stay as ``#id``)."""
-    from sqlalchemy.orm import RelationshipDirection
-
-    from .security.scope import scoped
-
     out: dict[str, dict[int, str]] = {}
     for rel in inspect(entity.model).relationships:
         target = BY_MODEL.get(rel.mapper.class_)
@@ -135,11 +144,6 @@ def _referenced_names(entity, rows) -> dict[str, dict[int, str]]:
 
 def _login_names(entity, rows) -> dict[str, dict[int, str]]:
     """References to FAB's accounts (an employee's login) read as the login, not its id."""
-    from sqlalchemy import select
-
-    from .extensions import db
-    from .models import User
-
     out = {}
     for col in entity.model.__table__.columns:
         if not any(fk.column.table is User.__table__ for fk in col.foreign_keys):
@@ -155,14 +159,6 @@ def actor_names(rows) -> dict[int | None, str]:
     """Who wrote each entry, as the reader may see it: the login of an employee the reader may
     read (or of an account that is no employee, like a system administrator); otherwise hidden,
     as any reference to a row outside the reader's scope is. One query for all the entries."""
-    from sqlalchemy import select
-
-    from .display import MSG_HIDDEN
-    from .extensions import db
-    from .models import Employee
-    from .registry import BY_NAME
-    from .security.scope import readable_ids
-
     user_ids = {row.user_id for row in rows if row.user_id is not None}
     employees = dict(db.session.execute(
         select(Employee.user_id, Employee.id).where(Employee.user_id.in_(user_ids))).all()) if user_ids else {}
@@ -180,9 +176,6 @@ OWN_SCREEN = _l("(changed; see its own page)")
 def described(entity, rows) -> list[list[tuple]]:
     """Each entry's changes as (translated field label, old, new) shown as the record page shows
     values: enum labels, amounts, the names of referenced records (``#id`` when not readable)."""
-    from .display import formatter_for
-    from .labels import column_labels
-
     table = entity.model.__table__.columns
     labels = column_labels(entity.name, [k.removesuffix("_id") for k in table.keys()])
     names = _referenced_names(entity, rows)
@@ -203,10 +196,6 @@ def described(entity, rows) -> list[list[tuple]]:
 
 def history_of(entity, row_id: int, limit: int = 100):
     """The record's history, newest first, with translated field labels and enum values."""
-    from sqlalchemy import select
-
-    from .extensions import db
-
     rows = db.session.scalars(
         select(ChangeLog).where(*current_record(entity.name, row_id))
         .order_by(ChangeLog.at.desc(), ChangeLog.id.desc()).limit(limit)

@@ -29,14 +29,12 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
-from . import idempotency, locks, policy
+from . import clock, history, idempotency, locks, policy
 from . import models as m
 from .extensions import db
 from .models.policy import PolicyKey
 from .models.receivables import NoticeOutcome
-from .rules import TODAY_KEY
 from .services import collection
-from .workflow.engine import TRANSITIONS_KEY
 
 log = logging.getLogger(__name__)
 JOB_LOCK = "jobs.daily"
@@ -48,17 +46,13 @@ def run_daily(today: date) -> dict[str, int]:
     (nothing is written then; run it again)."""
     counts = {"notices": 0, "mailed": 0, "overdue": 0, "expired": 0, "risk_changed": 0,
               "keys_forgotten": 0}
-    db.session.info[TODAY_KEY] = today  # derived statuses follow the job's day
-    try:
-        with locks.job_lock(JOB_LOCK):
-            _notices(today, counts)
-            _flag_overdue(today, counts)
-            _expire_quotations(today, counts)
-            recompute_risk(today, counts)
-            counts["keys_forgotten"] = idempotency.purge()
-            locks.commit()
-    finally:
-        db.session.info.pop(TODAY_KEY, None)
+    with clock.job_day(today), locks.job_lock(JOB_LOCK):  # derived statuses follow the job's day
+        _notices(today, counts)
+        _flag_overdue(today, counts)
+        _expire_quotations(today, counts)
+        recompute_risk(today, counts)
+        counts["keys_forgotten"] = idempotency.purge()
+        locks.commit()
     return counts
 
 
@@ -152,7 +146,7 @@ def _expire_quotations(today: date, counts) -> None:
     for q in db.session.scalars(select(Q).where(Q.status == "sent", Q.valid_until < today)
                                 .with_for_update(of=Q).execution_options(populate_existing=True)):
         q.status = m.customers.QuotationStatus.expired
-        db.session.info.setdefault(TRANSITIONS_KEY, {})[("Quotation", q.id)] = ("expire", None)
+        history.note_transition(db.session, "Quotation", q.id, "expire")
         counts["expired"] += 1
 
 

@@ -3,6 +3,7 @@
 One label per column name keeps the wording identical on every screen and in both catalogs.
 """
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 CATEGORIES = {
@@ -268,8 +269,6 @@ SCOPE_LABELS = {None: "—", "own": _l("Own"), "team": _l("Team"), "all": _l("Al
 def person_name(name: str, name_en: str | None) -> str:
     """A person's name as the page's language writes it: the English name on English pages
     where one is filled in, the Chinese name everywhere else (and outside a request)."""
-    from flask_babel import get_locale
-
     locale = get_locale()
     if name_en and locale is not None and locale.language == "en":
         return name_en

@@ -38,6 +38,8 @@ from sqlalchemy import event, func, inspect, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
+from .extensions import db
+
 log = logging.getLogger(__name__)
 
 DEFAULT_LOCK_TIMEOUT = 10.0  # seconds; config DATABASE_LOCK_TIMEOUT
@@ -76,8 +78,6 @@ class JobLocked(Exception):
 
 
 def _session():
-    from .extensions import db
-
     return db.session
 
 

@@ -7,6 +7,7 @@ overridden by an administrator (``PolicySetting`` rows, Settings screen). Code r
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import time
@@ -16,7 +17,9 @@ from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from .extensions import db
 from .formats import INTEGER, number
+from .models import Employee
 from .models.conduct import Severity as ConductSeverity
 from .models.orders import Department
 from .models.policy import PolicyKey, PolicySetting
@@ -144,9 +147,6 @@ ID_MAX = 2**31 - 1  # what an id column holds
 def _signers(text: str) -> dict:
     """3.2.2: ``department:id id,...`` — the employees (by id) an administrator names to sign off
     orders for a department, besides its own role's users. Empty: nobody named."""
-    from .extensions import db
-    from .models import Employee
-
     out: dict = {}
     bad = PolicyValueError(_l("Enter department:employee ids pairs separated by commas, e.g. "
                               "quality:12 15; departments: %(names)s",
@@ -222,8 +222,6 @@ def parse(key: PolicyKey, text: str):
 
 
 def overrides() -> dict[PolicyKey, str]:
-    from .extensions import db
-
     if has_request_context() and "_portal_policy" in g:
         return g._portal_policy
     rows = dict(db.session.execute(select(PolicySetting.key, PolicySetting.value)).all())
@@ -259,7 +257,6 @@ def current() -> dict[PolicyKey, object]:
 
 def describe(value) -> str:
     """A figure in words of the UI language: enum codes become their labels."""
-    import enum
 
     def one(v):
         if isinstance(v, frozenset):  # employee ids (order review signers)

@@ -12,6 +12,7 @@ supervise. ``None`` means the entity is shared reference data (every scope is al
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
@@ -19,6 +20,10 @@ from sqlalchemy import inspect
 from sqlalchemy.orm import RelationshipDirection
 
 from . import models as m
+from . import policy
+from .labels import DUNNING_LABELS
+from .models.policy import PolicyKey
+from .services import collection, conduct
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,12 @@ class Entity:
     # Columns with a screen of their own (shown and edited there only): in no generated form or
     # record page; the API shows them as data and never takes them.
     own_screen: tuple[str, ...] = field(default=())
+    # Figures computed from a row and the factory's settings (which models do not read), shown
+    # like properties on the record page and in the API: name -> function of the row.
+    derived: dict[str, Callable] = field(default_factory=dict)
+    # A row that hangs off a record with a workflow and changes only while that record is in one
+    # of these states: (relationship to the parent, the parent's states).
+    parent_lock: tuple[str, tuple[str, ...]] | None = None
 
     @property
     def name(self) -> str:
@@ -48,18 +59,6 @@ class Entity:
         if self.anchor and "." not in self.anchor and self.anchor != "id":
             return self.anchor.removesuffix("_id")
         return None
-
-    def derived_columns(self) -> set[str]:
-        """Columns no form or API body may set: the workflow state and the fields its steps set
-        (changed only by ``app.workflow``), the row version, and the entity's ``readonly``."""
-        from .workflow.definitions import WORKFLOWS
-
-        out = {"version", *self.readonly, *self.own_screen}
-        wf = WORKFLOWS.get(self.name)
-        if wf:
-            out.add(wf.field)
-            out.update(f for step in wf.steps for f in step.fields)
-        return out
 
     def record_columns(self) -> list[str]:
         """Every column a record page and the API show, in table order, foreign keys as their
@@ -88,17 +87,23 @@ class Entity:
         targets = {rel.key: rel.mapper.class_ for rel in inspect(self.model).relationships}
         return [c for c in self.record_columns() if c not in targets or targets[c] in BY_MODEL]
 
-    def form_columns(self) -> list[str]:
-        """The record columns a form or API body may set: all but the derived ones."""
-        derived = self.derived_columns()
-        by_rel = {rel.key: [c.key for c in rel.local_columns]
-                  for rel in inspect(self.model).relationships}
-        return [c for c in self.record_columns()
-                if c not in derived and not set(by_rel.get(c, ())) & derived]
 
 
 def E(*args, **kwargs) -> Entity:  # noqa: N802 - reads as a table row
     return Entity(*args, **kwargs)
+
+
+def _late_submission(leave: m.LeaveRequest) -> bool:
+    """4.1.2: submitted with less notice than the policy asks (default: not before the day it
+    starts)."""
+    return conduct.late_submission(leave.submitted_on, leave.start_date,
+                                   policy.get(PolicyKey.leave_notice_days))
+
+
+def _dunning_level(rec: m.Receivable):
+    """The contact the days overdue call for (3.3.2; levels in the policy)."""
+    level = collection.dunning_level(rec.days_overdue, policy.get(PolicyKey.dunning_level_days))
+    return DUNNING_LABELS[level] if level else None
 
 
 ENTITIES: tuple[Entity, ...] = (
@@ -139,7 +144,8 @@ ENTITIES: tuple[Entity, ...] = (
       ("number", "customer", "issued_on", "valid_until", "status"), ("number", "status", "valid_until"),
       related=("QuotationLine",), extra_show=("total",)),
     E(m.QuotationLine, "customers", _l("Quotation lines"), ("3.1.5",), "quotation.customer.owner_id",
-      ("quotation", "product", "qty", "unit_price"), ("qty",)),
+      ("quotation", "product", "qty", "unit_price"), ("qty",),
+      parent_lock=("quotation", ("draft",))),  # 3.1.5: lines change while the quotation is a draft
     # Contracts (2.3, 3.1.7)
     E(m.Contract, "contracts", _l("Contracts"), ("2.3.2", "2.3.3", "3.1.7"), "customer.owner_id",
       ("number", "customer", "amount", "sign_date", "status"), ("number", "status", "sign_date"),
@@ -153,7 +159,8 @@ ENTITIES: tuple[Entity, ...] = (
       related=("OrderLine", "OrderReview", "Shipment", "Receivable", "ServiceTicket"),
       extra_show=("total", "profit", "days_late")),
     E(m.OrderLine, "orders", _l("Order lines"), ("2.4.1", "6.1.1"), "order.customer.owner_id",
-      ("order", "product", "qty", "unit_price", "unit_cost"), ("qty",)),
+      ("order", "product", "qty", "unit_price", "unit_cost"), ("qty",),
+      parent_lock=("order", ("received", "under_review"))),  # 3.2.2: until it is scheduled
     E(m.OrderReview, "orders", _l("Order reviews"), ("3.2.2",), "order.customer.owner_id",
       ("order", "department", "verdict", "reviewer", "reviewed_on"), ("department", "verdict"),
       readonly=("reviewer_id",)),  # who signed: the user recording the sign-off (app.rules)
@@ -168,7 +175,8 @@ ENTITIES: tuple[Entity, ...] = (
       ("number", "status", "due_date"),
       related=("Payment", "SettlementNotice", "DunningRecord", "LegalCase"),
       order=("due_date", "desc"),
-      extra_show=("amount_paid", "outstanding", "days_overdue", "aging_bucket", "dunning_level")),
+      extra_show=("amount_paid", "outstanding", "days_overdue", "aging_bucket", "dunning_level"),
+      derived={"dunning_level": _dunning_level}),
     E(m.Payment, "collection", _l("Payments"), ("2.5.1",), "receivable.customer.owner_id",
       ("receivable", "paid_on", "amount", "method"), ("paid_on", "method"), order=("paid_on", "desc")),
     E(m.SettlementNotice, "collection", _l("Settlement notices"), ("3.3.1",), "receivable.customer.owner_id",
@@ -194,7 +202,8 @@ ENTITIES: tuple[Entity, ...] = (
     E(m.LeaveRequest, "conduct", _l("Leave requests"), ("4.1.2",), "employee_id",
       ("employee", "leave_type", "start_date", "end_date", "days", "status"),
       ("leave_type", "status", "start_date"), order=("start_date", "desc"),
-      extra_show=("late_submission",), readonly=("submitted_on", "approver_id")),
+      extra_show=("late_submission",), readonly=("submitted_on", "approver_id"),
+      derived={"late_submission": _late_submission}),
     E(m.ConductViolation, "conduct", _l("Conduct violations"), ("4.1", "4.2", "4.3", "4.4", "7.2"),
       "employee_id", ("employee", "occurred_on", "clause", "severity"), ("clause", "severity", "occurred_on")),
     E(m.IntegrityRecord, "conduct", _l("Integrity register"), ("4.2.2",), "employee_id",
@@ -230,6 +239,9 @@ ENTITIES: tuple[Entity, ...] = (
 )
 
 BY_NAME: dict[str, Entity] = {e.name: e for e in ENTITIES}
+for _entity in ENTITIES:  # read-only properties, so pages, the API and exports read them as columns
+    for _name, _fn in _entity.derived.items():
+        setattr(_entity.model, _name, property(_fn, doc=_fn.__doc__))
 
 
 @dataclass(frozen=True)

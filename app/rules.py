@@ -17,29 +17,31 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date
 from decimal import Decimal
 
+from flask import has_request_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import UniqueConstraint, event, func, inspect, select
 from sqlalchemy.orm import RelationshipDirection, Session
 
 from . import locks, policy
 from . import models as m
+from .clock import today
+from .extensions import db
 from .formats import number
 from .models.policy import PolicyKey
+from .registry import BY_NAME
+from .security.scope import current_actor
 from .services import collection, conduct
 from .services.appraisal import DEFAULTS as APPRAISAL_DEFAULTS
 from .services.appraisal import SETTINGS_MAX, settings_errors
-from .validation import MSG_REQUIRED
-from .workflow.definitions import CHILD_LOCKS
+from .validation import MSG_REQUIRED, ValidationFailure, value_errors
 
 REQUIRED = MSG_REQUIRED  # one message for a missing value, whoever finds it
 TAKEN = _l("Already used by another record.")
 CLAUSE_ID = re.compile(r"^\d+(\.\d+){0,3}$")
 
 _RULES: dict[type, list[Callable]] = {}
-TODAY_KEY = "portal_today"  # session.info: the day a job runs for, when not today
 
 
 def rule(model):
@@ -53,6 +55,15 @@ def changed(item) -> bool:
     """New, or loaded and modified: rules about what may be written now skip untouched rows."""
     state = inspect(item)
     return not state.persistent or _session(item).is_modified(item)
+
+
+def check_item(item) -> None:
+    """Re-check an object about to be written (forms, API, workflow steps, commands): each value
+    against its column, ranges and date order, then, when each value is sane, the rules spanning
+    rows. Raises ``ValidationFailure`` with the messages by field."""
+    errors = value_errors(item) or check(item)
+    if errors:
+        raise ValidationFailure(errors)
 
 
 def check(item) -> dict[str, str]:
@@ -119,21 +130,8 @@ def _unique_taken(item):
 
 
 def _session(item):
-    from .extensions import db
-
     return db.session
 
-
-def today() -> date:
-    """The factory's calendar day (DISPLAY_TIMEZONE, default Asia/Shanghai), not the server's."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    from flask import current_app, has_app_context
-
-    if has_app_context():
-        return datetime.now(ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])).date()
-    return date.today()
 
 
 @rule(m.Customer)
@@ -180,7 +178,7 @@ def _quotation_still_draft(line):
     """3.1.5: a quotation sent to the customer is not changed behind its back."""
     q = line.quotation if line.quotation is not None else (
         _session(line).get(m.Quotation, line.quotation_id) if line.quotation_id else None)
-    if q is not None and q.status.name not in CHILD_LOCKS["QuotationLine"][1] and changed(line):
+    if q is not None and q.status.name not in BY_NAME["QuotationLine"].parent_lock[1] and changed(line):
         return {"quotation": _l("Only a draft quotation's lines can change.")}
 
 
@@ -191,7 +189,7 @@ def _order_still_open(line):
     if order_id is None or not changed(line):
         return None
     o = locks.lock(m.SalesOrder, order_id)  # the step that schedules the order waits, or went first
-    if o is not None and o.status.name not in CHILD_LOCKS["OrderLine"][1]:
+    if o is not None and o.status.name not in BY_NAME["OrderLine"].parent_lock[1]:
         return {"order": _l("Lines can change only before the order is scheduled.")}
 
 
@@ -215,10 +213,6 @@ def may_sign(actor, department) -> bool:
 @rule(m.OrderReview)
 def _signed_by_the_department(review):
     """3.2.2: a sign-off is recorded by the department's own user, and names who signed."""
-    from flask import has_request_context
-
-    from .security.scope import current_actor
-
     if not has_request_context() or not changed(review):
         return None
     actor = current_actor()
@@ -360,7 +354,7 @@ def _refresh_receivable(session, rec) -> None:
     paid = sum((Decimal(p.amount) for p in rec.payments if p not in session.deleted and p.amount),
                Decimal(0))
     current = rec.status.name if rec.status is not None else "open"
-    day = session.info.get(TODAY_KEY) or today()
+    day = today()  # the job's day when the daily job runs
     status = collection.derive_status(Decimal(rec.amount), paid, rec.due_date, day, current)
     if status != current:
         rec.status = m.receivables.ReceivableStatus[status]

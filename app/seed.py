@@ -4,7 +4,7 @@
 three sales teams, their customers and two years of business: visits, quotations, contracts with
 approvals, orders with reviews and shipments, receivables in every aging bucket with payments,
 notices, dunning and legal cases, after-sales tickets, attendance, leave, conduct, training,
-appraisal and rewards. Dates are relative to the factory's today (``rules.today()``) so aging buckets, "return visit due"
+appraisal and rewards. Dates are relative to the factory's today (``clock.today()``) so aging buckets, "return visit due"
 and late orders stay realistic whenever the seed is run; the random generator is fixed
 (``random.Random(20261127)``) so a given day always produces the same data.
 
@@ -37,6 +37,7 @@ from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
 from . import policy
+from .clock import today
 from .extensions import db
 from .models import (
     AppraisalCycle,
@@ -95,7 +96,6 @@ from .models.receivables import DunningChannel, LegalStatus, PaymentMethod, Rece
 from .models.rewards import PenaltyKind, PenaltyStatus, RewardKind
 from .models.service import CauseCategory, Severity, TicketKind, TicketStatus
 from .models.training import AssessmentKind, ItemStatus, Method, MoveKind, PlanStatus, Topic
-from .rules import today
 from .security.passwords import problems
 
 RANDOM_SEED = 20261127

@@ -22,6 +22,7 @@ from sqlalchemy import BigInteger, Enum, Integer, Numeric, String
 from wtforms import validators as wv
 
 from .formats import INTEGER, number
+from .labels import column_labels
 
 # Columns with a fixed range (clause in brackets): ratings 1–5 (2.2.2, 2.6.3, 6.3.2), scores 0–100
 # (5.3.1), calendar months, percentages.
@@ -196,8 +197,6 @@ class _ApiRule(_ColumnRule):
 
 def _label(model, column: str):
     """The field's translated label on this entity's screens (its overrides first)."""
-    from .labels import column_labels
-
     name = model.__name__ if model is not None else ""
     return column_labels(name, [column]).get(column, column)
 
@@ -235,9 +234,9 @@ def api_validators(model) -> dict:
     return {col.key: _ApiRule(model, col) for col in _value_columns(model) if not col.foreign_keys}
 
 
-def check_item(item) -> None:
-    """Re-check every value against its column, ranges and date order on an object about to be
-    written (forms, API, workflow steps, commands), then the rules spanning rows."""
+def value_errors(item) -> dict[str, str]:
+    """Every value of an object about to be written against its column, ranges and date order
+    (the rules spanning rows come after, in ``rules.check_item``)."""
     model = type(item)
     errors: dict[str, str] = {}
     for col in _value_columns(model):
@@ -248,9 +247,4 @@ def check_item(item) -> None:
         va, vb = getattr(item, a, None), getattr(item, b, None)
         if va is not None and vb is not None and not errors.get(a) and vb < va:
             errors[b] = str(MSG_ORDER % {"other": _label(model, a)})
-    if not errors:  # rules spanning rows assume each value is sane
-        from .rules import check
-
-        errors.update(check(item))
-    if errors:
-        raise ValidationFailure(errors)
+    return errors

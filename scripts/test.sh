@@ -6,6 +6,7 @@ export APP_ENV=testing SECRET_KEY="${SECRET_KEY:-test-secret-key-of-at-least-32-
 pg_url="${TEST_DATABASE_URL:-}"
 echo "== lint"
 ruff check .
+lint-imports --no-cache
 echo "== tests on SQLite"
 env -u TEST_DATABASE_URL python -m pytest -p no:cacheprovider "$@"
 if [ -n "$pg_url" ]; then

@@ -577,7 +577,8 @@ def test_appraisal_settings_cannot_be_written_raw(app, apis):
 def test_appraisal_settings_rule_refuses_garbage_from_any_writer(app):
     """The rule behind every write path (a command, a step): not only the forms."""
     from app.models import AppraisalCycle
-    from app.validation import ValidationFailure, check_item
+    from app.rules import check_item
+    from app.validation import ValidationFailure
 
     with app.app_context():
         cycle = make(AppraisalCycle, employee("hr1"), commit=False)

@@ -24,6 +24,7 @@ from app.extensions import db
 from app.models import Customer, Employee, LeaveRequest, SalesOrder, Visit
 from app.registry import BY_NAME, ENTITIES
 from app.security.matrix import MATRIX
+from app.workflow import form_columns
 from tests.conftest import employee
 from tests.factories import count, fresh, make
 
@@ -288,7 +289,7 @@ def _relation_fields(model):
 
 
 SALES_WRITABLE = [e.name for e in ENTITIES if MATRIX["Salesperson"][e.name]["write"]
-                  and set(_relation_fields(e.model)) & set(e.form_columns())]
+                  and set(_relation_fields(e.model)) & set(form_columns(e))]
 
 
 @pytest.mark.parametrize("entity", SALES_WRITABLE)

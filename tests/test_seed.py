@@ -44,7 +44,8 @@ from app.models.receivables import ReceivableStatus
 from app.models.rewards import PenaltyKind, RewardKind
 from app.models.service import Severity, TicketKind, TicketStatus
 from app.models.training import Method, Topic
-from app.validation import ValidationFailure, check_item
+from app.rules import check_item
+from app.validation import ValidationFailure
 from tests.conftest import csrf_from, demo_app, factory_today
 
 DEMO_PASSWORD = "Demo-pass-123"

@@ -10,6 +10,7 @@ from flask_babel import lazy_pgettext as _p
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..services.appraisal import DEFAULTS
 from .base import LabeledEnum, Model, Money, Qty, Timestamped, Versioned, enum_column
 from .people import Employee
 
@@ -69,8 +70,6 @@ class AppraisalCycle(Versioned, Timestamped, Model):
     settings: Mapped[dict | None] = mapped_column(JSON)
 
     def effective_settings(self) -> dict:
-        from ..services.appraisal import DEFAULTS
-
         return {**DEFAULTS, **(self.settings or {})}
 
     def __str__(self) -> str:

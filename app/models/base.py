@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from flask_appbuilder import Model
-from sqlalchemy import DateTime, Integer, MetaData, Numeric, func
+from markupsafe import escape
+from sqlalchemy import DateTime, Enum, Integer, MetaData, Numeric, func
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 # Deterministic constraint names so migrations are stable across SQLite and PostgreSQL.
@@ -53,8 +54,6 @@ class LabeledEnum(enum.StrEnum):
         return str(self.label)
 
     def __html__(self) -> str:  # Jinja renders the label, escaped
-        from markupsafe import escape
-
         return str(escape(str(self.label)))
 
 
@@ -92,8 +91,6 @@ def enum_column(enum_cls: type[enum.Enum], default=None, nullable: bool = False,
     ``name`` names its CHECK constraint; needed when one table has two columns of the same enum
     (constraint names must be unique per schema on PostgreSQL).
     """
-    from sqlalchemy import Enum
-
     return mapped_column(
         Enum(enum_cls, native_enum=False, length=max(24, *(len(n) for n in enum_cls.__members__)), validate_strings=True, create_constraint=True,
              name=name),

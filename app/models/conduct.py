@@ -12,7 +12,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .base import LabeledEnum, Model, Money, Timestamped, Versioned, enum_column
 from .customers import Customer
 from .people import Employee
-from .policy import PolicyKey
 
 
 class AttendanceStatus(LabeledEnum):
@@ -141,16 +140,6 @@ class LeaveRequest(Versioned, Timestamped, Model):
     submitted_on: Mapped[date | None]
     approver_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id"), index=True)
     approver: Mapped[Employee | None] = relationship(foreign_keys=[approver_id], lazy="joined")
-
-    @property
-    def late_submission(self) -> bool:
-        """4.1.2: submitted with less notice than the policy asks (default: not before the day
-        it starts)."""
-        from .. import policy
-        from ..services.conduct import late_submission
-
-        return late_submission(self.submitted_on, self.start_date,
-                               policy.get(PolicyKey.leave_notice_days))
 
     def __str__(self) -> str:
         return f"{self.employee.display_name if self.employee else ''} {self.start_date}~{self.end_date}"

@@ -10,6 +10,7 @@ from flask_babel import lazy_pgettext as _p
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, func, select
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
+from ..clock import today
 from .base import LabeledEnum, Model, Money, Qty, Timestamped, Versioned, enum_column
 from .contracts import Contract
 from .customers import Customer, Product
@@ -105,8 +106,6 @@ class SalesOrder(Versioned, Timestamped, Model):
     @property
     def days_late(self) -> int:
         """3.2: days past the promised date of an order not yet delivered (nor cancelled)."""
-        from ..rules import today
-
         if not self.promised_date or self.status is None or self.status.name in ("delivered", "cancelled"):
             return 0
         return max((today() - self.promised_date).days, 0)

@@ -9,12 +9,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
+from ..clock import today
+from ..labels import BUCKET_LABELS
+from ..services.collection import BUCKETS, days_overdue
 from .base import LabeledEnum, Model, Money, Timestamped, Versioned, enum_column
 from .contracts import Contract
 from .customers import Customer
 from .orders import SalesOrder
 from .people import Employee
-from .policy import PolicyKey
 
 
 class ReceivableStatus(LabeledEnum):
@@ -143,30 +145,14 @@ class Receivable(Versioned, Timestamped, Model):
     @property
     def days_overdue(self) -> int:
         """Days past the due date while money is outstanding (2.5.3)."""
-        from ..rules import today
-        from ..services.collection import days_overdue
-
         if self.status is None or self.status.name in ("paid", "written_off") or not self.due_date:
             return 0
         return days_overdue(self.due_date, today())
 
     @property
     def aging_bucket(self):
-        from ..labels import BUCKET_LABELS
-        from ..services.collection import BUCKETS
-
         days = self.days_overdue
         return next(BUCKET_LABELS[b] for b, lo, hi in BUCKETS if days >= lo and (hi is None or days <= hi))
-
-    @property
-    def dunning_level(self):
-        """The contact the days overdue call for (3.3.2; levels in the policy)."""
-        from .. import policy
-        from ..labels import DUNNING_LABELS
-        from ..services.collection import dunning_level
-
-        level = dunning_level(self.days_overdue, policy.get(PolicyKey.dunning_level_days))
-        return DUNNING_LABELS[level] if level else None
 
     def __str__(self) -> str:
         return self.number

@@ -24,10 +24,17 @@ from flask_login import user_logged_in
 
 from ..registry import BY_NAME, SCREEN_BY_MENU
 from ..validation import storable_text
+from ..views import accounts
+from ..views.auth import (
+    PortalAuthDBView,
+    PortalResetMyPasswordView,
+    PortalResetPasswordView,
+    PortalSecurityApi,
+)
 from ..views.routing import QueryGuard
-from . import api, passwords, screens, sessions, throttle
-from .auth import PortalAuthDBView, PortalResetMyPasswordView, PortalResetPasswordView, PortalSecurityApi
+from . import api, passwords, sessions, throttle
 from .matrix import SCOPES, VERBS, permission_name
+from .redirects import local_target
 from .scope import ScopedInterface, user_permissions
 
 _VERB_PERMS = {f"can_{v}": v for v in VERBS}
@@ -51,8 +58,6 @@ def _send_to_login():
     to the page asked for (``redirects.local_target`` checks it at the sign-in). Its default
     would build the endpoint ``login``, which FAB does not have (a 500 for every such request).
     A form posted while signed out comes back to the page it was posted from."""
-    from .redirects import local_target
-
     if request.path.startswith("/api/"):
         return _not_authorized()
     flash(str(FLAMSG_ERR_SEC_ACCESS_DENIED), "danger")  # FAB's words, translated
@@ -69,10 +74,10 @@ def _begin_web_session(_app, user, **_kw) -> None:
 
 
 class PortalSecurityManager(SecurityManager):
-    # Users and roles in the portal's words (screens.py): translated role names and permissions.
-    userdbmodelview = guarded(screens.UserDBModelView)
-    rolemodelview = guarded(screens.RoleModelView)
-    groupmodelview = guarded(screens.UserGroupModelView)
+    # Users and roles in the portal's words (views/accounts.py): translated role names and permissions.
+    userdbmodelview = guarded(accounts.UserDBModelView)
+    rolemodelview = guarded(accounts.RoleModelView)
+    groupmodelview = guarded(accounts.UserGroupModelView)
     permissionmodelview = guarded(PermissionModelView)
     viewmenumodelview = guarded(ViewMenuModelView)
     permissionviewmodelview = guarded(PermissionViewModelView)

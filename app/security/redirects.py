@@ -14,7 +14,7 @@ import logging
 import unicodedata
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from flask import Flask, redirect, request
+from flask import Flask, redirect, request, url_for
 
 log = logging.getLogger(__name__)
 MAX_LENGTH = 2048
@@ -65,8 +65,6 @@ def _is_local_location(location: str) -> bool:
 
 
 def install(app: Flask, index_endpoint: str) -> None:
-    from flask import url_for
-
     @app.before_request
     def _drop_foreign_next():
         target = request.args.get("next")

@@ -12,7 +12,16 @@ from dataclasses import dataclass, field
 from flask import g, has_request_context, request
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.sqla.models import (
+    Permission,
+    PermissionView,
+    Role,
+    ViewMenu,
+    assoc_permissionview_role,
+)
 from flask_babel import lazy_gettext as _l
+from flask_jwt_extended import current_user as current_user_jwt
+from flask_login import current_user
 from sqlalchemy import false, inspect, select, true
 
 from ..extensions import db
@@ -63,14 +72,6 @@ class Actor:
 
 def user_permissions(user) -> set[tuple[str, str]]:
     """All (permission, view) pairs of the user's roles, in one query, cached for the request."""
-    from flask_appbuilder.security.sqla.models import (
-        Permission,
-        PermissionView,
-        Role,
-        ViewMenu,
-        assoc_permissionview_role,
-    )
-
     key = "_portal_perms"
     cache = g.get(key) if has_request_context() else None
     if cache is not None and cache[0] == user.id:
@@ -118,9 +119,6 @@ def build_actor(user) -> Actor:
 
 
 def current_actor() -> Actor:
-    from flask_jwt_extended import current_user as current_user_jwt
-    from flask_login import current_user
-
     if has_request_context() and "_portal_actor" in g:
         return g._portal_actor
     user = None

@@ -23,6 +23,7 @@ from sqlalchemy.exc import ArgumentError, CompileError, StatementError
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
+from .errors import error_page, message
 
 MSG_BAD_QUERY = _l("The q argument must be a rison or JSON object.")
 MSG_BAD_JSON = _l("The request body is not valid JSON.")
@@ -212,27 +213,13 @@ def conform_openapi_response(response):
     return response
 
 
-# Answers of the routing layer (no such URL, wrong method, too large, too many requests, a crash)
-# for API clients: JSON like every other API answer, in the user's language.
-HTTP_MESSAGES = {
-    400: _l("Arguments are not correct."), 401: _l("Not authorized."),
-    403: _l("You do not have access to this."), 404: _l("No such record."),
-    405: _l("This method is not allowed here."), 409: _l("This conflicts with the record's state."),
-    413: _l("The request is too large."), 429: _l("Too many requests. Please wait and try again."),
-    500: _l("Something went wrong on our side."),
-}
-
-
 def api_http_error(exc: HTTPException):
     """JSON for an error the routing layer raises on an ``/api/`` path; a page gets the portal's
     error page (``views.errors``)."""
     if not request.path.startswith("/api/"):
-        from .errors import error_page
-
         return exc if (exc.code or 500) < 400 else error_page(exc)
     code = exc.code or 500
-    message = HTTP_MESSAGES.get(code, HTTP_MESSAGES[500 if code >= 500 else 400])
-    body = json.dumps({"message": str(message)}, ensure_ascii=False)
+    body = json.dumps({"message": message(code)}, ensure_ascii=False)
     response = current_app.response_class(body, status=code, mimetype="application/json")
     if code == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
         response.headers["Allow"] = ", ".join(exc.valid_methods)

@@ -31,6 +31,7 @@ from ..services.appraisal import (
     settings_errors,
 )
 from ..validation import MSG_RANGE
+from .export import worklist_xlsx
 
 INDICATOR_LABELS = {
     "revenue": _l("Sales revenue"), "volume": _l("Sales volume"), "profit": _l("Profit"),
@@ -186,8 +187,6 @@ class AppraisalView(BaseView):
     @login_required
     def export_cycle(self, cycle_id):
         """HR's appraisal results (ranking of the appraisees the user may see) as XLSX."""
-        from .export import worklist_xlsx
-
         cycle = _cycle(cycle_id)
         ranked, names, ranks = _ranking(cycle)
         columns = [("rank", _l("Rank")), ("name", _l("Salesperson")),
@@ -204,8 +203,6 @@ class AppraisalView(BaseView):
     @login_required
     def export_card(self, cycle_id, employee_id):
         """One scorecard as XLSX: each indicator with actual, target, score, weight and how."""
-        from .export import worklist_xlsx
-
         cycle = _cycle(cycle_id)
         card = _one_card(cycle, employee_id)
         columns = [("indicator", _l("Indicator")), ("actual", _l("Actual")), ("target", _l("Target")),

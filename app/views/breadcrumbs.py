@@ -15,8 +15,11 @@ from dataclasses import dataclass
 from flask import current_app, g, request, url_for
 from flask_babel import lazy_gettext as _l
 
+from .. import models as m
+from ..extensions import db
 from ..registry import BY_NAME
-from ..security.scope import is_readable
+from ..security.scope import is_readable, scoped
+from .worklists import BY_SLUG
 
 HOME = _l("Home")
 WORKLISTS = _l("Work lists")
@@ -57,7 +60,6 @@ def _record(entity_name: str, pk) -> object | None:
         return None
     if loaded is not None and type(loaded) is entity.model and str(loaded.id) == str(pk):
         return loaded
-    from ..security.scope import scoped
 
     try:
         return scoped(entity).filter(entity.model.id == int(pk)).first()
@@ -99,8 +101,6 @@ def _trail(title) -> list[Crumb]:
     elif _record_entity(blueprint) and "pk" in args:
         crumbs += _entity_trail(_record_entity(blueprint), args["pk"])
     elif blueprint == "WorklistView":
-        from .worklists import BY_SLUG
-
         crumbs.append(Crumb(WORKLISTS, url_for("WorklistView.index")))
         wl = BY_SLUG.get(args.get("name"))
         if wl is not None:
@@ -112,9 +112,6 @@ def _trail(title) -> list[Crumb]:
         if blueprint == "TrainingPlanYearView" and "year" in args:
             deeper.append(Crumb(str(args["year"]), url_for("TrainingPlanYearView.year", year=args["year"])))
         if blueprint == "AppraisalView" and "cycle_id" in args:
-            from .. import models as m
-            from ..extensions import db
-
             cycle = db.session.get(m.AppraisalCycle, args["cycle_id"])  # loaded by the page already
             if cycle is not None:
                 deeper.append(Crumb(str(cycle), url_for("AppraisalView.cycle", cycle_id=cycle.id)))

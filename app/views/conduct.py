@@ -14,14 +14,15 @@ from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
 from .. import locks, policy
+from ..clock import today
 from ..extensions import db
 from ..models import ConductViolation, Penalty
 from ..models.policy import PolicyKey
 from ..models.rewards import PenaltyStatus
 from ..registry import BY_NAME
-from ..rules import today
+from ..rules import check_item
 from ..security.scope import ScopeError, check_writable, scoped
-from ..validation import ValidationFailure, check_item
+from ..validation import ValidationFailure
 
 TITLE = _l("Propose penalty")
 

@@ -12,7 +12,7 @@ Every generated view and API shares the same guard rails:
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, request
+from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import ModelRestApi, ModelView, expose
 from flask_appbuilder.actions import action as fab_action
 from flask_appbuilder.fields import EnumField
@@ -20,17 +20,18 @@ from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.urltools import get_order_args, get_page_args, get_page_size_args
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
-from sqlalchemy import false, inspect
+from sqlalchemy import Time, false, inspect
 from sqlalchemy.orm import RelationshipDirection
-from wtforms import HiddenField
-from wtforms.validators import ValidationError
+from wtforms import HiddenField, TimeField
+from wtforms.validators import Optional, ValidationError
 
 from ..display import page_formatter_for
 from ..extensions import db
 from ..history import history_of
-from ..labels import column_labels
+from ..labels import CATEGORIES, column_labels
 from ..models import Employee
 from ..registry import BY_NAME, ENTITIES, Entity
+from ..rules import check_item
 from ..security.scope import (
     LockedError,
     ReadScopeFilter,
@@ -41,11 +42,12 @@ from ..security.scope import (
     in_scope,
     scoped,
 )
-from ..validation import ValidationFailure, api_validators, check_item, form_validators
-from ..workflow import available, timeline, workflow_of
+from ..validation import ValidationFailure, api_validators, form_validators
+from ..workflow import available, form_columns, timeline, workflow_of
 from ..workflow.engine import children_locked, is_locked, parent_locked
 from .api_contract import MSG_NOT_JSON, PortalApi
 from .api_schema import PortalSchemaConverter, harden_input_schema
+from .appraisal import may_open_cycles
 from .export import ExportMixin
 from .listing import PortalListWidget, PresetFilter, changeable_ids
 from .pickers import use_blank_pickers
@@ -187,10 +189,6 @@ class _Guard:
 
 def _record_links(entity: Entity, item) -> list[tuple[object, str, str]]:
     """Extra actions on a record page: (label, url, element id)."""
-    from flask import url_for
-
-    from .appraisal import may_open_cycles
-
     actor = current_actor()
     if entity.name == "ConductViolation" and actor.scope("Penalty", "write") is not None:
         allowed = actor.allowed_employees(actor.scope("Penalty", "write"))
@@ -430,10 +428,6 @@ def _titles(entity: Entity) -> dict:
 
 def _time_fields(entity: Entity) -> dict:
     """FAB has no form field for TIME columns: an HTML5 time input with the same validators."""
-    from sqlalchemy import Time
-    from wtforms import TimeField
-    from wtforms.validators import Optional
-
     rules = form_validators(entity.model)
     return {
         col.key: TimeField(
@@ -461,7 +455,7 @@ def _api_extras(entity: Entity) -> list[str]:
 
 
 def build_view(entity: Entity, related_views=()) -> type[PortalModelView]:
-    form_cols = entity.form_columns()
+    form_cols = form_columns(entity)
     show_cols = ["id", *entity.page_columns(), *entity.extra_show, *_stamps(entity)]
     pickers = _picker_filters(entity)
     time_fields = _time_fields(entity)
@@ -492,7 +486,7 @@ def build_view(entity: Entity, related_views=()) -> type[PortalModelView]:
 
 
 def build_api(entity: Entity) -> type[PortalModelApi]:
-    form_cols = entity.form_columns()
+    form_cols = form_columns(entity)
     cols = ["id", *entity.api_columns()]
     pickers = _picker_filters(entity)
     attrs = {
@@ -523,8 +517,6 @@ def build_api(entity: Entity) -> type[PortalModelApi]:
 
 def register_all(appbuilder) -> dict[str, type]:
     """Build and register every entity's view and API; children first so parents can list them."""
-    from ..labels import CATEGORIES
-
     views: dict[str, type] = {}
     pending = list(ENTITIES)
     # Children are built before parents so that a parent's related_views can name them.

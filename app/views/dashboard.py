@@ -5,19 +5,23 @@ the user's row scope (a salesperson's "team" figures are their own)."""
 from __future__ import annotations
 
 from flask import url_for
+from flask_appbuilder.security.sqla.models import User
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 
 from .. import charts
 from .. import models as m
+from ..appraisal import scorecards
+from ..clock import today
 from ..extensions import db
 from ..labels import BUCKET_LABELS, person_name
 from ..presets import preset
-from ..rules import today
 from ..security.scope import current_actor, scoped
 from ..services import collection
+from .appraisal import INDICATOR_LABELS
 from .listing import PRESET_ARG
 from .worklists import (
+    approvals,
     due_this_week_query,
     late_orders_query,
     outstanding_by_bucket,
@@ -69,8 +73,6 @@ def _sales_counters(day):
 def _current_cards(day):
     """The current cycle and the scorecards of the appraisees the user may see (computed once for
     the targets chart and the team ranking), and whether the scope is everyone."""
-    from ..appraisal import scorecards
-
     actor = current_actor()
     scope = actor.scope("AppraisalTarget", "read")
     cycle = _current_cycle(day)
@@ -82,8 +84,6 @@ def _current_cards(day):
 
 def _targets_chart(cycle, cards):
     """Targets vs actual in the current cycle (6.1), summed over the user's appraisees."""
-    from .appraisal import INDICATOR_LABELS
-
     keys = ("revenue", "profit", "volume", "new_customers")
     actual = {k: sum((ln.actual or 0) for c in cards for ln in c.lines if ln.key == k) for k in keys}
     target = {k: sum((ln.target or 0) for c in cards for ln in c.lines if ln.key == k) for k in keys}
@@ -109,8 +109,6 @@ def _current_cycle(day):
 
 
 def _approvals_count():
-    from .worklists import approvals
-
     return len(approvals(today())["rows"])
 
 
@@ -168,8 +166,6 @@ def _hr(day):
 
 
 def _admin():
-    from flask_appbuilder.security.sqla.models import User
-
     users = db.session.scalar(select(func.count()).select_from(User))
     active = db.session.scalar(select(func.count()).select_from(User).where(User.active.is_(True)))
     failures = db.session.scalars(select(m.LoginEvent).where(m.LoginEvent.success.is_(False))

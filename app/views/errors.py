@@ -16,20 +16,30 @@ from ..security.redirects import local_target
 
 log = logging.getLogger(__name__)
 
-# The page's heading per status; the sentence under it is the API's message for the same status
-# (``api_contract.HTTP_MESSAGES``), so a page and a JSON answer never disagree.
+# Answers of the routing layer (no such URL, wrong method, too large, too many requests, a crash),
+# for pages and for API clients (JSON like every other API answer), in the user's language.
+HTTP_MESSAGES = {
+    400: _l("Arguments are not correct."), 401: _l("Not authorized."),
+    403: _l("You do not have access to this."), 404: _l("No such record."),
+    405: _l("This method is not allowed here."), 409: _l("This conflicts with the record's state."),
+    413: _l("The request is too large."), 429: _l("Too many requests. Please wait and try again."),
+    500: _l("Something went wrong on our side."),
+}
+
+
+def message(code: int) -> str:
+    """The sentence for an HTTP status: under a page's heading and in an API answer's JSON, so a
+    page and a JSON answer never disagree."""
+    return str(HTTP_MESSAGES.get(code, HTTP_MESSAGES[500 if code >= 500 else 400]))
+
+
+# The page's heading per status (the sentence under it: ``message``).
 TITLES = {
     400: _l("The request could not be understood"), 401: _l("Please sign in"),
     403: _l("Access denied"), 404: _l("Page not found"), 405: _l("Not possible here"),
     409: _l("Conflict"), 413: _l("Too large"), 429: _l("Too many requests"),
     500: _l("Server error"),
 }
-
-
-def _message(code: int) -> str:
-    from .api_contract import HTTP_MESSAGES
-
-    return str(HTTP_MESSAGES.get(code, HTTP_MESSAGES[500 if code >= 500 else 400]))
 
 
 def error_page(exc: HTTPException):
@@ -53,9 +63,9 @@ def error_page(exc: HTTPException):
         if back == request.full_path.rstrip("?"):
             back = None
         body = render_template("portal/error.html", base_template=appbuilder.base_template,
-                               appbuilder=appbuilder, code=code, title=title, message=_message(code),
+                               appbuilder=appbuilder, code=code, title=title, message=message(code),
                                back=back, home=url_for("PortalIndexView.index"))
     except Exception:  # the layout itself failed (database gone): the words, without navigation
         log.exception("The error page for %s could not be rendered", code)
-        body = f"<!doctype html><title>{code}</title><h1>{escape(title)}</h1><p>{escape(_message(code))}</p>"
+        body = f"<!doctype html><title>{code}</title><h1>{escape(title)}</h1><p>{escape(message(code))}</p>"
     return current_app.response_class(body, status=code, headers=headers, mimetype="text/html")

@@ -20,7 +20,7 @@ from decimal import Decimal
 from functools import reduce
 from io import BytesIO
 
-from flask import Response, abort, current_app
+from flask import Response, abort
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 from flask_babel import lazy_gettext as _l
@@ -30,7 +30,11 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from .. import clock
+from ..clock import today
 from ..display import display, formatter_for
+from ..extensions import db
+from ..labels import COLUMNS
 from .api_contract import BAD_QUERY_ERRORS
 
 MAX_ROWS = 50_000  # rows per export; more are cut off (header X-Export-Truncated: 1)
@@ -56,10 +60,7 @@ def _text(value) -> str:
 def _local(value: datetime) -> datetime:
     """A stored time as the screens show it (``display``: the portal time zone), naive:
     Excel has no time zones."""
-    from zoneinfo import ZoneInfo
-
-    tz = ZoneInfo(current_app.config.get("DISPLAY_TIMEZONE", "Asia/Shanghai"))
-    return value.astimezone(tz).replace(tzinfo=None, microsecond=0)
+    return clock.local(value).replace(tzinfo=None, microsecond=0)
 
 
 def cell_value(value, fmt=display):
@@ -162,8 +163,6 @@ def write_sheet(ws, headers: list[str], rows: Iterable[list]) -> int:
 
 
 def xlsx_response(wb: Workbook, basename: str) -> Response:
-    from ..rules import today
-
     buf = BytesIO()
     wb.save(buf)
     filename = f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', basename) or 'export'}-{today().isoformat()}.xlsx"
@@ -209,7 +208,6 @@ class ExportMixin:
     @expose("/export.xlsx")
     @has_access
     def export(self):
-        from ..extensions import db
         try:
             count, items = self._export_query()
         except BAD_QUERY_ERRORS:
@@ -251,8 +249,6 @@ def worklist_xlsx(title, data: dict, basename: str = "worklist") -> Response:
     write_sheet(ws, [str(label) for _, label in columns], rows)
     summary = data.get("summary") or []
     if summary:
-        from ..labels import COLUMNS
-
         has_amount = any("amount" in s for s in summary)
         headers = [str(MSG_GROUP), str(MSG_COUNT)]
         if has_amount:

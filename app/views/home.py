@@ -8,6 +8,7 @@ from flask_appbuilder import IndexView, expose
 from ..labels import CATEGORIES
 from ..registry import ENTITIES, SCREENS
 from ..security.scope import current_actor
+from .dashboard import sections as dashboard
 
 
 class PortalIndexView(IndexView):
@@ -38,7 +39,6 @@ class PortalIndexView(IndexView):
                     "label": screen.label, "url": url_for(screen.endpoint), "clauses": screen.clauses,
                     "scope": "all", "writable": False})
         sections = [(CATEGORIES[k], v) for k, v in groups.items()]
-        from .dashboard import sections as dashboard
 
         boards = dashboard() if actor.user_id else []
         return self.render_template(self.index_template, sections=sections, boards=boards,

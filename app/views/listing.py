@@ -12,9 +12,9 @@ from flask import abort, g, has_request_context, request
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.widgets import ListWidget
 
+from ..clock import today
 from ..presets import preset
 from ..registry import BY_MODEL, Entity
-from ..rules import today
 from ..security.scope import scoped
 from ..workflow.engine import locked_clause
 

@@ -14,17 +14,15 @@ from sqlalchemy import insert, select
 
 from .. import locks, policy
 from ..extensions import db
-from ..models import ChangeLog, PolicyKey, PolicySetting
+from ..models import ChangeLog, Employee, PolicyKey, PolicySetting
 from ..models.base import utcnow
+from ..models.orders import Department
+from ..models.people import EmployeeStatus
 from ..security.scope import current_actor
 
 
 def signer_choices() -> dict:
     """The order-review signers widget: departments, the active employees, who is named now."""
-    from ..models import Employee
-    from ..models.orders import Department
-    from ..models.people import EmployeeStatus
-
     people = db.session.execute(select(Employee.id, Employee.number, Employee.name).where(
         Employee.status == EmployeeStatus.active).order_by(Employee.number)).all()
     named = policy.get(PolicyKey.order_review_signers)

@@ -31,8 +31,9 @@ from ..labels import COLUMNS
 from ..models import Employee, Enrolment, TrainingItem, TrainingPlan
 from ..models.people import EmployeeStatus, Position
 from ..models.training import ItemStatus, Method, PlanStatus, Topic
+from ..rules import check_item
 from ..security.scope import ScopeError, check_writable, current_actor, scoped
-from ..validation import RANGES, ValidationFailure, check_item
+from ..validation import RANGES, ValidationFailure
 
 MONTHS = tuple(range(1, 13))
 SPENT = (ItemStatus.held, ItemStatus.assessed)  # items whose cost counts as budget used

@@ -19,20 +19,23 @@ from flask_login import login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
+from .. import clock, policy
 from .. import models as m
-from .. import policy
+from ..clock import today
 from ..display import display
 from ..extensions import db
 from ..labels import BUCKET_LABELS, DUNNING_LABELS, column_labels
+from ..models.history import ChangeAction, ChangeLog
 from ..models.policy import PolicyKey
 from ..presets import UNPAID, preset
 from ..registry import BY_NAME
-from ..rules import today
+from ..rules import may_sign
 from ..security.scope import current_actor, scope_clause, scoped
 from ..services import collection
 from ..services.sql import days_between
 from ..workflow.definitions import WORKFLOWS
 from ..workflow.engine import requester
+from .export import worklist_xlsx
 
 LIMIT = 200  # candidate rows per entity in the approvals list
 PAGE = 100  # rows per page of a work list
@@ -40,8 +43,6 @@ PAGE = 100  # rows per page of a work list
 
 def _page(query):
     """One page of a list (``?page=N``), its total counted in SQL for the pager."""
-    from flask import g
-
     if request.endpoint == "WorklistView.export":
         return query.limit(50_000)  # the whole list (as the XLSX export caps it)
     if g.get("worklist_counting"):  # the index: only how many rows the list has
@@ -86,18 +87,13 @@ def _waiting_rows(day, name, entity, wf, objs, by, kind=None, state=None):
     users = {u for u in by.values() if u}
     names = dict(db.session.execute(select(m.Employee.user_id, m.Employee.name)
                                     .where(m.Employee.user_id.in_(users))).all()) if users else {}
-    from zoneinfo import ZoneInfo
-
-    from flask import current_app
-
-    tz = ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])  # days counted in the factory's calendar
     rows = []
     for obj in objs:
         since = obj.updated_at or obj.created_at
         rows.append(_row(name, obj, kind=kind or entity.label, record=str(obj),
                          customer=getattr(obj, "customer", None), amount=_amount(obj),
                          submitter=names.get(by.get(obj.id), "—"),
-                         age=(day - since.astimezone(tz).date()).days if since else None,
+                         age=(day - clock.local(since).date()).days if since else None,
                          state=state or getattr(obj, wf.field).label))
     return rows
 
@@ -137,8 +133,6 @@ def _decision_queries(actor):
 
 def _signable_departments(actor) -> set:
     """3.2.2: the required departments whose missing sign-off the user can record."""
-    from ..rules import may_sign
-
     if actor.scope("OrderReview", "write") is None:
         return set()
     return {d for d in policy.get(PolicyKey.order_review_departments) if may_sign(actor, d)}
@@ -175,8 +169,6 @@ def approvals(day):
 def count_waiting_for_me() -> int:
     """How many rows ``approvals`` lists, in one SQL statement (the navbar badge on every page):
     the same queries, with "not requested by the user" as a subquery on the change history."""
-    from ..models.history import ChangeAction, ChangeLog
-
     actor = current_actor()
     counts = []
     for name, entity, _wf, query in _decision_queries(actor):
@@ -433,8 +425,6 @@ BY_SLUG = {w.name: w for w in WORKLISTS}
 
 def count_rows(wl, day) -> int:
     """How many rows a work list has: what its pages list altogether."""
-    from flask import g
-
     g.worklist_counting = True
     try:
         data = wl.build(day)
@@ -451,8 +441,6 @@ def counts(lists) -> dict[str, int]:
 
 def waiting_for_me() -> int:
     """The navbar's badge: records waiting for the current user's decision (once per request)."""
-    from flask import g
-
     if "_portal_waiting" not in g:
         g._portal_waiting = count_waiting_for_me() if current_actor().user_id else 0
     return g._portal_waiting
@@ -494,8 +482,6 @@ class WorklistView(BaseView):
     @login_required
     def export(self, name):
         """The whole list (and its summary) as XLSX with headers in the UI language."""
-        from .export import worklist_xlsx
-
         wl = BY_SLUG.get(name)
         if wl is None or wl not in visible_worklists():
             abort(404)

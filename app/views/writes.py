@@ -26,7 +26,10 @@ import logging
 import re
 import threading
 
+import yaml
+from apispec import yaml_utils
 from flask import abort, flash, g, make_response, request
+from flask_appbuilder import ModelRestApi
 from flask_appbuilder.urltools import get_filter_args, get_order_args, get_page_args, get_page_size_args
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import SQLAlchemyError
@@ -34,6 +37,7 @@ from wtforms import HiddenField
 
 from .. import idempotency, locks
 from ..extensions import db
+from ..labels import column_labels
 from ..security.scope import ScopedInterface, current_actor
 from ..validation import ValidationFailure
 
@@ -170,10 +174,6 @@ def api_write(method):
 def write_spec(api_name: str) -> dict:
     """OpenAPI of the write methods of ``api_name``: FAB's own, plus the ``Idempotency-Key``
     header and the 409 answer (FAB merges this over its docstrings, key by key)."""
-    import yaml
-    from apispec import yaml_utils
-    from flask_appbuilder import ModelRestApi
-
     header = {
         "in": "header", "name": HEADER, "required": False,
         "schema": {"type": "string", "minLength": 1, "maxLength": idempotency.MAX_KEY_LENGTH},
@@ -203,8 +203,6 @@ def write_spec(api_name: str) -> dict:
 def _field_errors(form, errors: dict, entity_name: str, hidden=()) -> None:
     """Put each message on its form field; one about a field the form does not show (e.g. the
     parent of a line added from its parent's page) is flashed, named by the field's label."""
-    from ..labels import column_labels
-
     for name, message in errors.items():
         if name in form and name not in hidden and not isinstance(form[name], HiddenField):
             form[name].errors = [*form[name].errors, str(message)]

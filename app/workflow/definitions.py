@@ -20,8 +20,11 @@ from sqlalchemy import func, select
 
 from .. import models as m
 from .. import policy
+from ..appraisal import freeze
 from ..models.policy import PolicyKey
+from ..rules import legal_allowed, legal_refusal
 from ..security.matrix import FINANCE, HR, SUPERVISOR
+from ..services.collection import derive_status
 
 NONE, OPTIONAL, REQUIRED = "none", "optional", "required"
 
@@ -138,8 +141,6 @@ def _has_shipment(o, ctx):
 
 
 def _legal_allowed(r, ctx):
-    from ..rules import legal_allowed, legal_refusal
-
     if not legal_allowed(r):
         return legal_refusal()
 
@@ -150,8 +151,6 @@ def _open_legal_case(r, ctx):
 
 
 def _derived_receivable_state(r, ctx):
-    from ..services.collection import derive_status
-
     paid = ctx.session.scalar(select(func.coalesce(func.sum(m.Payment.amount), 0))
                               .where(m.Payment.receivable_id == r.id))
     return derive_status(r.amount, paid, r.due_date, ctx.today, "open")
@@ -178,8 +177,6 @@ def _decide_leave(lr, ctx):
 
 def _freeze_appraisal(cycle, ctx):
     """6.2: closing freezes every scorecard; later changes to orders do not alter it."""
-    from ..appraisal import freeze
-
     freeze(cycle)
 
 
@@ -332,14 +329,6 @@ TRAINING_ITEM = Workflow("TrainingItem", "status", (
     Step("assess", _l("Assess"), ("held",), "assessed", style="primary"),
     Step("cancel", _l("Cancel"), ("planned",), "cancelled", comment=REQUIRED, style="danger"),
 ))
-
-# Rows that hang off a record with a workflow and change only while it is in these states: a
-# quotation's lines while it is a draft (3.1.5), an order's lines before it is scheduled (3.2.2).
-# (child entity -> (relationship to the parent, parent states in which the child may change)).
-CHILD_LOCKS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "QuotationLine": ("quotation", ("draft",)),
-    "OrderLine": ("order", ("received", "under_review")),
-}
 
 WORKFLOWS: dict[str, Workflow] = {w.entity: w for w in (
     CUSTOMER, QUOTATION, CONTRACT, SALES_ORDER, SHIPMENT, RECEIVABLE, LEGAL_CASE, SERVICE_TICKET,

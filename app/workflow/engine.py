@@ -20,22 +20,22 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, Enum, Integer, Numeric, select
+from sqlalchemy import Date, Enum, Integer, Numeric, false, inspect, select
 
 from .. import locks
+from ..clock import today
 from ..extensions import db
-from ..history import actor_names, current_record
+from ..history import actor_names, current_record, forget_transitions, note_transition
 from ..models.history import ChangeAction, ChangeLog
 from ..registry import BY_NAME, Entity
+from ..rules import check_item
 from ..security.matrix import ADMIN
 from ..security.scope import anchor_employee_id, current_actor, in_scope
-from ..validation import MSG_BAD_CHARACTER, MSG_REQUIRED, ValidationFailure, check_item, storable_text
+from ..validation import MSG_BAD_CHARACTER, MSG_REQUIRED, ValidationFailure, storable_text
 
 # definitions.REQUIRED is a step's comment mode ("required"), not a message: imported by its module.
 from . import definitions
-from .definitions import CHILD_LOCKS, WORKFLOWS, Context, Step, Workflow
-
-TRANSITIONS_KEY = "portal_transitions"  # session.info: {(entity, id): (step, comment)}
+from .definitions import WORKFLOWS, Context, Step, Workflow
 
 
 class TransitionError(Exception):
@@ -59,23 +59,40 @@ def is_locked(entity: Entity, obj) -> bool:
     wf = workflow_of(entity)
     if wf is None or not wf.locked:
         return False
-    from sqlalchemy import inspect
-
     hist = inspect(obj).attrs[wf.field].history
     stored = hist.deleted[0] if hist.deleted else getattr(obj, wf.field)  # the state as loaded
     return stored is not None and stored.name in wf.locked
 
 
+def derived_columns(entity: Entity) -> set[str]:
+    """Columns no form or API body may set: the workflow state and the fields its steps set
+    (changed only by the engine), the row version, and the entity's ``readonly``."""
+    out = {"version", *entity.readonly, *entity.own_screen}
+    wf = WORKFLOWS.get(entity.name)
+    if wf:
+        out.add(wf.field)
+        out.update(f for step in wf.steps for f in step.fields)
+    return out
+
+
+def form_columns(entity: Entity) -> list[str]:
+    """The record columns a form or API body may set: all but the derived ones."""
+    derived = derived_columns(entity)
+    by_rel = {rel.key: [c.key for c in rel.local_columns] for rel in inspect(entity.model).relationships}
+    return [c for c in entity.record_columns()
+            if c not in derived and not set(by_rel.get(c, ())) & derived]
+
+
 def parent_locked(entity: Entity, obj) -> bool:
-    """Whether the record a row hangs off forbids changing it (``CHILD_LOCKS``)."""
-    lock = CHILD_LOCKS.get(entity.name)
+    """Whether the record a row hangs off forbids changing it (``Entity.parent_lock``)."""
+    lock = entity.parent_lock
     return lock is not None and children_locked(entity, getattr(obj, lock[0], None))
 
 
 def children_locked(entity: Entity, parent) -> bool:
     """Whether ``parent``'s state forbids adding or changing its rows of ``entity`` (a sent
-    quotation's lines): ``CHILD_LOCKS``, and only for the parent the lock names."""
-    lock = CHILD_LOCKS.get(entity.name)
+    quotation's lines): ``Entity.parent_lock``, and only for the parent the lock names."""
+    lock = entity.parent_lock
     if lock is None or parent is None:
         return False
     rel, open_states = lock
@@ -87,15 +104,13 @@ def children_locked(entity: Entity, parent) -> bool:
 
 def locked_clause(entity: Entity):
     """SQL condition true for rows of ``entity`` that may not be edited or deleted now: their own
-    state is locked (``Workflow.locked``) or their parent's is (``CHILD_LOCKS``)."""
-    from sqlalchemy import false
-
+    state is locked (``Workflow.locked``) or their parent's is (``Entity.parent_lock``)."""
     model = entity.model
     clause = false()
     wf = workflow_of(entity)
     if wf is not None and wf.locked:
         clause = clause | getattr(model, wf.field).in_(wf.locked)
-    lock = CHILD_LOCKS.get(entity.name)
+    lock = entity.parent_lock
     if lock is not None:
         rel, open_states = lock
         attr = getattr(model, rel)
@@ -154,8 +169,6 @@ def available(entity: Entity, obj) -> list[tuple[Step, str | None]]:
 
 
 def _context(comment) -> Context:
-    from ..rules import today
-
     return Context(db.session, current_actor().employee_id, today(), comment)
 
 
@@ -247,14 +260,14 @@ def apply(entity: Entity, obj, step_name: str, data: dict, version=None) -> None
                 check_item(obj)
             except ValidationFailure as exc:
                 raise TransitionError(422, _l("Please correct the marked fields."), exc.errors) from None
-        db.session.info.setdefault(TRANSITIONS_KEY, {})[(entity.name, obj.id)] = (step.name, comment)
+        note_transition(db.session, entity.name, obj.id, step.name, comment)
         try:
             locks.commit()
         except locks.Conflict as exc:
             raise TransitionError(409, exc) from None
     except Exception:
         db.session.rollback()
-        db.session.info.pop(TRANSITIONS_KEY, None)
+        forget_transitions(db.session)
         raise
 
 

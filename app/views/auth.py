@@ -36,11 +36,11 @@ from marshmallow import Schema, ValidationError, fields
 from ..extensions import db
 from ..models.history import LoginEventKind
 from ..models.logins import SessionEnd
+from ..security import journal, sessions, throttle
+from ..security.scope import get_row
 from ..validation import storable_text
-from ..views.api_contract import MSG_NOT_JSON, TranslatedResponses
-from ..views.api_schema import translated_messages
-from . import journal, sessions, throttle
-from .scope import get_row
+from .api_contract import MSG_NOT_JSON, TranslatedResponses
+from .api_schema import translated_messages
 
 _INVALID = _l("Invalid login. Please try again.")  # FAB's message, translated in FAB's catalog
 

@@ -12,12 +12,13 @@ from flask_appbuilder.fields import QuerySelectMultipleField
 from flask_appbuilder.fieldwidgets import Select2ManyWidget
 from flask_appbuilder.security import views as fab
 from flask_appbuilder.security.forms import roles_or_groups_required
+from flask_appbuilder.security.sqla.models import PermissionView, Role
 from flask_babel import lazy_gettext as _l
 
 from ..display import display, user_name
 from ..extensions import db
 from ..labels import role_label
-from .wording import permissions_text, pv_label, roles_text
+from ..security.wording import permissions_text, pv_label, roles_text
 
 
 def _user_ref(user) -> str:
@@ -39,8 +40,6 @@ USER_FORMATTERS = {
 
 
 def _all_roles():
-    from flask_appbuilder.security.sqla.models import Role
-
     return sorted(db.session.query(Role).all(), key=lambda r: str(role_label(r.name)))
 
 
@@ -82,8 +81,6 @@ class PortalRoleShowWidget(fab.RoleShowWidget):
 
 def _all_permission_views():
     """Every permission, in the order their labels sort (entity, then verb and scope)."""
-    from flask_appbuilder.security.sqla.models import PermissionView
-
     return sorted(db.session.query(PermissionView).all(), key=pv_label)
 
 
