@@ -23,6 +23,9 @@ def create_app(config_object: str | object = "config", **overrides) -> Flask:
 
     # Before anything reads a catalog: however the portal is started, it speaks Chinese.
     ensure_compiled(app.config["BABEL_TRANSLATION_DIRECTORIES"], app.config["LANGUAGES"])
+    from .checks import run_checks
+
+    run_checks(app)  # the registry, matrix, workflows, labels and catalogs agree, or no start
     if app.config.get("PROXY_FIX_X_FOR"):  # believe X-Forwarded-For only through our own proxies
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -33,6 +36,9 @@ def create_app(config_object: str | object = "config", **overrides) -> Flask:
 
     headers.install(app)  # first: its hook makes the CSP nonce before any other hook answers
     routing.install(app)  # before any route is added
+    from .views.errors import install_schema_guard
+
+    install_schema_guard(app)  # an unmigrated database: 503 and a log line, not 500 everywhere
 
     from .extensions import csrf, db, enforce_sqlite_foreign_keys, migrate
     from .security.manager import PortalSecurityManager
