@@ -17,7 +17,7 @@ def salespeople(cycle) -> list[int]:
     targeted = select(m.AppraisalTarget.employee_id).where(m.AppraisalTarget.cycle_id == cycle.id)
     return list(db.session.scalars(
         select(m.Employee.id).where(or_(
-            (m.Employee.position == "salesperson") & (m.Employee.status == "active"),
+            (m.Employee.position == m.people.Position.salesperson) & (m.Employee.status == m.people.EmployeeStatus.active),
             m.Employee.id.in_(targeted)))
         .order_by(m.Employee.id)))
 
@@ -52,7 +52,7 @@ def from_json(d: dict) -> Scorecard:
 def scorecards(cycle, employee_ids=None) -> list[Scorecard]:
     """A closed cycle's frozen scorecards (ranked across all appraisees when it closed), else the
     appraisees' scorecards computed now from the records (6.2, 6.3)."""
-    if cycle.status.name == "closed":
+    if cycle.status is m.appraisal.CycleStatus.closed:
         query = select(m.AppraisalResult).where(m.AppraisalResult.cycle_id == cycle.id)
         frozen = db.session.scalars(query).all()
         if frozen:

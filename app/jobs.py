@@ -62,7 +62,7 @@ def _notices(today: date, counts) -> None:
     R, N = m.Receivable, m.SettlementNotice  # noqa: N806
     already = exists().where(N.receivable_id == R.id, N.due_date == R.due_date)
     due = db.session.scalars(
-        select(R).where(R.status.in_(["open", "partially_paid"]), R.due_date > today,
+        select(R).where(R.status.in_(m.receivables.ReceivableStatus.not_yet_due()), R.due_date > today,
                         R.due_date <= today + timedelta(days=days), ~already)
         .order_by(R.due_date, R.id)
     ).all()
@@ -134,7 +134,7 @@ def _send(rec, to: str) -> None:
 def _flag_overdue(today: date, counts) -> None:
     R = m.Receivable  # noqa: N806
     for rec in db.session.scalars(
-        select(R).where(R.status.in_(["open", "partially_paid"]), R.due_date < today)
+        select(R).where(R.status.in_(m.receivables.ReceivableStatus.not_yet_due()), R.due_date < today)
         .with_for_update(of=R).execution_options(populate_existing=True)  # payments wait for it
     ):
         rec.status = m.receivables.ReceivableStatus.overdue
@@ -143,7 +143,7 @@ def _flag_overdue(today: date, counts) -> None:
 
 def _expire_quotations(today: date, counts) -> None:
     Q = m.Quotation  # noqa: N806
-    for q in db.session.scalars(select(Q).where(Q.status == "sent", Q.valid_until < today)
+    for q in db.session.scalars(select(Q).where(Q.status == m.customers.QuotationStatus.sent, Q.valid_until < today)
                                 .with_for_update(of=Q).execution_options(populate_existing=True)):
         q.status = m.customers.QuotationStatus.expired
         history.note_transition(db.session, "Quotation", q.id, "expire")

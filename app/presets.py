@@ -31,7 +31,7 @@ class Preset:
 
 def _quotations_expiring(day):
     """3.1.5: sent quotations whose validity ends within the coming week."""
-    return (m.Quotation.status == "sent") & m.Quotation.valid_until.between(day, day + timedelta(days=7))
+    return (m.Quotation.status == m.customers.QuotationStatus.sent) & m.Quotation.valid_until.between(day, day + timedelta(days=7))
 
 
 def _receivables_overdue(day):
@@ -41,17 +41,17 @@ def _receivables_overdue(day):
 
 def _tickets_open(_day):
     """3.4: tickets not closed yet."""
-    return m.ServiceTicket.status != "closed"
+    return m.ServiceTicket.status != m.service.TicketStatus.closed
 
 
 def _leave_waiting(_day):
     """4.1.2: leave requests submitted and not decided yet."""
-    return m.LeaveRequest.status == "submitted"
+    return m.LeaveRequest.status == m.conduct.LeaveStatus.submitted
 
 
 def _attendance_exceptions(day):
     """4.1.1: late, left-early and absent days of the last 30 days."""
-    return m.Attendance.status.in_(["late", "left_early", "absent"]) & (
+    return m.Attendance.status.in_(m.conduct.AttendanceStatus.exceptions()) & (
         m.Attendance.work_date >= day - timedelta(days=30))
 
 

@@ -31,6 +31,7 @@ from .extensions import db
 from .formats import number
 from .models.policy import PolicyKey
 from .registry import BY_NAME
+from .security.matrix import ADMIN, FINANCE
 from .security.scope import current_actor
 from .services import collection, conduct
 from .services.appraisal import DEFAULTS as APPRAISAL_DEFAULTS
@@ -149,7 +150,7 @@ def _no_overpayment(p):
     rec = locks.lock(m.Receivable, rec_id)  # payments of one receivable are checked in turn
     if rec is None:
         return None
-    if rec.status.name in ("written_off", "write_off_pending"):
+    if rec.status in (m.receivables.ReceivableStatus.written_off, m.receivables.ReceivableStatus.write_off_pending):
         return {"receivable": _l("This receivable is written off or awaiting write-off.")}
     others = select(func.coalesce(func.sum(m.Payment.amount), 0)).where(
         m.Payment.receivable_id == rec_id)
@@ -197,7 +198,7 @@ def _order_still_open(line):
 # an administrator names for a department (setting order_review_signers); nobody else may record
 # its sign-off (a supervisor cannot tick finance's box). A department with neither is recorded by
 # whoever may write order reviews.
-SIGNING_ROLES = {m.orders.Department.finance: "Finance"}
+SIGNING_ROLES = {m.orders.Department.finance: FINANCE}
 MSG_NOT_SIGNER = _l("Only a user of this department may record its sign-off.")
 
 
@@ -207,7 +208,7 @@ def may_sign(actor, department) -> bool:
     named = policy.get(PolicyKey.order_review_signers).get(department, frozenset())
     if role is None and not named:
         return True
-    return bool({role, "Admin"} & actor.roles) or actor.employee_id in named
+    return bool({role, ADMIN} & actor.roles) or actor.employee_id in named
 
 
 @rule(m.OrderReview)
@@ -230,13 +231,12 @@ def _no_overlapping_leave(lr):
     emp = lr.employee.id if lr.employee is not None else lr.employee_id
     if emp is None or lr.start_date is None or lr.end_date is None:
         return None
-    status = lr.status.name if lr.status is not None else "draft"
-    if status in ("rejected", "cancelled"):
+    if lr.status in m.conduct.LeaveStatus.withdrawn():
         return None
     locks.lock(m.Employee, emp)  # one employee's leave requests are checked in turn
     q = select(m.LeaveRequest.id).where(
         m.LeaveRequest.employee_id == emp,
-        m.LeaveRequest.status.not_in(["rejected", "cancelled"]),
+        m.LeaveRequest.status.not_in(m.conduct.LeaveStatus.withdrawn()),
         m.LeaveRequest.start_date <= lr.end_date,
         m.LeaveRequest.end_date >= lr.start_date,
     )
@@ -323,7 +323,7 @@ def _legal_after_dunning(case):
         return None
     rec_id = case.receivable.id if case.receivable is not None else case.receivable_id
     rec = _session(case).get(m.Receivable, rec_id) if rec_id else None
-    if rec is None or rec.status.name == "in_legal":
+    if rec is None or rec.status is m.receivables.ReceivableStatus.in_legal:
         return None
     if not legal_allowed(rec):
         return {"receivable": legal_refusal()}

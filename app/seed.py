@@ -96,13 +96,14 @@ from .models.receivables import DunningChannel, LegalStatus, PaymentMethod, Rece
 from .models.rewards import PenaltyKind, PenaltyStatus, RewardKind
 from .models.service import CauseCategory, Severity, TicketKind, TicketStatus
 from .models.training import AssessmentKind, ItemStatus, Method, MoveKind, PlanStatus, Topic
+from .security.matrix import ADMIN, FINANCE, HR, ROLES, SALES, SUPERVISOR
 from .security.passwords import problems
+from .services import collection
 
 RANDOM_SEED = 20261127
 MARKER_NUMBER = "E0001"
 EMAIL_DOMAIN = "demo.local"
 CENT = Decimal("0.01")
-REQUIRED_ROLES = ("Salesperson", "Supervisor", "Finance", "HR", "Admin")
 
 # --- Organisation ------------------------------------------------------------------------------
 
@@ -127,24 +128,24 @@ ROADS = ("工业大道", "创业路", "科技路", "兴业路", "宏达路", "�
 
 # number, username, name, English name, position, team index, role, department, hire date (days ago)
 PEOPLE = (
-    ("E0001", "admin", "赵建国", "Zhao Jianguo", Position.manager, None, "Admin", "销售部", 4100),
-    ("E0002", "supervisor1", "陈志强", "Chen Zhiqiang", Position.supervisor, 0, "Supervisor", "销售部", 3300),
-    ("E0003", "supervisor2", "周海涛", "Zhou Haitao", Position.supervisor, 1, "Supervisor", "销售部", 2900),
-    ("E0004", "supervisor3", "吴立新", "Wu Lixin", Position.supervisor, 2, "Supervisor", "销售部", 2400),
-    ("E0005", "sales1", "李明", "Li Ming", Position.salesperson, 0, "Salesperson", "销售部", 2100),
-    ("E0006", "sales2", "王芳", "Wang Fang", Position.salesperson, 1, "Salesperson", "销售部", 1900),
-    ("E0007", "sales3", "张伟", "Zhang Wei", Position.salesperson, 0, "Salesperson", "销售部", 1500),
-    ("E0008", "sales4", "刘洋", "Liu Yang", Position.salesperson, 0, "Salesperson", "销售部", 380),
-    ("E0009", "sales5", "黄晓丽", "Huang Xiaoli", Position.salesperson, 0, "Salesperson", "销售部", 1200),
-    ("E0010", "sales6", "杨帆", "Yang Fan", Position.salesperson, 1, "Salesperson", "销售部", 1650),
-    ("E0011", "sales7", "徐静", "Xu Jing", Position.salesperson, 1, "Salesperson", "销售部", 1100),
-    ("E0012", "sales8", "孙浩", "Sun Hao", Position.salesperson, 1, "Salesperson", "销售部", 300),
-    ("E0013", "sales9", "马骏", "Ma Jun", Position.salesperson, 2, "Salesperson", "销售部", 2600),
-    ("E0014", "sales10", "朱婷", "Zhu Ting", Position.salesperson, 2, "Salesperson", "销售部", 1400),
-    ("E0015", "sales11", "胡斌", "Hu Bin", Position.salesperson, 2, "Salesperson", "销售部", 900),
-    ("E0016", "sales12", "郭敏", "Guo Min", Position.salesperson, 2, "Salesperson", "销售部", 700),
-    ("E0017", "finance1", "林小燕", "Lin Xiaoyan", Position.finance, None, "Finance", "财务部", 2000),
-    ("E0018", "hr1", "何丽娟", "He Lijuan", Position.hr, None, "HR", "人力资源部", 2500),
+    ("E0001", "admin", "赵建国", "Zhao Jianguo", Position.manager, None, ADMIN, "销售部", 4100),
+    ("E0002", "supervisor1", "陈志强", "Chen Zhiqiang", Position.supervisor, 0, SUPERVISOR, "销售部", 3300),
+    ("E0003", "supervisor2", "周海涛", "Zhou Haitao", Position.supervisor, 1, SUPERVISOR, "销售部", 2900),
+    ("E0004", "supervisor3", "吴立新", "Wu Lixin", Position.supervisor, 2, SUPERVISOR, "销售部", 2400),
+    ("E0005", "sales1", "李明", "Li Ming", Position.salesperson, 0, SALES, "销售部", 2100),
+    ("E0006", "sales2", "王芳", "Wang Fang", Position.salesperson, 1, SALES, "销售部", 1900),
+    ("E0007", "sales3", "张伟", "Zhang Wei", Position.salesperson, 0, SALES, "销售部", 1500),
+    ("E0008", "sales4", "刘洋", "Liu Yang", Position.salesperson, 0, SALES, "销售部", 380),
+    ("E0009", "sales5", "黄晓丽", "Huang Xiaoli", Position.salesperson, 0, SALES, "销售部", 1200),
+    ("E0010", "sales6", "杨帆", "Yang Fan", Position.salesperson, 1, SALES, "销售部", 1650),
+    ("E0011", "sales7", "徐静", "Xu Jing", Position.salesperson, 1, SALES, "销售部", 1100),
+    ("E0012", "sales8", "孙浩", "Sun Hao", Position.salesperson, 1, SALES, "销售部", 300),
+    ("E0013", "sales9", "马骏", "Ma Jun", Position.salesperson, 2, SALES, "销售部", 2600),
+    ("E0014", "sales10", "朱婷", "Zhu Ting", Position.salesperson, 2, SALES, "销售部", 1400),
+    ("E0015", "sales11", "胡斌", "Hu Bin", Position.salesperson, 2, SALES, "销售部", 900),
+    ("E0016", "sales12", "郭敏", "Guo Min", Position.salesperson, 2, SALES, "销售部", 700),
+    ("E0017", "finance1", "林小燕", "Lin Xiaoyan", Position.finance, None, FINANCE, "财务部", 2000),
+    ("E0018", "hr1", "何丽娟", "He Lijuan", Position.hr, None, HR, "人力资源部", 2500),
     # Staff of other departments (order reviewers, root-cause owners): no login.
     ("E0019", None, "罗建华", "Luo Jianhua", Position.other, None, None, "生产部", 3600),
     ("E0020", None, "梁志勇", "Liang Zhiyong", Position.other, None, None, "采购部", 2800),
@@ -404,7 +405,7 @@ def seed_demo(password: str) -> dict[str, int]:
     """Create the demo factory once; on later runs only reset the demo logins. Returns row counts."""
     sm = current_app.appbuilder.sm
     roles = {}
-    for name in REQUIRED_ROLES:
+    for name in ROLES:
         role = sm.find_role(name)
         if role is None:
             raise RuntimeError(f"Role {name!r} does not exist: run `flask roles sync` first.")
@@ -988,18 +989,6 @@ def _order(ctx: Ctx, cust: Customer, contract: Contract | None, order_date: date
 # --- Receivables and collection ------------------------------------------------------------------
 
 
-def _bucket(days_overdue: int) -> str:
-    if days_overdue <= 0:
-        return "not_due"
-    if days_overdue <= 30:
-        return "1-30"
-    if days_overdue <= 60:
-        return "31-60"
-    if days_overdue <= 90:
-        return "61-90"
-    return "90+"
-
-
 def _receivables(ctx: Ctx) -> None:
     rng, today = ctx.rng, ctx.today
     plans = []
@@ -1010,10 +999,10 @@ def _receivables(ctx: Ctx) -> None:
         issued = ctx.shipments[id(o)].shipped_on
         due = issued + timedelta(days=o.customer.payment_terms_days)
         overdue = (today - due).days
-        bucket = _bucket(overdue)
+        bucket = collection.bucket_of(overdue)
         # fate: "paid", "partial" or "unpaid" (as of today)
-        odds = {"not_due": (0.0, 0.2), "1-30": (0.45, 0.2), "31-60": (0.55, 0.2),
-                "61-90": (0.62, 0.16), "90+": (0.9 if overdue < 180 else 0.97, 0.04)}[bucket]
+        odds = {"not_due": (0.0, 0.2), "d1_30": (0.45, 0.2), "d31_60": (0.55, 0.2),
+                "d61_90": (0.62, 0.16), "d90_plus": (0.9 if overdue < 180 else 0.97, 0.04)}[bucket]
         r = rng.random()
         fate = "paid" if r < odds[0] else "partial" if r < odds[0] + odds[1] else "unpaid"
         plans.append({"order": o, "amount": amount, "issued": issued, "due": due,
@@ -1030,7 +1019,7 @@ def _receivables(ctx: Ctx) -> None:
     if not_due and all(p["fate"] != "partial" for p in not_due):
         not_due[0]["fate"] = "partial"  # an advance payment on an invoice not yet due
     # Every aging bucket holds some plain outstanding invoices (status open / overdue).
-    for bucket in ("not_due", "1-30", "31-60", "61-90", "90+"):
+    for bucket, *_ in collection.BUCKETS:
         in_bucket = [p for p in plans if p["bucket"] == bucket and "special" not in p]
         outstanding = [p for p in in_bucket if p["fate"] != "paid"]
         for p in [p for p in in_bucket if p["fate"] == "paid"][: max(0, 4 - len(outstanding))]:

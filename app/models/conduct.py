@@ -23,6 +23,11 @@ class AttendanceStatus(LabeledEnum):
     business_trip = "business_trip"
 
     @classmethod
+    def exceptions(cls) -> tuple[AttendanceStatus, ...]:
+        """4.1.1: days a supervisor looks at."""
+        return (cls.late, cls.left_early, cls.absent)
+
+    @classmethod
     def _labels(cls):
         return {
             "normal": _l("Normal"),
@@ -60,6 +65,11 @@ class LeaveStatus(LabeledEnum):
     approved = "approved"
     rejected = "rejected"
     cancelled = "cancelled"
+
+    @classmethod
+    def withdrawn(cls) -> tuple[LeaveStatus, ...]:
+        """A request that no longer counts (for overlaps and days taken)."""
+        return (cls.rejected, cls.cancelled)
 
     @classmethod
     def _labels(cls):

@@ -30,6 +30,11 @@ class OrderStatus(LabeledEnum):
     cancelled = "cancelled"
 
     @classmethod
+    def finished(cls) -> tuple[OrderStatus, ...]:
+        """Nothing more to deliver: an order in these states is never late."""
+        return (cls.delivered, cls.cancelled)
+
+    @classmethod
     def _labels(cls):
         return {
             "received": _l("Received"),
@@ -106,7 +111,7 @@ class SalesOrder(Versioned, Timestamped, Model):
     @property
     def days_late(self) -> int:
         """3.2: days past the promised date of an order not yet delivered (nor cancelled)."""
-        if not self.promised_date or self.status is None or self.status.name in ("delivered", "cancelled"):
+        if not self.promised_date or self.status is None or self.status in OrderStatus.finished():
             return 0
         return max((today() - self.promised_date).days, 0)
 

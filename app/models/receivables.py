@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from ..clock import today
 from ..labels import BUCKET_LABELS
-from ..services.collection import BUCKETS, days_overdue
+from ..services.collection import bucket_of, days_overdue
 from .base import LabeledEnum, Model, Money, Timestamped, Versioned, enum_column
 from .contracts import Contract
 from .customers import Customer
@@ -27,6 +27,21 @@ class ReceivableStatus(LabeledEnum):
     in_legal = "in_legal"
     write_off_pending = "write_off_pending"
     written_off = "written_off"
+
+    @classmethod
+    def not_yet_due(cls) -> tuple[ReceivableStatus, ...]:
+        """Unpaid and not flagged overdue: the daily job's notices and overdue flags look here."""
+        return (cls.open, cls.partially_paid)
+
+    @classmethod
+    def collecting(cls) -> tuple[ReceivableStatus, ...]:
+        """Money still to collect in the ordinary way (no legal action, no write-off)."""
+        return (cls.open, cls.partially_paid, cls.overdue)
+
+    @classmethod
+    def closed(cls) -> tuple[ReceivableStatus, ...]:
+        """Nothing left to collect (2.5)."""
+        return (cls.paid, cls.written_off)
 
     @classmethod
     def _labels(cls):
@@ -145,14 +160,13 @@ class Receivable(Versioned, Timestamped, Model):
     @property
     def days_overdue(self) -> int:
         """Days past the due date while money is outstanding (2.5.3)."""
-        if self.status is None or self.status.name in ("paid", "written_off") or not self.due_date:
+        if self.status is None or self.status in ReceivableStatus.closed() or not self.due_date:
             return 0
         return days_overdue(self.due_date, today())
 
     @property
     def aging_bucket(self):
-        days = self.days_overdue
-        return next(BUCKET_LABELS[b] for b, lo, hi in BUCKETS if days >= lo and (hi is None or days <= hi))
+        return BUCKET_LABELS[bucket_of(self.days_overdue)]
 
     def __str__(self) -> str:
         return self.number

@@ -149,7 +149,8 @@ def figures(session, m, start: date, end: date, employee_ids) -> dict[int, dict]
     if not ids:
         return out
     C, Ord, L = m.Customer, m.SalesOrder, m.OrderLine  # noqa: N806
-    in_period = and_(Ord.order_date >= start, Ord.order_date <= end, Ord.status != "cancelled")
+    in_period = and_(Ord.order_date >= start, Ord.order_date <= end,
+                     Ord.status != m.orders.OrderStatus.cancelled)
     for emp, revenue, volume, profit in session.execute(
         select(C.owner_id, func.sum(L.qty * L.unit_price), func.sum(L.qty),
                func.sum(L.qty * (L.unit_price - L.unit_cost)))
@@ -160,7 +161,7 @@ def figures(session, m, start: date, end: date, employee_ids) -> dict[int, dict]
                         profit=Decimal(profit or 0))
     # New customers: their first order (ever) falls in the period.
     first = (select(Ord.customer_id, func.min(Ord.order_date).label("first"))
-             .where(Ord.status != "cancelled").group_by(Ord.customer_id).subquery())
+             .where(Ord.status != m.orders.OrderStatus.cancelled).group_by(Ord.customer_id).subquery())
     for emp, n in session.execute(
         select(C.owner_id, func.count()).select_from(C).join(first, first.c.customer_id == C.id)
         .where(first.c.first >= start, first.c.first <= end, C.owner_id.in_(ids)).group_by(C.owner_id)
@@ -209,7 +210,8 @@ def figures(session, m, start: date, end: date, employee_ids) -> dict[int, dict]
                func.sum(case((and_(R.due_date >= start, R.due_date <= end), R.amount), else_=0)),
                func.sum(case((and_(R.due_date >= start, R.due_date <= end),
                               func.coalesce(paid_by_end.c.paid, 0)), else_=0)),
-               func.sum(case((and_(R.due_date < end, R.issued_on <= end, R.status != "written_off"), left),
+               func.sum(case((and_(R.due_date < end, R.issued_on <= end,
+                                   R.status != m.receivables.ReceivableStatus.written_off), left),
                              else_=0)))
         .select_from(R).join(C, R.customer_id == C.id).outerjoin(paid_by_end, paid_by_end.c.receivable_id == R.id)
         .where(C.owner_id.in_(ids)).group_by(C.owner_id)

@@ -23,7 +23,6 @@ BUCKETS: tuple[tuple[str, int, int | None], ...] = (
 )
 # Dunning levels of 3.3.2 in order; the policy gives the last overdue day of each but the last.
 DUNNING_LEVELS = ("phone", "email_letter", "visit", "escalation", "legal_review")
-CLOSED = ("paid", "written_off")  # statuses with nothing left to collect
 
 
 def days_overdue(due_date: date, today: date) -> int:
@@ -33,7 +32,12 @@ def days_overdue(due_date: date, today: date) -> int:
 
 def aging_bucket(due_date: date, today: date) -> str:
     """2.5.3: not yet due, 1-30, 31-60, 61-90, more than 90 days overdue."""
-    days = days_overdue(due_date, today)
+    return bucket_of(days_overdue(due_date, today))
+
+
+def bucket_of(days: int) -> str:
+    """The aging bucket of a number of days overdue (0: not yet due)."""
+    days = max(days, 0)
     for name, lo, hi in BUCKETS:
         if days >= lo and (hi is None or days <= hi):
             return name
@@ -167,7 +171,7 @@ def customer_risk_figures(session, models, today: date, window_months: int) -> d
             func.min(case((Receivable.due_date < today, Receivable.due_date), else_=None)),
         )
         .outerjoin(paid, paid.c.receivable_id == Receivable.id)
-        .where(Receivable.status.not_in(["paid", "written_off"]), left > 0)
+        .where(Receivable.status.not_in(models.receivables.ReceivableStatus.closed()), left > 0)
         .group_by(Receivable.customer_id)
     ).all()
     since = today - timedelta(days=round(window_months * 365 / 12))
@@ -176,7 +180,7 @@ def customer_risk_figures(session, models, today: date, window_months: int) -> d
     late = dict(session.execute(
         select(Receivable.customer_id, func.count())
         .join(last_paid, last_paid.c.receivable_id == Receivable.id)
-        .where(Receivable.status == "paid", last_paid.c.last > Receivable.due_date,
+        .where(Receivable.status == models.receivables.ReceivableStatus.paid, last_paid.c.last > Receivable.due_date,
                last_paid.c.last >= since)
         .group_by(Receivable.customer_id)
     ).all())

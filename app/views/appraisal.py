@@ -17,6 +17,7 @@ from .. import models as m
 from ..appraisal import salespeople, scorecards
 from ..extensions import db
 from ..labels import person_name
+from ..models.appraisal import CycleStatus
 from ..models.training import Topic
 from ..registry import SCREEN_BY_MENU
 from ..security.scope import current_actor
@@ -158,7 +159,7 @@ class AppraisalView(BaseView):
         grades = Counter(c.grade for c in ranked if c.grade)
         chart = charts.bar("grade-chart", _l("Grade distribution"), GRADES,
                            {_l("Salespeople"): [grades.get(g, 0) for g in GRADES]}, height=260)
-        editable = (cycle.status.name != "closed"
+        editable = (cycle.status is not CycleStatus.closed
                     and current_actor().scope("AppraisalCycle", "write") is not None)
         return self.render_template(
             "portal/appraisal_cycle.html", cycle=cycle, cards=ranked, names=names, ranks=ranks,
@@ -181,7 +182,7 @@ class AppraisalView(BaseView):
             lines=lines, chart=chart, roles=ROLES, role_labels=m.appraisal.EvaluatorRole,
             part_labels=PART_LABELS, recommendations=RECOMMENDATIONS,
             topics=[Topic[t].label for t in card.development], settings=cycle.effective_settings(),
-            can_rate=cycle.status.name != "closed" and _may_rate(employee_id))
+            can_rate=cycle.status is not CycleStatus.closed and _may_rate(employee_id))
 
     @expose("/<int:cycle_id>/export.xlsx")
     @login_required
@@ -224,7 +225,7 @@ class AppraisalView(BaseView):
         if current_actor().scope("AppraisalCycle", "write") is None:
             abort(403)
         locks.lock(cycle)  # closing the cycle at the same moment waits, or went first
-        if cycle.status.name == "closed":
+        if cycle.status is CycleStatus.closed:
             flash(str(_l("This appraisal cycle is closed.")), "danger")
             return self.cycle(cycle_id), 409
         new, bad = parse_settings(request.form)

@@ -16,6 +16,7 @@ from ..clock import today
 from ..extensions import db
 from ..labels import BUCKET_LABELS, person_name
 from ..presets import preset
+from ..security.matrix import ADMIN, FINANCE, HR, SALES, SUPERVISOR
 from ..security.scope import current_actor, scoped
 from ..services import collection
 from .appraisal import INDICATOR_LABELS
@@ -32,8 +33,8 @@ from .worklists import (
 TREND_MONTHS = 6  # months of the finance collection-rate trend
 
 SECTION_TITLES = {
-    "Salesperson": _l("My work"), "Supervisor": _l("My team"), "Finance": _l("Collection"),
-    "HR": _l("People"), "Admin": _l("Administration"),
+    SALES: _l("My work"), SUPERVISOR: _l("My team"), FINANCE: _l("Collection"),
+    HR: _l("People"), ADMIN: _l("Administration"),
 }
 
 
@@ -177,27 +178,27 @@ def sections() -> list[dict]:
     actor = current_actor()
     day = today()
     out = []
-    if "Salesperson" in actor.roles or "Supervisor" in actor.roles:
+    if SALES in actor.roles or SUPERVISOR in actor.roles:
         counters = _sales_counters(day)
-        if "Supervisor" in actor.roles:
+        if SUPERVISOR in actor.roles:
             counters.insert(0, ("approvals", _l("Awaiting my approval"), _approvals_count(), _wl("approvals")))
         cycle, cards, everyone = _current_cards(day)
         charts_ = [_targets_chart(cycle, cards)] if cycle is not None and not everyone else []
-        ranking = _team_ranking(cycle, cards) if cycle is not None and "Supervisor" in actor.roles else []
-        out.append({"key": "sales", "title": SECTION_TITLES["Supervisor" if "Supervisor" in actor.roles else
-                                                        "Salesperson"],
+        ranking = _team_ranking(cycle, cards) if cycle is not None and SUPERVISOR in actor.roles else []
+        out.append({"key": "sales", "title": SECTION_TITLES[SUPERVISOR if SUPERVISOR in actor.roles else
+                                                        SALES],
                     "counters": counters, "charts": charts_, "ranking": ranking})
-    if "Finance" in actor.roles:
+    if FINANCE in actor.roles:
         fin = _finance(day)
-        out.append({"key": "finance", "title": SECTION_TITLES["Finance"],
+        out.append({"key": "finance", "title": SECTION_TITLES[FINANCE],
                     "counters": [("approvals", _l("Awaiting my approval"), _approvals_count(), _wl("approvals"))],
                     "charts": fin["charts"], "by_person": fin["by_person"], "risky": fin["risky"]})
-    if "HR" in actor.roles:
+    if HR in actor.roles:
         counters, chart, cycles = _hr(day)
         counters.insert(0, ("approvals", _l("Awaiting my approval"), _approvals_count(), _wl("approvals")))
-        out.append({"key": "hr", "title": SECTION_TITLES["HR"], "counters": counters,
+        out.append({"key": "hr", "title": SECTION_TITLES[HR], "counters": counters,
                     "charts": [chart] if chart else [], "cycles": cycles})
-    if "Admin" in actor.roles:
-        out.append({"key": "admin", "title": SECTION_TITLES["Admin"], "counters": [], "charts": [],
+    if ADMIN in actor.roles:
+        out.append({"key": "admin", "title": SECTION_TITLES[ADMIN], "counters": [], "charts": [],
                     "admin": _admin()})
     return out

@@ -111,8 +111,7 @@ _WAITING_COLS = [("kind", _l("Record type")), ("record", _l("Record")), ("custom
 
 
 def _approval_steps(wf, actor):
-    return [s for s in wf.steps if s.verb == "approve" and s.approval and (
-        not s.roles or (set(s.roles) | {"Admin"}) & actor.roles)]
+    return [s for s in wf.steps if s.verb == "approve" and s.approval and s.open_to(actor.roles)]
 
 
 def _decision_queries(actor):
@@ -151,7 +150,7 @@ def approvals(day):
         rows += _waiting_rows(day, name, entity, wf, mine, by)
     required = _signable_departments(actor)
     if required:
-        orders = scoped("SalesOrder").filter(m.SalesOrder.status == "under_review").limit(LIMIT).all()
+        orders = scoped("SalesOrder").filter(m.SalesOrder.status == m.orders.OrderStatus.under_review).limit(LIMIT).all()
         done = {}
         for oid, dept in db.session.execute(select(m.OrderReview.order_id, m.OrderReview.department)
                                             .where(m.OrderReview.order_id.in_([o.id for o in orders]))):
@@ -184,7 +183,7 @@ def count_waiting_for_me() -> int:
         signed = (select(func.count(func.distinct(m.OrderReview.department))).where(
             m.OrderReview.order_id == m.SalesOrder.id, m.OrderReview.department.in_(sorted(required, key=str)))
             .correlate(m.SalesOrder).scalar_subquery())
-        counts.append(scoped("SalesOrder").filter(m.SalesOrder.status == "under_review", signed < len(required))
+        counts.append(scoped("SalesOrder").filter(m.SalesOrder.status == m.orders.OrderStatus.under_review, signed < len(required))
                       .with_entities(func.count(m.SalesOrder.id)).scalar_subquery())
     if not counts:
         return 0
@@ -237,7 +236,7 @@ def return_visits(day):
 def late_orders_query(day):
     """3.2: orders past their promised date and not delivered (nor cancelled)."""
     return scoped("SalesOrder").filter(
-        m.SalesOrder.promised_date < day, m.SalesOrder.status.not_in(["delivered", "cancelled"]))
+        m.SalesOrder.promised_date < day, m.SalesOrder.status.not_in(m.orders.OrderStatus.finished()))
 
 
 def late_orders(day):
@@ -265,7 +264,7 @@ _UNPAID = UNPAID
 def due_this_week_query(day):
     """3.3.1: receivables falling due in the next seven days."""
     return scoped("Receivable").filter(
-        m.Receivable.status.in_(["open", "partially_paid"]), m.Receivable.due_date >= day,
+        m.Receivable.status.in_(m.receivables.ReceivableStatus.not_yet_due()), m.Receivable.due_date >= day,
         m.Receivable.due_date <= day + timedelta(days=7))
 
 
@@ -336,7 +335,7 @@ def collection_todo(day):
         return {"columns": _REC_COLS, "rows": []}
     last = (select(m.DunningRecord.receivable_id, func.max(m.DunningRecord.contacted_on).label("last"),
                    func.count().label("n")).group_by(m.DunningRecord.receivable_id).subquery())
-    query = (scoped("Receivable").filter(m.Receivable.status.in_(["overdue", "partially_paid", "open"]),
+    query = (scoped("Receivable").filter(m.Receivable.status.in_(m.receivables.ReceivableStatus.collecting()),
                                           m.Receivable.due_date < day)
              .outerjoin(last, last.c.receivable_id == m.Receivable.id)
              .add_columns(last.c.last, last.c.n).order_by(m.Receivable.due_date))
@@ -351,7 +350,7 @@ def collection_todo(day):
 
 def overdue_tickets(day):
     """3.4: open tickets past their due date, counted by severity."""
-    base = scoped("ServiceTicket").filter(m.ServiceTicket.status != "closed",
+    base = scoped("ServiceTicket").filter(m.ServiceTicket.status != m.service.TicketStatus.closed,
                                            m.ServiceTicket.due_date < day)
     counts = dict(base.with_entities(m.ServiceTicket.severity, func.count())
                   .group_by(m.ServiceTicket.severity).all())

@@ -23,7 +23,7 @@ from .. import policy
 from ..appraisal import freeze
 from ..models.policy import PolicyKey
 from ..rules import legal_allowed, legal_refusal
-from ..security.matrix import FINANCE, HR, SUPERVISOR
+from ..security.matrix import ADMIN, FINANCE, HR, SUPERVISOR
 from ..services.collection import derive_status
 
 NONE, OPTIONAL, REQUIRED = "none", "optional", "required"
@@ -44,6 +44,11 @@ class Step:
     effect: Callable | None = None  # (row, ctx) -> None, after the state is set
     route: Callable | None = None  # (row, ctx) -> target state, when it depends on the row
     style: str = "default"
+
+    def open_to(self, roles) -> bool:
+        """Whether a user of ``roles`` may take the step (its verb over the row aside): any role
+        when the step names none, else one of those it names, or the administrator."""
+        return not self.roles or bool((set(self.roles) | {ADMIN}) & set(roles))
 
 
 @dataclass(frozen=True)
@@ -88,7 +93,8 @@ def _has_quotation(c, ctx):
 
 def _has_signed_contract(c, ctx):
     if not _count(ctx, m.Contract, m.Contract.customer_id == c.id,
-                  m.Contract.status.in_(["signed", "executing", "fulfilled"])):
+                  m.Contract.status.in_([m.contracts.ContractStatus.signed, m.contracts.ContractStatus.executing,
+                                           m.contracts.ContractStatus.fulfilled])):
         return _l("The customer needs a signed contract first (3.1.7).")
 
 

@@ -29,7 +29,6 @@ from ..history import actor_names, current_record, forget_transitions, note_tran
 from ..models.history import ChangeAction, ChangeLog
 from ..registry import BY_NAME, Entity
 from ..rules import check_item
-from ..security.matrix import ADMIN
 from ..security.scope import anchor_employee_id, current_actor, in_scope
 from ..validation import MSG_BAD_CHARACTER, MSG_REQUIRED, ValidationFailure, storable_text
 
@@ -143,7 +142,7 @@ def refusal(entity: Entity, obj, step: Step):
     actor = current_actor()
     if not in_scope(obj, step.verb, entity):
         return _l("You may not take this step on this record.")
-    if step.roles and not (set(step.roles) | {ADMIN}) & actor.roles:
+    if not step.open_to(actor.roles):
         return _l("You may not take this step on this record.")
     if step.approval:
         if entity.anchor and anchor_employee_id(obj, entity) == actor.employee_id:
