@@ -17,9 +17,6 @@ from flask_babel import lazy_gettext as _l
 
 from . import models as m
 
-# Receivables still being collected (2.5.3): what the aging and the overdue figures count.
-UNPAID = ("open", "partially_paid", "overdue", "in_legal")
-
 
 @dataclass(frozen=True)
 class Preset:
@@ -36,7 +33,7 @@ def _quotations_expiring(day):
 
 def _receivables_overdue(day):
     """2.5.3: past their due date and not fully paid (every aging bucket but "not due")."""
-    return m.Receivable.status.in_(UNPAID) & (m.Receivable.due_date < day)
+    return m.Receivable.status.in_(m.receivables.ReceivableStatus.unpaid()) & (m.Receivable.due_date < day)
 
 
 def _tickets_open(_day):

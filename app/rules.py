@@ -152,8 +152,7 @@ def _no_overpayment(p):
         return None
     if rec.status in (m.receivables.ReceivableStatus.written_off, m.receivables.ReceivableStatus.write_off_pending):
         return {"receivable": _l("This receivable is written off or awaiting write-off.")}
-    others = select(func.coalesce(func.sum(m.Payment.amount), 0)).where(
-        m.Payment.receivable_id == rec_id)
+    others = m.receivables.paid_total(rec_id)
     if p.id is not None:
         others = others.where(m.Payment.id != p.id)
     outstanding = Decimal(rec.amount) - Decimal(_session(p).scalar(others))
@@ -168,8 +167,7 @@ def _amount_covers_payments(rec):
     if not state.persistent or rec.amount is None or not state.attrs["amount"].history.has_changes():
         return None
     locks.lock(rec)  # a payment being booked now is counted (its rule locks the same row)
-    paid = Decimal(_session(rec).scalar(select(func.coalesce(func.sum(m.Payment.amount), 0))
-                                        .where(m.Payment.receivable_id == rec.id)))
+    paid = Decimal(_session(rec).scalar(m.receivables.paid_total(rec.id)))
     if Decimal(rec.amount) < paid:
         return {"amount": _l("Less than already paid (%(amount)s).", amount=number(paid))}
 

@@ -39,6 +39,11 @@ class ReceivableStatus(LabeledEnum):
         return (cls.open, cls.partially_paid, cls.overdue)
 
     @classmethod
+    def unpaid(cls) -> tuple[ReceivableStatus, ...]:
+        """Still being collected, in legal action included: what aging and overdue figures count."""
+        return (*cls.collecting(), cls.in_legal)
+
+    @classmethod
     def closed(cls) -> tuple[ReceivableStatus, ...]:
         """Nothing left to collect (2.5)."""
         return (cls.paid, cls.written_off)
@@ -125,6 +130,21 @@ class Payment(Versioned, Timestamped, Model):
         return f"{self.paid_on} {self.amount}"
 
 
+def paid_total(receivable_id):
+    """What has been paid on a receivable (2.5.1), as a select of one sum: for an id, or for a
+    correlated id column (``Receivable.amount_paid``)."""
+    return select(func.coalesce(func.sum(Payment.amount), 0)).where(Payment.receivable_id == receivable_id)
+
+
+def paid_per_receivable(until: date | None = None):
+    """What has been paid on each receivable (by ``until``): a subquery (receivable_id, paid) to
+    join, for lists and aggregates over many receivables."""
+    query = select(Payment.receivable_id, func.sum(Payment.amount).label("paid"))
+    if until is not None:
+        query = query.where(Payment.paid_on <= until)
+    return query.group_by(Payment.receivable_id).subquery()
+
+
 class Receivable(Versioned, Timestamped, Model):
     """An invoice to collect (2.5.1); paid and outstanding are derived from payments."""
 
@@ -146,12 +166,7 @@ class Receivable(Versioned, Timestamped, Model):
         back_populates="receivable", cascade="all, delete-orphan"
     )
     # Computed in SQL with the row (one query for a whole list page, never one per row).
-    amount_paid: Mapped[Decimal] = column_property(
-        select(func.coalesce(func.sum(Payment.amount), 0))
-        .where(Payment.receivable_id == id)
-        .correlate_except(Payment)
-        .scalar_subquery()
-    )
+    amount_paid: Mapped[Decimal] = column_property(paid_total(id).correlate_except(Payment).scalar_subquery())
 
     @property
     def outstanding(self) -> Decimal:

@@ -201,9 +201,8 @@ def figures(session, m, start: date, end: date, employee_ids) -> dict[int, dict]
     ):
         out[emp]["delivered"] = n
     # Collection (2.5.3) of receivables due in the period, and overdue at the period's end.
-    R, P = m.Receivable, m.Payment  # noqa: N806
-    paid_by_end = (select(P.receivable_id, func.sum(P.amount).label("paid"))
-                   .where(P.paid_on <= end).group_by(P.receivable_id).subquery())
+    R = m.Receivable  # noqa: N806
+    paid_by_end = m.receivables.paid_per_receivable(until=end)
     left = R.amount - func.coalesce(paid_by_end.c.paid, 0)
     for emp, due, collected, overdue in session.execute(
         select(C.owner_id,

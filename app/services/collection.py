@@ -160,8 +160,7 @@ def customer_risk_figures(session, models, today: date, window_months: int) -> d
     """Every customer with money outstanding or late payments: the figures of ``risk`` in three
     aggregate queries (outstanding and overdue, late payments, credit limits)."""
     Receivable, Payment, Customer = models.Receivable, models.Payment, models.Customer  # noqa: N806
-    paid = (select(Payment.receivable_id, func.sum(Payment.amount).label("paid"))
-            .group_by(Payment.receivable_id).subquery())
+    paid = models.receivables.paid_per_receivable()
     left = Receivable.amount - func.coalesce(paid.c.paid, 0)
     rows = session.execute(
         select(

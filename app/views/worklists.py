@@ -27,7 +27,7 @@ from ..extensions import db
 from ..labels import BUCKET_LABELS, DUNNING_LABELS, column_labels
 from ..models.history import ChangeAction, ChangeLog
 from ..models.policy import PolicyKey
-from ..presets import UNPAID, preset
+from ..presets import preset
 from ..registry import BY_NAME
 from ..rules import may_sign
 from ..security.scope import current_actor, scope_clause, scoped
@@ -258,7 +258,6 @@ def _receivable_row(r, day):
 
 _REC_COLS = [*_cols("Receivable", "number", "customer", "due_date", "outstanding"),
              ("days_overdue", _l("Days overdue")), ("dunning_level", _l("Dunning level"))]
-_UNPAID = UNPAID
 
 
 def due_this_week_query(day):
@@ -276,9 +275,8 @@ def due_this_week(day):
 def unpaid_with_outstanding():
     """The user's unpaid receivables joined to their payments, and the SQL expression of what
     is still outstanding on each (the aging list, the finance dashboard)."""
-    paid = (select(m.Payment.receivable_id, func.sum(m.Payment.amount).label("paid"))
-            .group_by(m.Payment.receivable_id).subquery())
-    base = scoped("Receivable").filter(m.Receivable.status.in_(_UNPAID)).outerjoin(
+    paid = m.receivables.paid_per_receivable()
+    base = scoped("Receivable").filter(m.Receivable.status.in_(m.receivables.ReceivableStatus.unpaid())).outerjoin(
         paid, paid.c.receivable_id == m.Receivable.id)
     return base, m.Receivable.amount - func.coalesce(paid.c.paid, 0)
 
@@ -295,7 +293,7 @@ def aging(day):
     """2.5.3: outstanding by aging bucket (summary in one aggregate query), and the receivables
     of the chosen bucket."""
     sums = outstanding_by_bucket(day)
-    base = scoped("Receivable").filter(m.Receivable.status.in_(_UNPAID))
+    base = scoped("Receivable").filter(m.Receivable.status.in_(m.receivables.ReceivableStatus.unpaid()))
     summary = [{"key": b, "label": BUCKET_LABELS[b], "count": sums.get(b, (0, 0))[0],
                 "amount": display(sums.get(b, (0, 0))[1] or 0), "url": url_for(".show", name="aging", bucket=b)}
                for b, *_ in collection.BUCKETS]

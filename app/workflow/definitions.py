@@ -157,8 +157,7 @@ def _open_legal_case(r, ctx):
 
 
 def _derived_receivable_state(r, ctx):
-    paid = ctx.session.scalar(select(func.coalesce(func.sum(m.Payment.amount), 0))
-                              .where(m.Payment.receivable_id == r.id))
+    paid = ctx.session.scalar(m.receivables.paid_total(r.id))
     return derive_status(r.amount, paid, r.due_date, ctx.today, "open")
 
 
