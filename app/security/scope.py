@@ -61,6 +61,21 @@ class Actor:
     def scope(self, entity: str, verb: str) -> str | None:
         return self.scopes.get((entity, verb))
 
+    def may(self, entity: str, verb: str) -> bool:
+        """Whether the user holds ``verb`` on ``entity`` in any scope."""
+        return self.scope(entity, verb) is not None
+
+    def employees(self, entity: str, verb: str) -> frozenset[int] | None:
+        """The employees whose rows of ``entity`` the user reaches for ``verb``: ``None`` for every
+        employee, an empty set without the right."""
+        scope = self.scope(entity, verb)
+        return self.allowed_employees(scope) if scope else frozenset()
+
+    def reaches(self, entity: str, verb: str, employee_id: int | None) -> bool:
+        """Whether the rows of ``entity`` anchored on this employee are within the user's ``verb``."""
+        allowed = self.employees(entity, verb)
+        return allowed is None or employee_id in allowed
+
     def allowed_employees(self, scope: str) -> frozenset[int] | None:
         """Employee ids a scope covers; None means every row."""
         if scope == "all":

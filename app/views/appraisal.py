@@ -61,17 +61,15 @@ def may_open_cycles(actor=None) -> bool:
     """Whether the user may open cycle pages: they read cycles and some appraisees' targets (finance
     reads the cycles as records but no scorecards, so it is offered no cycle page)."""
     actor = actor or current_actor()
-    return all(actor.scope(entity, "read") is not None for entity in SCREEN_BY_MENU["menu_Scorecards"].entities)
+    return all(actor.may(entity, "read") for entity in SCREEN_BY_MENU["menu_Scorecards"].entities)
 
 
 def _visible(cycle) -> list[int]:
     """Appraisees the user may see: own, team or all, by their read scope on appraisal targets."""
     actor = current_actor()
-    scope = actor.scope("AppraisalTarget", "read")
-    if scope is None:
+    if not actor.may("AppraisalTarget", "read"):
         abort(404)
-    allowed = actor.allowed_employees(scope)
-    return [e for e in salespeople(cycle) if allowed is None or e in allowed]
+    return [e for e in salespeople(cycle) if actor.reaches("AppraisalTarget", "read", e)]
 
 
 def _cycle(cycle_id):
@@ -98,11 +96,7 @@ def _how(line) -> str:
 def _may_rate(employee_id) -> bool:
     """Whether the user may add a rating of this salesperson (6.3.2; never of themselves)."""
     actor = current_actor()
-    scope = actor.scope("AppraisalRating", "write")
-    if scope is None or employee_id == actor.employee_id:
-        return False
-    allowed = actor.allowed_employees(scope)
-    return allowed is None or employee_id in allowed
+    return employee_id != actor.employee_id and actor.reaches("AppraisalRating", "write", employee_id)
 
 
 def _rank_pool(cycle) -> list[int] | None:
@@ -160,7 +154,7 @@ class AppraisalView(BaseView):
         chart = charts.bar("grade-chart", _l("Grade distribution"), GRADES,
                            {_l("Salespeople"): [grades.get(g, 0) for g in GRADES]}, height=260)
         editable = (cycle.status is not CycleStatus.closed
-                    and current_actor().scope("AppraisalCycle", "write") is not None)
+                    and current_actor().may("AppraisalCycle", "write"))
         return self.render_template(
             "portal/appraisal_cycle.html", cycle=cycle, cards=ranked, names=names, ranks=ranks,
             chart=chart, recommendations=RECOMMENDATIONS, editable=editable,
@@ -222,7 +216,7 @@ class AppraisalView(BaseView):
     @login_required
     def save_settings(self, cycle_id):
         cycle = _cycle(cycle_id)
-        if current_actor().scope("AppraisalCycle", "write") is None:
+        if not current_actor().may("AppraisalCycle", "write"):
             abort(403)
         locks.lock(cycle)  # closing the cycle at the same moment waits, or went first
         if cycle.status is CycleStatus.closed:

@@ -123,8 +123,7 @@ def _owner_choice_filter(entity: Entity) -> type[BaseFilter]:
 
         def apply(self, query, value):
             actor = current_actor()
-            scope = actor.scope(entity.name, WRITE)
-            allowed = actor.allowed_employees(scope) if scope else frozenset()
+            allowed = actor.employees(entity.name, WRITE)
             if allowed is None:
                 return query
             return query.filter(Employee.id.in_(sorted(allowed)) if allowed else false())
@@ -190,11 +189,9 @@ class _Guard:
 def _record_links(entity: Entity, item) -> list[tuple[object, str, str]]:
     """Extra actions on a record page: (label, url, element id)."""
     actor = current_actor()
-    if entity.name == "ConductViolation" and actor.scope("Penalty", "write") is not None:
-        allowed = actor.allowed_employees(actor.scope("Penalty", "write"))
-        if allowed is None or item.employee_id in allowed:
-            return [(_l("Propose penalty"), url_for("ViolationPenaltyView.propose", pk=item.id),
-                     "propose-penalty")]
+    if entity.name == "ConductViolation" and actor.reaches("Penalty", "write", item.employee_id):
+        return [(_l("Propose penalty"), url_for("ViolationPenaltyView.propose", pk=item.id),
+                 "propose-penalty")]
     if entity.name == "TrainingPlan":
         return [(_l("Year at a glance"), url_for("TrainingPlanYearView.year", year=item.year), "plan-year")]
     if entity.name == "AppraisalCycle" and may_open_cycles(actor):

@@ -39,7 +39,7 @@ SECTION_TITLES = {
 
 
 def _can(entity_name) -> bool:
-    return current_actor().scope(entity_name, "read") is not None
+    return current_actor().may(entity_name, "read")
 
 
 def _wl(name, **args):
@@ -75,11 +75,10 @@ def _current_cards(day):
     """The current cycle and the scorecards of the appraisees the user may see (computed once for
     the targets chart and the team ranking), and whether the scope is everyone."""
     actor = current_actor()
-    scope = actor.scope("AppraisalTarget", "read")
     cycle = _current_cycle(day)
-    if scope is None or cycle is None:
+    if not actor.may("AppraisalTarget", "read") or cycle is None:
         return None, [], False
-    allowed = actor.allowed_employees(scope)
+    allowed = actor.employees("AppraisalTarget", "read")
     return cycle, scorecards(cycle, None if allowed is None else sorted(allowed)), allowed is None
 
 

@@ -29,12 +29,12 @@ class PortalIndexView(IndexView):
                     "url": url_for(f"{entity.name}View.list"),
                     "clauses": entity.clauses,
                     "scope": scope if entity.anchor else "all",
-                    "writable": actor.scope(entity.name, "write") is not None,
+                    "writable": actor.may(entity.name, "write"),
                 }
             )
         # The screens beyond the generated lists, first in the chapter they belong to.
         for screen in reversed(SCREENS):
-            if all(actor.scope(entity, "read") is not None for entity in screen.entities):
+            if all(actor.may(entity, "read") for entity in screen.entities):
                 groups.setdefault(screen.category, []).insert(0, {
                     "label": screen.label, "url": url_for(screen.endpoint), "clauses": screen.clauses,
                     "scope": "all", "writable": False})

@@ -128,12 +128,11 @@ def salespeople():
     """Active salespeople the user may read, limited to those whose enrolments the user may read
     too (a salesperson sees their team as employees but only their own enrolments)."""
     actor = current_actor()
-    scope = actor.scope("Enrolment", "read")
-    if scope is None:
+    if not actor.may("Enrolment", "read"):
         return []
     query = scoped("Employee").filter(Employee.position == Position.salesperson,
                                        Employee.status == EmployeeStatus.active)
-    allowed = actor.allowed_employees(scope)
+    allowed = actor.employees("Enrolment", "read")
     if allowed is not None:
         query = query.filter(Employee.id.in_(sorted(allowed)))
     return query.order_by(Employee.number).all()
@@ -169,7 +168,7 @@ class TrainingPlanYearView(BaseView):
     default_view = "index"
 
     def _plan(self, year: int) -> TrainingPlan:
-        if current_actor().scope("TrainingPlan", "read") is None:
+        if not current_actor().may("TrainingPlan", "read"):
             abort(404)
         plan = scoped("TrainingPlan").filter(TrainingPlan.year == year).one_or_none()
         if plan is None:
@@ -179,7 +178,7 @@ class TrainingPlanYearView(BaseView):
     @expose("/")
     @login_required
     def index(self):
-        if current_actor().scope("TrainingPlan", "read") is None:
+        if not current_actor().may("TrainingPlan", "read"):
             abort(404)
         latest = scoped("TrainingPlan").with_entities(func.max(TrainingPlan.year)).scalar()
         if latest is None:
@@ -214,7 +213,7 @@ class TrainingPlanYearView(BaseView):
             methods=list(Method), grid=grid, items=items, figures=figures, figure_columns=FIGURES,
             by_topic=by_topic, by_method=by_method, total=total, used=used,
             used_percent=percent(used, plan.budget), people=people, attended=attended,
-            badges=BADGES, can_copy=actor.scope("TrainingPlan", "write") is not None,
+            badges=BADGES, can_copy=actor.may("TrainingPlan", "write"),
             display=display, columns=COLUMNS,
         )
 
@@ -225,7 +224,7 @@ class TrainingPlanYearView(BaseView):
         its month kept and its dates a year later, planned, without enrolments."""
         plan = self._plan(year)
         actor = current_actor()
-        if actor.scope("TrainingPlan", "write") is None or actor.scope("TrainingItem", "write") is None:
+        if not actor.may("TrainingPlan", "write") or not actor.may("TrainingItem", "write"):
             abort(403)
         target = year + 1
         back = redirect(url_for(".year", year=year))

@@ -121,7 +121,7 @@ def _decision_queries(actor):
     for name, wf in WORKFLOWS.items():
         entity = BY_NAME[name]
         steps = _approval_steps(wf, actor)
-        if not steps or actor.scope(name, "approve") is None:
+        if not steps or not actor.may(name, "approve"):
             continue
         states = sorted({st for s in steps for st in s.source})
         query = scoped(name, "approve").filter(getattr(entity.model, wf.field).in_(states))
@@ -132,7 +132,7 @@ def _decision_queries(actor):
 
 def _signable_departments(actor) -> set:
     """3.2.2: the required departments whose missing sign-off the user can record."""
-    if actor.scope("OrderReview", "write") is None:
+    if not actor.may("OrderReview", "write"):
         return set()
     return {d for d in policy.get(PolicyKey.order_review_departments) if may_sign(actor, d)}
 
@@ -202,7 +202,7 @@ def waiting_for_others(day):
     for name, wf in WORKFLOWS.items():
         entity = BY_NAME[name]
         steps = [s for s in wf.steps if s.verb == "approve" and s.approval]
-        if not steps or actor.scope(name, "read") is None:
+        if not steps or not actor.may(name, "read"):
             continue
         states = sorted({st for s in steps for st in s.source})
         found = scoped(name).filter(getattr(entity.model, wf.field).in_(states)).order_by(
@@ -329,7 +329,7 @@ def collection_todo(day):
     """3.3.2: overdue receivables in the user's write scope for dunning, most overdue first, with
     the level the days overdue call for and the last contact."""
     actor = current_actor()
-    if actor.scope("DunningRecord", "write") is None:
+    if not actor.may("DunningRecord", "write"):
         return {"columns": _REC_COLS, "rows": []}
     last = (select(m.DunningRecord.receivable_id, func.max(m.DunningRecord.contacted_on).label("last"),
                    func.count().label("n")).group_by(m.DunningRecord.receivable_id).subquery())
@@ -449,7 +449,7 @@ def install(app) -> None:
 
 def visible_worklists():
     actor = current_actor()
-    return [w for w in WORKLISTS if not w.entity or actor.scope(w.entity, "read") is not None]
+    return [w for w in WORKLISTS if not w.entity or actor.may(w.entity, "read")]
 
 
 class WorklistView(BaseView):
