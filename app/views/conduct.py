@@ -16,12 +16,12 @@ from flask_login import login_required
 from .. import locks, policy
 from ..clock import today
 from ..extensions import db
+from ..guard import check_write
 from ..models import ConductViolation, Penalty
 from ..models.policy import PolicyKey
 from ..models.rewards import PenaltyStatus
 from ..registry import BY_NAME
-from ..rules import check_item
-from ..security.scope import ScopeError, check_writable, scoped
+from ..security.scope import ScopeError, scoped
 from ..validation import ValidationFailure
 
 TITLE = _l("Propose penalty")
@@ -51,9 +51,7 @@ class ViolationPenaltyView(BaseView):
         back = url_for("ConductViolationView.show", pk=pk)
         if request.method == "POST":
             try:
-                with db.session.no_autoflush:
-                    check_writable(penalty)
-                    check_item(penalty)
+                check_write(penalty, adding=True)
                 db.session.add(penalty)
                 locks.commit()
             except (ScopeError, ValidationFailure, locks.Conflict) as exc:

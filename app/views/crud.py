@@ -27,17 +27,16 @@ from wtforms.validators import Optional, ValidationError
 
 from ..display import page_formatter_for
 from ..extensions import db
+from ..guard import check_write
 from ..history import history_of
 from ..labels import CATEGORIES, column_labels
 from ..models import Employee
 from ..registry import BY_NAME, ENTITIES, Entity
-from ..rules import check_item
 from ..security.scope import (
     LockedError,
     ReadScopeFilter,
     ScopeError,
     ScopeFilter,
-    check_writable,
     current_actor,
     in_scope,
     scoped,
@@ -142,15 +141,6 @@ def _picker_filters(entity: Entity) -> dict:
     return out
 
 
-def _set_owner_default(entity: Entity, item) -> None:
-    """A new row without an owner belongs to the employee creating it."""
-    field = entity.owner_field
-    if field and getattr(item, field, None) is None and getattr(item, f"{field}_id", None) is None:
-        actor = current_actor()
-        if actor.employee_id:
-            setattr(item, f"{field}_id", actor.employee_id)
-
-
 class _Guard:
     """Write checks shared by the HTML view and the API of an entity."""
 
@@ -161,14 +151,7 @@ class _Guard:
         user's scope before any business rule looks at other rows, so a refused write says the
         same whatever the state of a row the user may not see."""
         try:
-            # No autoflush: looking up referenced rows must not write the half-checked item.
-            with db.session.no_autoflush:
-                if adding:
-                    _set_owner_default(self.entity, item)
-                check_writable(item)
-                if not adding and is_locked(self.entity, item):
-                    raise LockedError()
-                check_item(item)
+            check_write(item, adding=adding)
         except Exception:
             db.session.rollback()
             raise

@@ -27,12 +27,12 @@ from sqlalchemy.exc import IntegrityError
 
 from ..display import display
 from ..extensions import db
+from ..guard import check_write
 from ..labels import COLUMNS
 from ..models import Employee, Enrolment, TrainingItem, TrainingPlan
 from ..models.people import EmployeeStatus, Position
 from ..models.training import ItemStatus, Method, PlanStatus, Topic
-from ..rules import check_item
-from ..security.scope import ScopeError, check_writable, current_actor, scoped
+from ..security.scope import ScopeError, current_actor, scoped
 from ..validation import RANGES, ValidationFailure
 
 MONTHS = tuple(range(1, 13))
@@ -241,9 +241,7 @@ class TrainingPlanYearView(BaseView):
         try:
             new = TrainingPlan(year=target, title=next_title(plan, target), budget=plan.budget,
                                status=PlanStatus.draft)
-            with db.session.no_autoflush:
-                check_writable(new)
-                check_item(new)
+            check_write(new, adding=True)
             db.session.add(new)
             db.session.flush()
             for item in items:
@@ -253,9 +251,7 @@ class TrainingPlanYearView(BaseView):
                     end_date=shift_year(item.end_date), hours=item.hours, audience=item.audience,
                     cost=item.cost, status=ItemStatus.planned,
                 )
-                with db.session.no_autoflush:
-                    check_writable(copy)
-                    check_item(copy)
+                check_write(copy, adding=True)
                 db.session.add(copy)
             db.session.commit()
         except IntegrityError:  # another request created the plan meanwhile
