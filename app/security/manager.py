@@ -33,11 +33,11 @@ from ..views.auth import (
 )
 from ..views.routing import QueryGuard
 from . import api, passwords, sessions, throttle
-from .matrix import SCOPES, VERBS, permission_name
+from .matrix import SCOPES, VERBS, permission_name, verb_permission
 from .redirects import local_target
 from .scope import ScopedInterface, user_permissions
 
-_VERB_PERMS = {f"can_{v}": v for v in VERBS}
+_VERB_PERMS = {verb_permission(v): v for v in VERBS}
 _SCOPED_PERMS = frozenset(permission_name(v, s) for v in VERBS for s in SCOPES)
 
 

@@ -96,7 +96,13 @@ ENTITY_NAMES: Final = tuple(_TABLE)
 
 
 def permission_name(verb: str, scope: str) -> str:
-    return f"can_{verb}_{scope}"
+    """The database permission of a verb in a scope (``can_read_team``)."""
+    return f"{verb_permission(verb)}_{scope}"
+
+
+def verb_permission(verb: str) -> str:
+    """The permission a generated view asks for a verb (``can_read``), held through any scope."""
+    return f"can_{verb}"
 
 
 def parse_permission(name: str) -> tuple[str, str] | None:

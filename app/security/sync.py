@@ -15,7 +15,7 @@ from flask import current_app
 
 from ..extensions import db
 from ..registry import BY_NAME, ENTITIES
-from .matrix import MATRIX, ROLES, SCOPES, VERBS, permission_name
+from .matrix import MATRIX, ROLES, SCOPES, VERBS, parse_permission, permission_name
 
 # FAB pages every logged-in user needs: own profile, own password, API login is unprotected.
 ACCOUNT_PERMISSIONS = (
@@ -49,7 +49,7 @@ def managed(pair: tuple[str, str]) -> bool:
     if pair in ACCOUNT_PERMISSIONS:
         return True
     if view in BY_NAME:
-        return perm.startswith(tuple(f"can_{v}_" for v in VERBS))
+        return parse_permission(perm) is not None
     if perm == "menu_access":
         return view.startswith("menu_") and view[5:] in BY_NAME or view in {
             e.category for e in ENTITIES

@@ -32,6 +32,7 @@ from ..history import history_of
 from ..labels import CATEGORIES, column_labels
 from ..models import Employee
 from ..registry import BY_NAME, ENTITIES, Entity
+from ..security.matrix import verb_permission
 from ..security.scope import (
     LockedError,
     ReadScopeFilter,
@@ -200,7 +201,7 @@ class PortalModelView(QueryGuard, ExportMixin, _Guard, FormWrites, ModelView):
     def _get_show_widget(self, pk, item, widgets=None, actions=None, show_fieldsets=None):
         # The record page offers Edit only when this row is in the user's write scope.
         g.portal_row_writable = self.appbuilder.sm.has_access(
-            "can_write", self.class_permission_name) and in_scope(item, WRITE, self.entity) and not (
+            verb_permission(WRITE), self.class_permission_name) and in_scope(item, WRITE, self.entity) and not (
             is_locked(self.entity, item) or parent_locked(self.entity, item))
         g.portal_view_name = type(self).__name__
         g.portal_record = item  # loaded through the user's scope: its name is the breadcrumb's

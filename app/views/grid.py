@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..labels import CATEGORIES, ROLE_LABELS, SCOPE_LABELS, VERB_LABELS, role_label
 from ..registry import BY_NAME, ENTITIES
-from ..security.matrix import ROLES, SCOPES, VERBS, parse_permission
+from ..security.matrix import ROLES, SCOPES, VERBS, parse_permission, permission_name
 from ..security.sync import _role_pairs, desired, drift, managed, menu_name, set_role
 from ..security.wording import drift_lines
 
@@ -73,7 +73,7 @@ class PermissionGridView(BaseView):
                 if value not in SCOPES:
                     flash(str(_l("Unknown scope: %(v)s", v=value)), "danger")
                     return redirect(url_for(".show"))
-                want.add((f"can_{verb}_{value}", entity.name))
+                want.add((permission_name(verb, value), entity.name))
                 readable = readable or verb == "read"
             if readable:
                 want.add(("menu_access", menu_name(entity.name)))
