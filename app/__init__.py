@@ -88,7 +88,7 @@ def create_app(config_object: str | object = "config", **overrides) -> Flask:
         if status and response.status_code == 200:
             response.status_code = status
         return response
-    app.add_template_filter(display, "portal_time")
+    app.add_template_filter(display, "portal_value")  # a value as pages show it (times in the factory zone)
     from .client_texts import client_texts
     from .display import user_name
 

@@ -43,7 +43,6 @@ SAMPLE_ROWS = 200  # rows looked at to size the columns
 MIN_WIDTH, MAX_WIDTH = 8, 60
 DATE_FORMAT, DATETIME_FORMAT, TIME_FORMAT = "yyyy-mm-dd", "yyyy-mm-dd hh:mm", "hh:mm"
 _SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-_NUMBER_TEXT = re.compile(r"^-?\d{1,3}(,\d{3})*(\.\d+)?$|^-?\d+(\.\d+)?$")
 
 # The work list summary sheet: its title and the headers of its group label and row count columns.
 MSG_TOTALS, MSG_GROUP, MSG_COUNT = _l("Totals"), _l("Group"), _l("Count")
@@ -231,13 +230,6 @@ class ExportMixin:
 # --- work lists -------------------------------------------------------------------------------
 
 
-def _summary_number(value):
-    """Summary amounts arrive formatted for the screen (``1,234.50``): back to a number."""
-    if isinstance(value, str) and _NUMBER_TEXT.match(value.strip()):
-        return Decimal(value.strip().replace(",", ""))
-    return value
-
-
 def worklist_xlsx(title, data: dict, basename: str = "worklist") -> Response:
     """A work list (``{"columns": [(key, label)], "rows": [{"url", "values"}], "summary": [...]}``)
     as an XLSX download: its rows on the first sheet; its summary, when present, on a second one
@@ -256,9 +248,9 @@ def worklist_xlsx(title, data: dict, basename: str = "worklist") -> Response:
 
         def summary_rows():
             for s in summary:
-                row = [cell_value(s.get("label")), cell_value(_summary_number(s.get("count")))]
+                row = [cell_value(s.get("label")), cell_value(s.get("count"))]
                 if has_amount:
-                    row.append(cell_value(_summary_number(s.get("amount"))))
+                    row.append(cell_value(s.get("amount")))
                 yield row
 
         write_sheet(wb.create_sheet(sheet_title(MSG_TOTALS, "Totals")), headers, summary_rows())

@@ -295,7 +295,7 @@ def aging(day):
     sums = outstanding_by_bucket(day)
     base = scoped("Receivable").filter(m.Receivable.status.in_(m.receivables.ReceivableStatus.unpaid()))
     summary = [{"key": b, "label": BUCKET_LABELS[b], "count": sums.get(b, (0, 0))[0],
-                "amount": display(sums.get(b, (0, 0))[1] or 0), "url": url_for(".show", name="aging", bucket=b)}
+                "amount": sums.get(b, (0, 0))[1] or 0, "url": url_for(".show", name="aging", bucket=b)}
                for b, *_ in collection.BUCKETS]
     chosen = request.args.get("bucket", "d1_30")
     if chosen not in BUCKET_LABELS:
