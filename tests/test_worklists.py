@@ -207,8 +207,9 @@ def test_navbar_badge_costs_one_query(app, submitted, user):
 
     from app import policy
     from app.models import User
+    from app.queries import count_waiting_for_me
     from app.security.scope import build_actor
-    from app.views.worklists import approvals, count_waiting_for_me
+    from app.views.worklists import approvals
 
     with app.test_request_context():
         g._portal_actor = build_actor(db.session.query(User).filter_by(username=user).one())

@@ -17,20 +17,17 @@ from flask_appbuilder import BaseView, expose
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from sqlalchemy import func, select
-from sqlalchemy.orm import aliased
 
-from .. import clock, policy
+from .. import clock, policy, queries
 from .. import models as m
 from ..clock import today
 from ..display import display
 from ..extensions import db
 from ..labels import BUCKET_LABELS, DUNNING_LABELS, column_labels
-from ..models.history import ChangeAction, ChangeLog
 from ..models.policy import PolicyKey
 from ..presets import preset
 from ..registry import BY_NAME
-from ..rules import may_sign
-from ..security.scope import current_actor, scope_clause, scoped
+from ..security.scope import current_actor, scoped
 from ..services import collection
 from ..services.sql import days_between
 from ..workflow.definitions import WORKFLOWS
@@ -110,45 +107,18 @@ _WAITING_COLS = [("kind", _l("Record type")), ("record", _l("Record")), ("custom
                  ("state", _l("Waiting for"))]
 
 
-def _approval_steps(wf, actor):
-    return [s for s in wf.steps if s.verb == "approve" and s.approval and s.open_to(actor.roles)]
-
-
-def _decision_queries(actor):
-    """(entity name, entity, workflow, query) of the records waiting for the user's decision: in
-    the states an approval step open to the user's roles starts from, in the user's approve scope,
-    not anchored on the user themself. Who requested each is checked by the callers."""
-    for name, wf in WORKFLOWS.items():
-        entity = BY_NAME[name]
-        steps = _approval_steps(wf, actor)
-        if not steps or not actor.may(name, "approve"):
-            continue
-        states = sorted({st for s in steps for st in s.source})
-        query = scoped(name, "approve").filter(getattr(entity.model, wf.field).in_(states))
-        if entity.anchor and actor.employee_id:
-            query = query.filter(~scope_clause(entity, frozenset({actor.employee_id})))
-        yield name, entity, wf, query
-
-
-def _signable_departments(actor) -> set:
-    """3.2.2: the required departments whose missing sign-off the user can record."""
-    if not actor.may("OrderReview", "write"):
-        return set()
-    return {d for d in policy.get(PolicyKey.order_review_departments) if may_sign(actor, d)}
-
-
 def approvals(day):
     """Every record waiting for a decision the user may take: approval steps of the workflows, in
     the user's approve scope and role, not their own and not requested by themselves; and orders
     under review missing a department sign-off the user can record (3.2.2)."""
     actor = current_actor()
     rows = []
-    for name, entity, wf, query in _decision_queries(actor):
+    for name, entity, wf, query in queries.decision_queries(actor):
         found = query.order_by(entity.model.id).limit(LIMIT).all()
         by = requester(name, [o.id for o in found])
         mine = [o for o in found if actor.user_id is None or by.get(o.id) != actor.user_id]
         rows += _waiting_rows(day, name, entity, wf, mine, by)
-    required = _signable_departments(actor)
+    required = queries.signable_departments(actor)
     if required:
         orders = scoped("SalesOrder").filter(m.SalesOrder.status == m.orders.OrderStatus.under_review).limit(LIMIT).all()
         done = {}
@@ -163,34 +133,6 @@ def approvals(day):
                                   kind=_l("Order review sign-off"),
                                   state=", ".join(sorted(str(d.label) for d in missing)))
     return {"columns": _WAITING_COLS, "rows": rows}
-
-
-def count_waiting_for_me() -> int:
-    """How many rows ``approvals`` lists, in one SQL statement (the navbar badge on every page):
-    the same queries, with "not requested by the user" as a subquery on the change history."""
-    actor = current_actor()
-    counts = []
-    for name, entity, _wf, query in _decision_queries(actor):
-        if actor.user_id is not None:
-            latest = (select(ChangeLog.user_id).where(
-                ChangeLog.entity == name, ChangeLog.row_id == entity.model.id,
-                ChangeLog.action.in_([ChangeAction.create, ChangeAction.transition]))
-                .order_by(ChangeLog.id.desc()).limit(1).correlate(entity.model).scalar_subquery())
-            query = query.filter(func.coalesce(latest, -1) != actor.user_id)
-        counts.append(query.with_entities(func.count(entity.model.id)).scalar_subquery())
-    required = _signable_departments(actor)
-    if required:
-        signed = (select(func.count(func.distinct(m.OrderReview.department))).where(
-            m.OrderReview.order_id == m.SalesOrder.id, m.OrderReview.department.in_(sorted(required, key=str)))
-            .correlate(m.SalesOrder).scalar_subquery())
-        counts.append(scoped("SalesOrder").filter(m.SalesOrder.status == m.orders.OrderStatus.under_review, signed < len(required))
-                      .with_entities(func.count(m.SalesOrder.id)).scalar_subquery())
-    if not counts:
-        return 0
-    total = counts[0]
-    for c in counts[1:]:
-        total = total + c
-    return int(db.session.execute(select(total)).scalar() or 0)
 
 
 def waiting_for_others(day):
@@ -212,20 +154,8 @@ def waiting_for_others(day):
     return {"columns": _WAITING_COLS, "rows": rows}
 
 
-def return_visits_due(day):
-    """2.2.2: visits whose next follow-up falls due within the window and has not happened yet
-    (the list here and the dashboard's count)."""
-    window = policy.get(PolicyKey.return_visit_window_days)
-    later = aliased(m.Visit)
-    return scoped("Visit").filter(
-        m.Visit.next_date.is_not(None), m.Visit.next_date <= day + timedelta(days=window),
-        ~select(later.id).where(later.customer_id == m.Visit.customer_id,
-                                later.visit_date > m.Visit.visit_date).exists(),
-    )
-
-
 def return_visits(day):
-    query = return_visits_due(day).order_by(m.Visit.next_date)
+    query = queries.return_visits_due(day).order_by(m.Visit.next_date)
     rows = [_row("Visit", v, customer=str(v.customer), visit_date=v.visit_date, next_date=v.next_date,
                  next_action=v.next_action, overdue=v.next_date < day)
             for v in _page(query)]
@@ -233,14 +163,8 @@ def return_visits(day):
                         ("overdue", _l("Overdue"))], "rows": rows}
 
 
-def late_orders_query(day):
-    """3.2: orders past their promised date and not delivered (nor cancelled)."""
-    return scoped("SalesOrder").filter(
-        m.SalesOrder.promised_date < day, m.SalesOrder.status.not_in(m.orders.OrderStatus.finished()))
-
-
 def late_orders(day):
-    query = late_orders_query(day).order_by(m.SalesOrder.promised_date)
+    query = queries.late_orders_query(day).order_by(m.SalesOrder.promised_date)
     rows = [_row("SalesOrder", o, number=o.number, customer=str(o.customer), status=o.status,
                  promised_date=o.promised_date, days_late=(day - o.promised_date).days)
             for o in _page(query)]
@@ -260,39 +184,15 @@ _REC_COLS = [*_cols("Receivable", "number", "customer", "due_date", "outstanding
              ("days_overdue", _l("Days overdue")), ("dunning_level", _l("Dunning level"))]
 
 
-def due_this_week_query(day):
-    """3.3.1: receivables falling due in the next seven days."""
-    return scoped("Receivable").filter(
-        m.Receivable.status.in_(m.receivables.ReceivableStatus.not_yet_due()), m.Receivable.due_date >= day,
-        m.Receivable.due_date <= day + timedelta(days=7))
-
-
 def due_this_week(day):
-    query = due_this_week_query(day).order_by(m.Receivable.due_date)
+    query = queries.due_this_week_query(day).order_by(m.Receivable.due_date)
     return {"columns": _REC_COLS, "rows": [_receivable_row(r, day) for r in _page(query)]}
-
-
-def unpaid_with_outstanding():
-    """The user's unpaid receivables joined to their payments, and the SQL expression of what
-    is still outstanding on each (the aging list, the finance dashboard)."""
-    paid = m.receivables.paid_per_receivable()
-    base = scoped("Receivable").filter(m.Receivable.status.in_(m.receivables.ReceivableStatus.unpaid())).outerjoin(
-        paid, paid.c.receivable_id == m.Receivable.id)
-    return base, m.Receivable.amount - func.coalesce(paid.c.paid, 0)
-
-
-def outstanding_by_bucket(day) -> dict[str, tuple[int, object]]:
-    """2.5.3: {bucket: (receivables, outstanding)} in one aggregate query."""
-    base, left = unpaid_with_outstanding()
-    bucket = collection.bucket_case(m.Receivable.due_date, day)
-    return {b: (n, s) for b, n, s in base.with_entities(bucket, func.count(), func.sum(left))
-            .group_by(bucket).all()}
 
 
 def aging(day):
     """2.5.3: outstanding by aging bucket (summary in one aggregate query), and the receivables
     of the chosen bucket."""
-    sums = outstanding_by_bucket(day)
+    sums = queries.outstanding_by_bucket(day)
     base = scoped("Receivable").filter(m.Receivable.status.in_(m.receivables.ReceivableStatus.unpaid()))
     summary = [{"key": b, "label": BUCKET_LABELS[b], "count": sums.get(b, (0, 0))[0],
                 "amount": sums.get(b, (0, 0))[1] or 0, "url": url_for(".show", name="aging", bucket=b)}
@@ -439,7 +339,7 @@ def counts(lists) -> dict[str, int]:
 def waiting_for_me() -> int:
     """The navbar's badge: records waiting for the current user's decision (once per request)."""
     if "_portal_waiting" not in g:
-        g._portal_waiting = count_waiting_for_me() if current_actor().user_id else 0
+        g._portal_waiting = queries.count_waiting_for_me() if current_actor().user_id else 0
     return g._portal_waiting
 
 
