@@ -136,6 +136,13 @@ def _one_card(cycle, employee_id):
 class AppraisalView(BaseView):
     route_base = "/appraisal"
     default_view = "index"
+    record_entity = "AppraisalCycle"  # a cycle's record page links to its scorecards
+
+    @classmethod
+    def record_link(cls, item, actor):
+        if may_open_cycles(actor):
+            return _l("Scorecards and ranking"), url_for(f"{cls.__name__}.cycle", cycle_id=item.id), "cycle-scorecards"
+        return None
 
     @expose("/")
     @login_required

@@ -36,7 +36,14 @@ def proposal_for(violation: ConductViolation) -> Penalty:
 
 class ViolationPenaltyView(BaseView):
     route_base = "/conduct"
-    record_entity = "ConductViolation"  # its breadcrumb: the violation's list and record
+    record_entity = "ConductViolation"  # its breadcrumb and its link: the violation's record page
+
+    @classmethod
+    def record_link(cls, item, actor):
+        """On a violation's page, for users who may write penalties for its employee."""
+        if actor.reaches("Penalty", "write", item.employee_id):
+            return TITLE, url_for(f"{cls.__name__}.propose", pk=item.id), "propose-penalty"
+        return None
     default_view = "propose"
 
     @expose("/violation/<int:pk>/propose-penalty", methods=["GET", "POST"])

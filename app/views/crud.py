@@ -12,7 +12,7 @@ Every generated view and API shares the same guard rails:
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, request, url_for
+from flask import abort, current_app, flash, g, redirect, request
 from flask_appbuilder import ModelRestApi, ModelView, expose
 from flask_appbuilder.actions import action as fab_action
 from flask_appbuilder.fields import EnumField
@@ -47,7 +47,6 @@ from ..workflow import available, form_columns, timeline, workflow_of
 from ..workflow.engine import children_locked, is_locked, parent_locked
 from .api_contract import MSG_NOT_JSON, PortalApi
 from .api_schema import PortalSchemaConverter, harden_input_schema
-from .appraisal import may_open_cycles
 from .export import ExportMixin
 from .listing import PortalListWidget, PresetFilter, changeable_ids
 from .pickers import use_blank_pickers
@@ -171,17 +170,12 @@ class _Guard:
 
 
 def _record_links(entity: Entity, item) -> list[tuple[object, str, str]]:
-    """Extra actions on a record page: (label, url, element id)."""
+    """Extra actions on a record page: (label, url, element id), one from each custom page that
+    acts on this entity's records (its view's ``record_entity`` and ``record_link``)."""
     actor = current_actor()
-    if entity.name == "ConductViolation" and actor.reaches("Penalty", "write", item.employee_id):
-        return [(_l("Propose penalty"), url_for("ViolationPenaltyView.propose", pk=item.id),
-                 "propose-penalty")]
-    if entity.name == "TrainingPlan":
-        return [(_l("Year at a glance"), url_for("TrainingPlanYearView.year", year=item.year), "plan-year")]
-    if entity.name == "AppraisalCycle" and may_open_cycles(actor):
-        return [(_l("Scorecards and ranking"), url_for("AppraisalView.cycle", cycle_id=item.id),
-                 "cycle-scorecards")]
-    return []
+    links = (view.record_link(item, actor) for view in current_app.appbuilder.baseviews
+             if getattr(view, "record_entity", None) == entity.name and hasattr(view, "record_link"))
+    return [link for link in links if link]
 
 
 class PortalModelView(QueryGuard, ExportMixin, _Guard, FormWrites, ModelView):

@@ -166,6 +166,11 @@ def next_title(plan: TrainingPlan, year: int) -> str:
 class TrainingPlanYearView(BaseView):
     route_base = "/training-plan"
     default_view = "index"
+    record_entity = "TrainingPlan"  # a plan's record page links to its year
+
+    @classmethod
+    def record_link(cls, item, actor):
+        return _l("Year at a glance"), url_for(f"{cls.__name__}.year", year=item.year), "plan-year"
 
     def _plan(self, year: int) -> TrainingPlan:
         if not current_actor().may("TrainingPlan", "read"):
