@@ -152,6 +152,7 @@ def label_problems(entities: Iterable[Entity], catalogs: dict[str, dict[str, str
             if label is None:
                 out.append(f"{e.name}.{col}: no label (app/labels.py)")
                 continue
+            # The message id of a lazy string: flask_babel keeps it as the first argument.
             msgid = label._args[0] if hasattr(label, "_args") else str(label)
             for locale, messages in sorted(catalogs.items()):
                 if not messages.get(msgid):

@@ -44,7 +44,7 @@ class Entity:
     own_screen: tuple[str, ...] = field(default=())
     # Figures computed from a row and the factory's settings (which models do not read), shown
     # like properties on the record page and in the API: name -> function of the row.
-    derived: dict[str, Callable] = field(default_factory=dict)
+    derived: dict[str, Callable] = field(default_factory=dict, compare=False)  # the entity stays hashable
     # A row that hangs off a record with a workflow and changes only while that record is in one
     # of these states: (relationship to the parent, the parent's states).
     parent_lock: tuple[str, tuple[str, ...]] | None = None
@@ -86,7 +86,6 @@ class Entity:
         leaves by the API). References are dumped as ``{id, label}`` (``app.views.api_schema``)."""
         targets = {rel.key: rel.mapper.class_ for rel in inspect(self.model).relationships}
         return [c for c in self.record_columns() if c not in targets or targets[c] in BY_MODEL]
-
 
 
 def E(*args, **kwargs) -> Entity:  # noqa: N802 - reads as a table row
