@@ -79,7 +79,9 @@ def test_generated_requests_get_documented_answers(portal, capsys, username):
         [str(st), "run", str(spec_path), "--url", base,
          "-H", f"Authorization: Bearer {_token(base, username)}",
          "--max-examples", examples, "--seed", SEED, "--phases", phases,
-         "--checks", CHECKS, "--exclude-name-regex", EXCLUDED, "--no-shrink", "--workers", "2",
+         # One worker: with two threads, CPython 3.11's ast.parse (Hypothesis describes its lambdas
+         # with it) fails now and then with "AST constructor recursion depth mismatch" (gh-106905).
+         "--checks", CHECKS, "--exclude-name-regex", EXCLUDED, "--no-shrink", "--workers", "1",
          "--report", "json", "--report-json-path", str(report)],
         capture_output=True, text=True, timeout=1200,
         cwd=workdir,  # its cache of earlier failures stays out of the checkout: each run is the seed's
