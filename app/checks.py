@@ -23,7 +23,7 @@ from babel.messages.pofile import read_po
 from sqlalchemy import inspect
 from sqlalchemy.orm import RelationshipDirection
 
-from .labels import COLUMNS, OVERRIDES
+from .labels import column_labels
 from .registry import ENTITIES, Entity
 from .security.matrix import ADMIN, MATRIX, ROLES
 from .workflow.definitions import WORKFLOWS, Workflow
@@ -60,8 +60,7 @@ def registry_problems(entities: Iterable[Entity]) -> list[str]:
         known = _attributes(e.model)
         for kind in ("list_columns", "search_columns", "extra_show", "readonly", "own_screen"):
             for col in getattr(e, kind):
-                col_name = col.removesuffix("_id") if col not in known else col
-                if col not in known and col_name not in known:
+                if col not in known and col.removesuffix("_id") not in known:
                     out.append(f"{e.name}.{kind}: {col!r} is not a column, relationship or property")
         for child in e.related:
             if child not in names:
@@ -90,8 +89,7 @@ def matrix_problems(entities: Iterable[Entity], matrix: dict, workflows: dict[st
             if cell.get("approve") is None or name not in names:
                 continue
             wf = workflows.get(name)
-            usable = wf is not None and any(
-                s.verb == "approve" and (not s.roles or role in s.roles) for s in wf.steps)
+            usable = wf is not None and any(s.verb == "approve" and s.open_to({role}) for s in wf.steps)
             if not usable:
                 out.append(f"matrix[{role}][{name}]: grants approve, but no workflow step of "
                            f"{name} lets {role} approve")
@@ -148,7 +146,7 @@ def label_problems(entities: Iterable[Entity], catalogs: dict[str, dict[str, str
     out = []
     for e in entities:
         for col in sorted(_labels_shown(e)):
-            label = OVERRIDES.get((e.name, col), COLUMNS.get(col))
+            label = column_labels(e.name, [col]).get(col)
             if label is None:
                 out.append(f"{e.name}.{col}: no label (app/labels.py)")
                 continue

@@ -98,8 +98,8 @@ def _trail(title) -> list[Crumb]:
         entity = next((n for n in BY_NAME if n.lower() == args.get("resource")), None)
         if entity:
             crumbs += _entity_trail(entity, args.get("pk"))
-    elif _record_entity(blueprint) and "pk" in args:
-        crumbs += _entity_trail(_record_entity(blueprint), args["pk"])
+    elif (acted_on := _record_entity(blueprint)) and "pk" in args:
+        crumbs += _entity_trail(acted_on, args["pk"])
     elif blueprint == "WorklistView":
         crumbs.append(Crumb(WORKLISTS, url_for("WorklistView.index")))
         wl = BY_SLUG.get(args.get("name"))

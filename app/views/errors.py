@@ -47,10 +47,6 @@ TITLES = {
 }
 
 
-class _Plain(Exception):
-    """The page goes without the portal's layout."""
-
-
 def _plain(code: int, title) -> str:
     return f"<!doctype html><title>{code}</title><h1>{escape(title)}</h1><p>{escape(message(code))}</p>"
 
@@ -69,17 +65,16 @@ def error_page(exc: HTTPException):
     appbuilder = current_app.appbuilder
     if "user" not in g:  # refused before FAB's hook set it (CSRF, a body too large)
         g.user = current_user
+    if code == 503:  # the database is not ready: the layout would fail on it
+        return current_app.response_class(_plain(code, title), status=code, headers=headers,
+                                          mimetype="text/html")
     try:
-        if code == 503:  # the database is not ready: the layout would fail on it
-            raise _Plain
         back = local_target(request.referrer)
         if back == request.full_path.rstrip("?"):
             back = None
         body = render_template("portal/error.html", base_template=appbuilder.base_template,
                                appbuilder=appbuilder, code=code, title=title, message=message(code),
                                back=back, home=url_for("PortalIndexView.index"))
-    except _Plain:
-        body = _plain(code, title)
     except Exception:  # the layout itself failed (database gone): the words, without navigation
         log.exception("The error page for %s could not be rendered", code)
         body = _plain(code, title)
