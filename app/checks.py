@@ -1,12 +1,14 @@
 """Start-up checks (in the spirit of Django's system checks): the descriptions the portal is
 generated from agree with each other and with the models, or the portal does not start.
 
-They compare the registry (``app.registry``), the access matrix (``app.security.matrix``), the
-labels and both catalogs (``app.labels``, ``translations/``) and the workflows
+They compare the registry (``app.registry``: entries, their access rows, labels and validation
+rules), the labels and both catalogs (``app.labels``, ``translations/``) and the workflows
 (``app.workflow.definitions``) with the models, and name every disagreement in one message:
-a column a screen names that the model does not have, a matrix row for an entity the registry does
-not know (or an entity without one), an approve right no workflow step uses, a workflow state
-that is not a member of its field's enum, a column without a label or without its translation.
+a column a screen, a label or a validation rule names that the model does not have (or a rule on
+a column of the wrong type), a matrix row for an entity the registry does not know (or an entity
+without one), an approve right no workflow step uses, a workflow state that is not a member of
+its field's enum, a column without a label or without its translation. A malformed access cell
+stops the import of the registry itself (``app.security.matrix.build_matrix``).
 
 ``run_checks`` runs at every start (``create_app``) and in ``tests/test_checks.py``, which also
 shows that each kind of disagreement is found.
@@ -20,12 +22,11 @@ from pathlib import Path
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from babel.messages.pofile import read_po
-from sqlalchemy import inspect
+from sqlalchemy import Date, DateTime, Integer, Numeric, Time, inspect
 from sqlalchemy.orm import RelationshipDirection
 
-from .labels import column_labels
-from .registry import ENTITIES, Entity
-from .security.matrix import ADMIN, MATRIX, ROLES
+from .registry import ENTITIES, MATRIX, Entity
+from .security.matrix import ADMIN, ROLES
 from .workflow.definitions import WORKFLOWS, Workflow
 
 
@@ -71,7 +72,21 @@ def registry_problems(entities: Iterable[Entity]) -> list[str]:
             out.append(f"{e.name}.anchor: {e.anchor!r} does not lead to a column")
         if e.parent_lock and inspect(e.model).relationships.get(e.parent_lock[0]) is None:
             out.append(f"{e.name}.parent_lock: {e.parent_lock[0]!r} is not a relationship")
+        for col in e.labels:
+            if col not in known and col.removesuffix("_id") not in known:
+                out.append(f"{e.name}.labels: {col!r} is not a column, relationship or property")
+        out += _typed_problems(e, "ranges", e.ranges, (Integer, Numeric), "a number column")
+        out += _typed_problems(e, "positive", e.positive, (Integer, Numeric), "a number column")
+        for pair in e.date_order:
+            out += _typed_problems(e, "date_order", pair, (Date, DateTime, Time), "a date or time column")
     return out
+
+
+def _typed_problems(e: Entity, kind: str, names, types, what: str) -> list[str]:
+    """Validation rules name columns of the type they check."""
+    columns = e.model.__table__.columns
+    return [f"{e.name}.{kind}: {name!r} is not {what}" for name in names
+            if name not in columns or not isinstance(columns[name].type, types)]
 
 
 def matrix_problems(entities: Iterable[Entity], matrix: dict, workflows: dict[str, Workflow]) -> list[str]:
@@ -146,9 +161,9 @@ def label_problems(entities: Iterable[Entity], catalogs: dict[str, dict[str, str
     out = []
     for e in entities:
         for col in sorted(_labels_shown(e)):
-            label = column_labels(e.name, [col]).get(col)
+            label = e.column_labels([col]).get(col)
             if label is None:
-                out.append(f"{e.name}.{col}: no label (app/labels.py)")
+                out.append(f"{e.name}.{col}: no label (app/labels.py or the entry's labels)")
                 continue
             # The message id of a lazy string: flask_babel keeps it as the first argument.
             msgid = label._args[0] if hasattr(label, "_args") else str(label)

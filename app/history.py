@@ -18,7 +18,6 @@ from sqlalchemy.orm import RelationshipDirection, Session
 
 from .display import MSG_HIDDEN, formatter_for
 from .extensions import db
-from .labels import column_labels
 from .models import Employee, User
 from .models.base import utcnow
 from .models.history import ChangeAction, ChangeLog, ChangeSource
@@ -177,7 +176,7 @@ def described(entity, rows) -> list[list[tuple]]:
     """Each entry's changes as (translated field label, old, new) shown as the record page shows
     values: enum labels, amounts, the names of referenced records (``#id`` when not readable)."""
     table = entity.model.__table__.columns
-    labels = column_labels(entity.name, [k.removesuffix("_id") for k in table.keys()])
+    labels = entity.column_labels([k.removesuffix("_id") for k in table.keys()])
     names = _referenced_names(entity, rows)
 
     def show(key, value):

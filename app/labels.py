@@ -1,6 +1,8 @@
 """Translated labels shared by every generated view: columns and menu categories.
 
-One label per column name keeps the wording identical on every screen and in both catalogs.
+One label per column name keeps the wording identical on every screen and in both catalogs; an
+entity whose column means something else (an employee's "name" is a full name) or is its own
+says so in its registry entry (``app.registry.Entity.labels``).
 """
 
 from flask_babel import get_locale
@@ -221,28 +223,6 @@ COLUMNS = {
     "created_at": _l("Created at"),
     "updated_at": _l("Updated at"),
 }
-
-# Where one column name means different things on different screens (entity, column) → label.
-OVERRIDES = {
-    ("Employee", "name"): _l("Full name"),
-    ("Contact", "name"): _l("Full name"),
-    ("Contact", "title"): _l("Job title"),
-    ("DunningRecord", "promised_date"): _l("Promised payment date"),
-    ("Employee", "user"): _l("Login account"),
-    ("SalesOrder", "profit"): _l("Profit"),
-    ("ContractApproval", "level"): _l("Approval level"),
-}
-
-
-def column_labels(entity_name: str, columns) -> dict:
-    """Labels for a screen's columns: the entity's overrides first, then the shared wording."""
-    out = {}
-    for c in columns:
-        label = OVERRIDES.get((entity_name, c), COLUMNS.get(c))
-        if label is not None:
-            out[c] = label
-    return out
-
 
 # The roles are named in English in the database (``app.security.matrix.ROLES``, FAB's public
 # role); every screen, message and drift line shows them through ``role_label``.

@@ -4,7 +4,8 @@ Every value is checked against the column it goes into (``problem``): text withi
 length, without NUL or unpaired surrogates (neither PostgreSQL nor UTF-8 can store them), not blank
 where the column is required; numbers finite, within the column's precision and with no more
 decimals than its scale (refused, never rounded); integers within the column's range. Then the
-ranges of one table of rules per column name. Forms get WTForms validators (errors shown on the
+ranges, strictly positive figures and date order of the entity's description (``app.registry``).
+Forms get WTForms validators (errors shown on the
 field), the API marshmallow validators (422), and ``check_item`` re-checks any object before it is
 written, whatever wrote it (a form, the API, a workflow step, a command): nothing the database would
 refuse ever reaches it, so no database error text reaches a user. The database repeats the
@@ -22,42 +23,7 @@ from sqlalchemy import BigInteger, Enum, Integer, Numeric, String
 from wtforms import validators as wv
 
 from .formats import INTEGER, number
-from .labels import column_labels
-
-# Columns with a fixed range (clause in brackets): ratings 1–5 (2.2.2, 2.6.3, 6.3.2), scores 0–100
-# (5.3.1), calendar months, percentages.
-RANGES: dict[str, tuple[int, int]] = {
-    "satisfaction": (1, 5),
-    "rating": (1, 5),
-    "market_analysis": (1, 5),
-    "sales_skills": (1, 5),
-    "negotiation": (1, 5),
-    "cooperation": (1, 5),
-    "team_contribution": (1, 5),
-    "score": (0, 100),
-    "month": (1, 12),
-    "collection_rate": (0, 100),
-    "year": (2000, 2100),
-}
-# Quantities that must be strictly positive; every other number must not be negative.
-POSITIVE = {"qty", "days", "hours"}
-POSITIVE_BY_MODEL = {("Payment", "amount"), ("Receivable", "amount"),
-                     # 6.1: a target of zero cannot be scored against
-                     ("AppraisalTarget", "revenue"), ("AppraisalTarget", "volume"),
-                     ("AppraisalTarget", "profit"), ("AppraisalTarget", "new_customers")}
-# (earlier, later) pairs: the later date may not precede the earlier one.
-DATE_ORDER = (
-    ("start_date", "end_date"),
-    ("period_start", "period_end"),
-    ("order_date", "promised_date"),
-    ("shipped_on", "delivered_on"),
-    ("obtained_on", "expires_on"),
-    ("visit_date", "next_date"),
-    ("reported_on", "due_date"),
-    ("issued_on", "valid_until"),
-    ("issued_on", "due_date"),
-    ("check_in", "check_out"),
-)
+from .registry import BY_MODEL
 
 MSG_RANGE = _l("Must be between %(min)s and %(max)s.")
 MSG_NONNEG = _l("Must not be negative.")
@@ -96,12 +62,15 @@ def _value_columns(model):
 
 
 def _bounds(model, name):
-    """(min, max, strict_min) for a numeric column."""
-    if name in RANGES:
-        lo, hi = RANGES[name]
+    """(min, max, strict_min) for a numeric column: its entity's range, else not negative (or,
+    when the entity says so, greater than zero)."""
+    entity = BY_MODEL.get(model)
+    if entity is None:
+        return 0, None, False
+    if name in entity.ranges:
+        lo, hi = entity.ranges[name]
         return lo, hi, False
-    strict = name in POSITIVE or (model.__name__, name) in POSITIVE_BY_MODEL
-    return 0, None, strict
+    return 0, None, name in entity.positive
 
 
 def _message(lo, hi, strict):
@@ -196,9 +165,8 @@ class _ApiRule(_ColumnRule):
 
 
 def _label(model, column: str):
-    """The field's translated label on this entity's screens (its overrides first)."""
-    name = model.__name__ if model is not None else ""
-    return column_labels(name, [column]).get(column, column)
+    """The field's translated label on this entity's screens."""
+    return BY_MODEL[model].column_label(column)
 
 
 class _NotBefore:
@@ -215,8 +183,8 @@ class _NotBefore:
 
 
 def _date_pairs(model):
-    cols = set(model.__table__.columns.keys())
-    return [(a, b) for a, b in DATE_ORDER if a in cols and b in cols]
+    entity = BY_MODEL.get(model)
+    return entity.date_order if entity is not None else ()
 
 
 def form_validators(model) -> dict[str, list]:

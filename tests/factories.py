@@ -16,12 +16,11 @@ from sqlalchemy.orm import RelationshipDirection
 
 from app.extensions import db
 from app.models import Employee
-from app.registry import BY_MODEL
-from app.validation import POSITIVE, RANGES
+from app.registry import BY_MODEL, YEARS
 
 _counter = itertools.count(1)
 _days = itertools.count()
-_years = itertools.count(RANGES["year"][0])
+_years = itertools.count(YEARS[0])
 
 
 def _value(model, col, day):
@@ -32,10 +31,11 @@ def _value(model, col, day):
     if isinstance(t, Boolean):
         return False
     if isinstance(t, (Integer, Numeric)):
-        lo = RANGES.get(col.key, (1, 1))[0]
+        entity = BY_MODEL[model]
+        lo = entity.ranges.get(col.key, (1, 1))[0]
         if col.key == "year":  # unique per plan, within its allowed range
             return next(_years)
-        v = max(lo, 1 if col.key in POSITIVE or col.key == "amount" else lo)
+        v = max(lo, 1 if col.key in entity.positive or col.key == "amount" else lo)
         return Decimal(v) if isinstance(t, Numeric) else int(v)
     if isinstance(t, Date):
         return day

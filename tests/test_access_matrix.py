@@ -10,8 +10,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import inspect
 
-from app.registry import ENTITIES
-from app.security.matrix import MATRIX
+from app.registry import ENTITIES, MATRIX
 from tests.conftest import USERS, employee
 from tests.factories import count, make
 

@@ -13,8 +13,8 @@ from flask_babel import force_locale
 from flask_migrate import upgrade
 
 from app import checks, create_app
-from app.registry import BY_NAME, ENTITIES
-from app.security.matrix import MATRIX
+from app.registry import BY_NAME, ENTITIES, MATRIX
+from app.security.matrix import build_matrix
 from app.workflow.definitions import WORKFLOWS
 
 SETTINGS = {"TESTING": True, "RATELIMIT_ENABLED": False, "AUTH_RATE_LIMITED": False,
@@ -40,6 +40,24 @@ def test_an_unknown_column_is_named():
     assert found == ["Customer.list_columns: 'wechat_id' is not a column, relationship or property"]
     assert checks.registry_problems(_with("Visit", anchor="customer.nobody_id"))
     assert checks.registry_problems(_with("Quotation", related=("QuotationLines",)))
+
+
+def test_labels_and_validation_rules_on_unknown_or_mistyped_columns_are_named():
+    found = checks.registry_problems(_with("Visit", labels={"wechat_id": "WeChat"},
+                                           ranges={"satisfaction": (1, 5), "summary": (1, 5)},
+                                           positive=("nothing",),
+                                           date_order=(("visit_date", "next_date"), ("visit_date", "kind"))))
+    assert found == ["Visit.labels: 'wechat_id' is not a column, relationship or property",
+                     "Visit.ranges: 'summary' is not a number column",
+                     "Visit.positive: 'nothing' is not a number column",
+                     "Visit.date_order: 'kind' is not a date or time column"]
+
+
+def test_a_malformed_access_row_is_refused_with_its_entity_named():
+    with pytest.raises(ValueError, match=r"Visit\.access, Supervisor: 't x -'"):
+        build_matrix({"Visit": ("o o -", "t x -", "- - -", "- - -")})
+    with pytest.raises(ValueError, match=r"Visit\.access: 3 cells"):
+        build_matrix({"Visit": ("o o -", "t t -", "- - -")})
 
 
 def test_matrix_rows_for_unknown_entities_and_missing_rows_are_named():
@@ -73,7 +91,7 @@ def test_a_state_outside_the_enum_is_named():
 def test_a_column_without_a_label_or_a_translation_is_named(catalogs):
     assert BY_NAME["Customer"].extra_show == ()
     found = checks.label_problems(_with("Customer", extra_show=("__class__",)), catalogs)
-    assert found == ["Customer.__class__: no label (app/labels.py)"]
+    assert found == ["Customer.__class__: no label (app/labels.py or the entry's labels)"]
     untranslated = {**catalogs, "zh": {k: v for k, v in catalogs["zh"].items() if k != "Credit limit"}}
     found = checks.label_problems(ENTITIES, untranslated)
     assert found and all(p.endswith("label 'Credit limit' is not translated in zh") for p in found)

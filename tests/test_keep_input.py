@@ -255,7 +255,7 @@ def test_a_form_refused_by_a_rule_keeps_the_input(app, browsers, case_id, locale
 @pytest.mark.parametrize("locale", LOCALES)
 def test_a_refusal_on_a_field_the_form_hides_is_flashed_with_its_label(app, browsers, locale):
     """A line added from its quotation's page: the quotation is fixed by the page, not shown."""
-    from app.labels import column_labels
+    from app.registry import BY_NAME
 
     with app.app_context():
         values, _, _ = _line_on_sent_quotation()
@@ -268,7 +268,7 @@ def test_a_refusal_on_a_field_the_form_hides_is_flashed_with_its_label(app, brow
     html = unescape(resp.get_data(as_text=True))
     assert resp.status_code == 200
     with app.test_request_context(f"/?_l_={locale}"):
-        label = str(column_labels("QuotationLine", ["quotation"])["quotation"])
+        label = str(BY_NAME["QuotationLine"].column_label("quotation"))
         expected = app_gettext("%(field)s: %(message)s", field=label,
                                message=app_gettext("Only a draft quotation's lines can change."))
     assert expected in html and "quotation:" not in html

@@ -22,8 +22,7 @@ from app.models.conduct import LeaveStatus
 from app.models.customers import QuotationStatus
 from app.models.orders import OrderStatus
 from app.models.service import TicketStatus
-from app.registry import ENTITIES
-from app.security.matrix import MATRIX
+from app.registry import ENTITIES, MATRIX
 from tests.conftest import PASSWORD, USERS, Browser, employee, factory_today
 from tests.factories import make
 

@@ -13,8 +13,7 @@ from flask_babel import force_locale
 
 from app import models as m
 from app.extensions import db
-from app.registry import SCREENS
-from app.security.matrix import MATRIX
+from app.registry import MATRIX, SCREENS
 from tests.conftest import USERS, employee
 from tests.factories import make
 

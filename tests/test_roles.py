@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.security.matrix import MATRIX
+from app.registry import MATRIX
 from app.security.sync import desired, drift
 from tests.factories import grid_form
 

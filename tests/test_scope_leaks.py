@@ -22,8 +22,7 @@ from sqlalchemy.orm import RelationshipDirection
 
 from app.extensions import db
 from app.models import Customer, Employee, LeaveRequest, SalesOrder, Visit
-from app.registry import BY_NAME, ENTITIES
-from app.security.matrix import MATRIX
+from app.registry import BY_NAME, ENTITIES, MATRIX
 from app.workflow import form_columns
 from tests.conftest import employee
 from tests.factories import count, fresh, make

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from flask import current_app
 
 from ..extensions import db
-from ..registry import BY_NAME, ENTITIES
-from .matrix import MATRIX, ROLES, SCOPES, VERBS, parse_permission, permission_name
+from ..registry import BY_NAME, ENTITIES, MATRIX
+from .matrix import ROLES, SCOPES, VERBS, parse_permission, permission_name
 
 # FAB pages every logged-in user needs: own profile, own password, API login is unprotected.
 ACCOUNT_PERMISSIONS = (

@@ -29,7 +29,7 @@ from ..display import page_formatter_for
 from ..extensions import db
 from ..guard import check_write
 from ..history import history_of
-from ..labels import CATEGORIES, column_labels
+from ..labels import CATEGORIES
 from ..models import Employee
 from ..registry import BY_NAME, ENTITIES, Entity
 from ..security.matrix import verb_permission
@@ -406,7 +406,7 @@ def _time_fields(entity: Entity) -> dict:
     rules = form_validators(entity.model)
     return {
         col.key: TimeField(
-            column_labels(entity.name, [col.key]).get(col.key, col.key),
+            entity.column_label(col.key),
             validators=[Optional(), *rules.get(col.key, [])],
             render_kw={"class": "form-control"},
         )
@@ -446,7 +446,7 @@ def build_view(entity: Entity, related_views=()) -> type[PortalModelView]:
         "show_columns": show_cols,
         "add_columns": form_cols,
         "edit_columns": [*form_cols, VERSION_FIELD],
-        "label_columns": column_labels(entity.name, {*show_cols, *entity.list_columns}),
+        "label_columns": entity.column_labels({*show_cols, *entity.list_columns}),
         "formatters_columns": _formatters(entity, {*show_cols, *entity.list_columns}),
         "validators_columns": form_validators(entity.model),
         "add_form_extra_fields": time_fields,
@@ -480,7 +480,7 @@ def build_api(entity: Entity) -> type[PortalModelApi]:
         "edit_columns": form_cols,
         "search_columns": list(entity.search_columns),
         "order_columns": [c for c in entity.list_columns if "." not in c],
-        "label_columns": column_labels(entity.name, [*cols, *_stamps(entity), "version"]),
+        "label_columns": entity.column_labels([*cols, *_stamps(entity), "version"]),
         "validators_columns": api_validators(entity.model),
         "add_query_rel_fields": pickers,
         "edit_query_rel_fields": pickers,

@@ -32,8 +32,9 @@ from ..labels import COLUMNS
 from ..models import Employee, Enrolment, TrainingItem, TrainingPlan
 from ..models.people import EmployeeStatus, Position
 from ..models.training import ItemStatus, Method, PlanStatus, Topic
+from ..registry import BY_NAME
 from ..security.scope import ScopeError, current_actor, scoped
-from ..validation import RANGES, ValidationFailure
+from ..validation import ValidationFailure
 
 MONTHS = tuple(range(1, 13))
 SPENT = (ItemStatus.held, ItemStatus.assessed)  # items whose cost counts as budget used
@@ -233,7 +234,7 @@ class TrainingPlanYearView(BaseView):
             abort(403)
         target = year + 1
         back = redirect(url_for(".year", year=year))
-        if target > RANGES["year"][1]:
+        if target > BY_NAME["TrainingPlan"].ranges["year"][1]:
             flash(str(_l("A plan for %(year)s cannot be created.", year=target)), "danger")
             return back
         exists = _l("The training plan for %(year)s already exists; nothing was copied.", year=target)

@@ -20,10 +20,9 @@ from sqlalchemy import Date, Enum, Integer, Numeric, Text
 
 from ..display import display
 from ..extensions import db
-from ..labels import column_labels
 from ..registry import Entity
 from ..security.scope import scoped
-from ..validation import RANGES, int_limit
+from ..validation import int_limit
 from ..workflow import WORKFLOWS, TransitionError, apply, available, timeline, workflow_of
 from ..workflow.engine import entity_by_resource, state_of
 from .api_contract import MSG_NOT_JSON, TranslatedResponses
@@ -42,7 +41,7 @@ def load(resource: str, pk: int) -> tuple[Entity, object]:
 
 def field_inputs(entity: Entity, names) -> list[dict]:
     """How to render each field a step asks for (type, bounds, choices, label)."""
-    labels = column_labels(entity.name, list(names))
+    labels = entity.column_labels(names)
     out = []
     for name in names:
         col = entity.model.__table__.columns[name]
@@ -52,7 +51,7 @@ def field_inputs(entity: Entity, names) -> list[dict]:
         elif isinstance(col.type, Date):
             spec["kind"] = "date"
         elif isinstance(col.type, Integer | Numeric):
-            lo, hi = RANGES.get(name, (0, None))
+            lo, hi = entity.ranges.get(name, (0, None))
             spec.update(kind="number", min=lo, max=hi,
                         step="1" if isinstance(col.type, Integer) else "0.01")
         elif isinstance(col.type, Text):

@@ -23,7 +23,7 @@ from .. import models as m
 from ..clock import today
 from ..display import display
 from ..extensions import db
-from ..labels import BUCKET_LABELS, DUNNING_LABELS, column_labels
+from ..labels import BUCKET_LABELS, DUNNING_LABELS
 from ..models.policy import PolicyKey
 from ..presets import preset
 from ..registry import BY_NAME
@@ -75,7 +75,7 @@ def _row(entity_name, obj, **values):
 
 
 def _cols(entity_name, *names):
-    labels = column_labels(entity_name, list(names))
+    labels = BY_NAME[entity_name].column_labels(names)
     return [(n, labels.get(n, n)) for n in names]
 
 

@@ -37,7 +37,7 @@ from wtforms import HiddenField
 
 from .. import idempotency, locks
 from ..extensions import db
-from ..labels import column_labels
+from ..registry import BY_NAME
 from ..security.scope import ScopedInterface, current_actor
 from ..validation import ValidationFailure
 
@@ -207,7 +207,7 @@ def _field_errors(form, errors: dict, entity_name: str, hidden=()) -> None:
         if name in form and name not in hidden and not isinstance(form[name], HiddenField):
             form[name].errors = [*form[name].errors, str(message)]
         else:
-            label = column_labels(entity_name, [name]).get(name, name)
+            label = BY_NAME[entity_name].column_label(name)
             flash(str(_l("%(field)s: %(message)s", field=label, message=message)), "danger")
 
 
