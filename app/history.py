@@ -29,7 +29,7 @@ _TRANSITIONS = "portal_transitions"  # session.info: {(entity, id): (step, comme
 
 def note_transition(session: Session, entity_name: str, row_id: int, step: str, comment=None) -> None:
     """The next flush of this row records a workflow step (``step``, with its comment) rather than
-    a plain update; called by the workflow engine and by the daily job's automatic steps."""
+    a plain update; called by the workflow engine only, for users' steps and the daily job's."""
     session.info.setdefault(_TRANSITIONS, {})[(entity_name, row_id)] = (step, comment)
 
 

@@ -3,9 +3,9 @@
 For the given day it (1) records a settlement notice for every receivable falling due within the
 notice period (3.3.1; default 7 days) that has none yet for that due date, e-mailing it when SMTP
 is configured and the customer has a contact e-mail; (2) flags receivables that became overdue;
-(3) expires quotations past their validity (3.1.5); (4) recomputes every customer's risk level and
-reason (3.3.3); (5) forgets the API idempotency keys past their retention. A second run the same day
-finds nothing new to do.
+(3) expires quotations past their validity (3.1.5), taking their workflow's step; (4) recomputes
+every customer's risk level and reason (3.3.3); (5) forgets the API idempotency keys past their
+retention. A second run the same day finds nothing new to do.
 
 Two runs never overlap: the job holds a database-wide lock for its whole transaction
 (``app.locks.job_lock``: a PostgreSQL advisory lock, SQLite's immediate transaction). A second run
@@ -29,12 +29,14 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
-from . import clock, history, idempotency, locks, policy
+from . import clock, idempotency, locks, policy
 from . import models as m
 from .extensions import db
 from .models.policy import PolicyKey
 from .models.receivables import NoticeOutcome
+from .registry import BY_NAME
 from .services import collection
+from .workflow import TransitionError, apply_as_system, workflow_of
 
 log = logging.getLogger(__name__)
 JOB_LOCK = "jobs.daily"
@@ -142,11 +144,21 @@ def _flag_overdue(today: date, counts) -> None:
 
 
 def _expire_quotations(today: date, counts) -> None:
+    """3.1.5: the Quotation workflow's "expire" step, taken by the engine for the application
+    (its source states, precondition, version and history entry are the step's). A quotation the
+    step refuses, say revised since it was read, is skipped; the job goes on."""
+    entity = BY_NAME["Quotation"]
+    step = workflow_of(entity).by_name["expire"]
     Q = m.Quotation  # noqa: N806
-    for q in db.session.scalars(select(Q).where(Q.status == m.customers.QuotationStatus.sent, Q.valid_until < today)
-                                .with_for_update(of=Q).execution_options(populate_existing=True)):
-        q.status = m.customers.QuotationStatus.expired
-        history.note_transition(db.session, "Quotation", q.id, "expire")
+    # The candidates; the step's precondition decides. The engine locks and re-reads each row.
+    candidates = db.session.scalars(
+        select(Q).where(Q.status.in_(step.source), Q.valid_until < today).order_by(Q.id)).all()
+    for q in candidates:
+        try:
+            apply_as_system(entity, q, step.name)
+        except TransitionError as exc:
+            log.info("quotation %s not expired: %s", q.id, exc)
+            continue
         counts["expired"] += 1
 
 

@@ -3,6 +3,7 @@ the notice e-mailed to a real SMTP server on loopback."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -15,6 +16,8 @@ from app.jobs import run_daily
 from app.models import ChangeLog, Contact, Customer, Quotation, Receivable, SettlementNotice
 from app.models.customers import QuotationStatus
 from app.models.receivables import NoticeOutcome
+from app.registry import BY_NAME
+from app.workflow import WORKFLOWS, timeline
 from tests.conftest import employee, free_port
 from tests.factories import make
 
@@ -116,3 +119,51 @@ def test_a_notice_to_send_by_hand_is_a_code_shown_translated(app, browsers):
         with force_locale("zh"):
             label = str(NoticeOutcome.by_hand.label)
     assert label in body and "by_hand" not in body
+
+
+def test_the_job_expires_quotations_by_the_workflow_step_and_skips_those_it_refuses(app, monkeypatch):
+    """The job takes the Quotation workflow's "expire" step through the engine: the step's
+    precondition, effect and rules hold for it, and a refusal skips that quotation only, the rest
+    of the job being done and committed. (The job once set the status by hand, past them all.)"""
+    day = DAY + timedelta(days=90)
+    with app.app_context():
+        owner = employee("sales3")
+        held, broken, expired = (make(Quotation, owner, issued_on=day - timedelta(days=40),
+                                      valid_until=day - timedelta(days=1), status=QuotationStatus.sent).id
+                                 for _ in range(3))
+        late = make(Receivable, owner, amount=Decimal("100.00"), issued_on=day - timedelta(days=30),
+                    due_date=day - timedelta(days=3)).id
+        versions = {pk: db.session.get(Quotation, pk).version for pk in (held, broken, expired)}
+    step = WORKFLOWS["Quotation"].by_name["expire"]
+    effects = []
+
+    def when(q, ctx):
+        return "held by the test" if q.id == held else step.when(q, ctx)
+
+    def effect(q, ctx):
+        effects.append((q.id, q.status.name, ctx.employee_id))
+        if q.id == broken:  # the step's change breaks a rule of the row: refused after the state is set
+            q.issued_on = q.valid_until + timedelta(days=1)
+
+    monkeypatch.setitem(WORKFLOWS["Quotation"].by_name, "expire",
+                        dataclasses.replace(step, when=when, effect=effect))
+    with app.app_context():
+        run_daily(day)
+        db.session.expire_all()
+        status = {pk: db.session.get(Quotation, pk).status.name for pk in (held, broken, expired)}
+        assert status == {held: "sent", broken: "sent", expired: "expired"}
+        assert db.session.get(Quotation, broken).issued_on == day - timedelta(days=40)  # undone
+        assert db.session.get(Receivable, late).status.name == "overdue"  # the rest of the job stands
+        # The precondition refused one before the state was set; the others ran the effect, for nobody.
+        assert effects == [(broken, "expired", None), (expired, "expired", None)]
+        assert db.session.get(Quotation, expired).version == versions[expired] + 1
+        assert [db.session.get(Quotation, pk).version for pk in (held, broken)] == [versions[held], versions[broken]]
+        entries = {pk: db.session.scalars(select(ChangeLog.action).where(
+            ChangeLog.entity == "Quotation", ChangeLog.row_id == pk).order_by(ChangeLog.id)).all()
+            for pk in (held, broken, expired)}
+        assert [[a.name for a in entries[pk]] for pk in (held, broken, expired)] == [
+            ["create"], ["create"], ["create", "transition"]]
+        # On the record page's timeline the job's expiry reads as the step, taken by nobody.
+        [row] = timeline(BY_NAME["Quotation"], expired)
+        assert (row["step_name"], row["from_state"], row["to_state"], row["who"], row["source"]) == (
+            "expire", "sent", "expired", "—", "cli")

@@ -8,6 +8,10 @@ holds (409). Then it sets the fields and the state, runs the step's effect, and 
 change-history hook recording a ``transition`` entry with the step and comment. Any refusal
 rolls back: the record, its history and its figures are unchanged.
 
+``apply_as_system`` takes a step for the application itself (the daily job expiring quotations):
+the same checks and changes but the rights, which a job does not hold as a person does, and no
+commit, so that the job stays one transaction; a refusal undoes that step only.
+
 The record is locked and read again before any check (``app.locks.lock``): of two steps taken at
 once on one record (two approvers, a step and a payment, the order being scheduled while a line
 is added) the second sees what the first did and is refused with 409, never a 500; a commit
@@ -203,7 +207,8 @@ def parse_field(entity: Entity, name: str, raw):
 
 
 def apply(entity: Entity, obj, step_name: str, data: dict, version=None) -> None:
-    """Take ``step_name`` on ``obj`` with the user's ``data`` (fields and ``comment``)."""
+    """Take ``step_name`` on ``obj`` for the signed-in user with their ``data`` (fields and
+    ``comment``), and commit."""
     wf = workflow_of(entity)
     step = wf.by_name.get(step_name) if wf else None
     try:
@@ -216,50 +221,7 @@ def apply(entity: Entity, obj, step_name: str, data: dict, version=None) -> None
         if version not in (None, "") and str(version) != str(obj.version):
             raise TransitionError(409, _l("This record was changed by someone else in the meantime. "
                                           "Reload it and try again."))
-        state = state_of(wf, obj)
-        if state not in step.source:
-            raise TransitionError(409, _l("This step is not possible from the record's current state."))
-        why = refusal(entity, obj, step)
-        if why:
-            raise TransitionError(403, why)
-        raw_comment = data.get("comment")
-        comment = (raw_comment.strip() or None) if isinstance(raw_comment, str) else None
-        errors = {}
-        if raw_comment is not None and not isinstance(raw_comment, str):
-            errors["comment"] = str(_l("Not a valid value."))
-        values = {}
-        for name in step.fields:
-            try:
-                values[name] = parse_field(entity, name, data.get(name))
-            except (ValueError, KeyError, TypeError):
-                errors[name] = str(_l("Not a valid value."))
-                continue
-            if values[name] is None:
-                errors[name] = str(MSG_REQUIRED)
-        if step.comment == definitions.REQUIRED and not comment:
-            errors["comment"] = str(MSG_REQUIRED)
-        if comment and len(comment) > 500:
-            errors["comment"] = str(_l("At most %(n)s characters.", n=500))
-        elif comment and not storable_text(comment):
-            errors["comment"] = str(MSG_BAD_CHARACTER)
-        if errors:
-            raise TransitionError(422, _l("Please correct the marked fields."), errors)
-        ctx = _context(comment)
-        with db.session.no_autoflush:
-            blocked = step.when(obj, ctx) if step.when else None
-            if blocked:
-                raise TransitionError(409, blocked)
-            for name, value in values.items():
-                setattr(obj, name, value)
-            target = step.route(obj, ctx) if step.route else step.target
-            setattr(obj, wf.field, getattr(type(obj), wf.field).type.enum_class[target])
-            if step.effect:
-                step.effect(obj, ctx)
-            try:
-                check_item(obj)
-            except ValidationFailure as exc:
-                raise TransitionError(422, _l("Please correct the marked fields."), exc.errors) from None
-        note_transition(db.session, entity.name, obj.id, step.name, comment)
+        _take(entity, wf, step, obj, data, current_actor())
         try:
             locks.commit()
         except locks.Conflict as exc:
@@ -268,6 +230,86 @@ def apply(entity: Entity, obj, step_name: str, data: dict, version=None) -> None
         db.session.rollback()
         forget_transitions(db.session)
         raise
+
+
+def apply_as_system(entity: Entity, obj, step_name: str) -> None:
+    """Take ``step_name`` on ``obj`` for the application itself (the daily job's automatic steps),
+    inside the caller's transaction, without committing.
+
+    Nobody is acting, so no rights or roles are asked for; everything else is as in ``apply``: the
+    row is locked and read again, the step must start from its state, it takes no fields or
+    comment (a step needing them is refused, 422), its precondition must hold, and its effect, the
+    row's rules, the version bump and the ``transition`` history entry (written by whoever the
+    history sees writing: the command line for the job) follow. The step runs in a savepoint: a
+    refusal raises ``TransitionError`` with the row and the rest of the caller's transaction as
+    they were, so the caller may skip the row and go on. A row that cannot be locked, or a
+    database conflict, rolls back the whole transaction and raises ``locks.Conflict``, as any
+    conflict does."""
+    wf = workflow_of(entity)
+    step = wf.by_name.get(step_name) if wf else None
+    if step is None:
+        raise TransitionError(404, _l("No such step."))
+    try:
+        locks.lock(obj)
+        # The savepoint makes a refusal undo this row's step only; a flush the database refuses
+        # (on entering or leaving it) rolls back everything and raises Conflict.
+        with locks.conflicts(), db.session.begin_nested():
+            _take(entity, wf, step, obj, {}, None)
+    except Exception:
+        # Undone (the savepoint or the whole transaction): its step must not label a later change.
+        # Entering the savepoint flushed the session, so no other row's step is still noted.
+        forget_transitions(db.session)
+        raise
+
+
+def _take(entity: Entity, wf: Workflow, step: Step, obj, data: dict, actor) -> None:
+    """The checks and changes of one step on the locked ``obj``, for ``actor`` (None: the
+    application itself, which holds no rights to check); raises ``TransitionError``."""
+    state = state_of(wf, obj)
+    if state not in step.source:
+        raise TransitionError(409, _l("This step is not possible from the record's current state."))
+    if actor is not None:
+        why = refusal(entity, obj, step)
+        if why:
+            raise TransitionError(403, why)
+    raw_comment = data.get("comment")
+    comment = (raw_comment.strip() or None) if isinstance(raw_comment, str) else None
+    errors = {}
+    if raw_comment is not None and not isinstance(raw_comment, str):
+        errors["comment"] = str(_l("Not a valid value."))
+    values = {}
+    for name in step.fields:
+        try:
+            values[name] = parse_field(entity, name, data.get(name))
+        except (ValueError, KeyError, TypeError):
+            errors[name] = str(_l("Not a valid value."))
+            continue
+        if values[name] is None:
+            errors[name] = str(MSG_REQUIRED)
+    if step.comment == definitions.REQUIRED and not comment:
+        errors["comment"] = str(MSG_REQUIRED)
+    if comment and len(comment) > 500:
+        errors["comment"] = str(_l("At most %(n)s characters.", n=500))
+    elif comment and not storable_text(comment):
+        errors["comment"] = str(MSG_BAD_CHARACTER)
+    if errors:
+        raise TransitionError(422, _l("Please correct the marked fields."), errors)
+    ctx = Context(db.session, actor.employee_id if actor is not None else None, today(), comment)
+    with db.session.no_autoflush:
+        blocked = step.when(obj, ctx) if step.when else None
+        if blocked:
+            raise TransitionError(409, blocked)
+        for name, value in values.items():
+            setattr(obj, name, value)
+        target = step.route(obj, ctx) if step.route else step.target
+        setattr(obj, wf.field, getattr(type(obj), wf.field).type.enum_class[target])
+        if step.effect:
+            step.effect(obj, ctx)
+        try:
+            check_item(obj)
+        except ValidationFailure as exc:
+            raise TransitionError(422, _l("Please correct the marked fields."), exc.errors) from None
+    note_transition(db.session, entity.name, obj.id, step.name, comment)
 
 
 def timeline(entity: Entity, row_id: int) -> list[dict]:
