@@ -225,3 +225,65 @@ def test_navbar_badge_costs_one_query(app, submitted, user):
         assert count == len(approvals(factory_today())["rows"])
         if user == "supervisor1":
             assert count >= 1
+
+
+# --- queries apart from the view (issue 10) -------------------------------------------------------
+
+
+def test_collection_rates_are_figures_the_page_formats(app, browsers):
+    """2.5.3: the view is given amounts and rates as numbers; the page reads the amounts with
+    thousands separators and the rate in percent, and a period with nothing due as "—"."""
+    from datetime import date
+
+    from app.clock import job_day
+    from app.security.scope import build_actor
+    from app.views.worklists import collection_rates
+
+    day = date(2095, 3, 15)  # a month no other test has receivables in
+    with app.app_context():
+        s1 = employee("sales1")
+        rec = make(m.Receivable, s1, amount=Decimal("1234.50"), issued_on=date(2095, 2, 1),
+                   due_date=date(2095, 3, 10))
+        make(m.Payment, s1, receivable=rec, amount=Decimal("617.25"), paid_on=date(2095, 3, 12))
+    with app.test_request_context("/worklists/aging"):
+        from flask import g
+
+        from app.models import User
+
+        g._portal_actor = build_actor(db.session.query(User).filter_by(username="finance1").one())
+        rates = collection_rates(day)
+    assert [(r["collected"], r["due"], r["rate"]) for r in rates] == [
+        (Decimal("617.25"), Decimal("1234.50"), Decimal("50.00")), (0, 0, None),
+        (Decimal("617.25"), Decimal("1234.50"), Decimal("50.00"))]
+    with job_day(day):
+        body = browsers("finance1").get("/worklists/aging").get_data(as_text=True)
+    table = re.search(r'id="collection-rates">.*?<tbody>(.*?)</tbody>', body, re.S).group(1)
+    cells = [re.findall(r"<td>(?:<strong>)?(.*?)(?:</strong>)?</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", table)]
+    assert [c[1:] for c in cells] == [["617.25", "1,234.50", "50.00%"], ["0.00", "0.00", "—"],
+                                      ["617.25", "1,234.50", "50.00%"]]
+
+
+def test_a_window_fetches_a_page_every_row_or_only_the_count(app):
+    """``queries.fetch``: a page with its total, every row without counting (the export), only
+    the count in one statement (the index's badges)."""
+    from sqlalchemy import event
+
+    from app.queries import Window, fetch
+
+    with app.app_context():
+        owner = employee("sales3")
+        made = [make(m.Visit, owner).id for _ in range(3)]
+        query = db.session.query(m.Visit).filter(m.Visit.id.in_(made)).order_by(m.Visit.id)
+        ids = [a.id for a in query]
+        rows, total = fetch(query, Window(offset=1, limit=2, counted=True))
+        assert [a.id for a in rows] == ids[1:3] and total == len(ids)
+        rows, total = fetch(query, Window())
+        assert [a.id for a in rows] == ids and total is None
+        statements = []
+        listen = lambda *args, **kw: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listen)
+        try:
+            assert fetch(query, Window(limit=0, counted=True)) == ([], len(ids))
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listen)
+        assert len(statements) == 1, statements

@@ -17,11 +17,13 @@ from ..extensions import db
 from ..labels import BUCKET_LABELS, person_name
 from ..presets import preset
 from ..queries import (
+    collection_totals_by_period,
+    count,
     count_waiting_for_me,
     due_this_week_query,
     late_orders_query,
     outstanding_by_bucket,
-    return_visits_due,
+    return_visits_query,
     unpaid_with_outstanding,
 )
 from ..security.matrix import ADMIN, FINANCE, HR, SALES, SUPERVISOR
@@ -56,14 +58,14 @@ def _preset_counter(key, entity, name, day):
 def _sales_counters(day):
     out = []
     if _can("Visit"):
-        out.append(("visits-due", _l("Return visits due"), return_visits_due(day).count(),
+        out.append(("visits-due", _l("Return visits due"), count(return_visits_query(day)),
                     _wl("return-visits")))
     if _can("Quotation"):
         out.append(_preset_counter("quotes-expiring", "Quotation", "expiring", day))
     if _can("SalesOrder"):
-        out.append(("orders-late", _l("Late orders"), late_orders_query(day).count(), _wl("late-orders")))
+        out.append(("orders-late", _l("Late orders"), count(late_orders_query(day)), _wl("late-orders")))
     if _can("Receivable"):
-        due = due_this_week_query(day).count()
+        due = count(due_this_week_query(day))
         out.append(("receivables-due", _l("Receivables due this week"), due, _wl("due-this-week")))
         out.append(_preset_counter("receivables-overdue", "Receivable", "overdue", day))
     if _can("ServiceTicket"):
@@ -116,13 +118,10 @@ def _approvals_count():
 def collection_trend(day) -> tuple[list[str], list]:
     """2.5.3 collection rate of each of the last calendar months (YYYY-MM, rate or None), over the
     receivables in the user's scope."""
-    ids = scoped("Receivable").with_entities(m.Receivable.id).scalar_subquery()
-    months, rates = [], []
-    for start, end in collection.month_periods(day, TREND_MONTHS):
-        collected, due = collection.collection_totals(db.session, m, ids, start, end)
-        months.append(start.strftime("%Y-%m"))
-        rates.append(collection.collection_rate(collected, due))
-    return months, rates
+    periods = collection.month_periods(day, TREND_MONTHS)
+    totals = collection_totals_by_period(periods)
+    return ([start.strftime("%Y-%m") for start, _end in periods],
+            [collection.collection_rate(collected, due) for collected, due in totals])
 
 
 def _finance(day):
