@@ -390,9 +390,11 @@ def quarter_bounds(year: int, q: int) -> tuple[date, date]:
 
 
 def assign_numbers(objs, prefix: str, when, width: int = 4) -> None:
-    """Number rows per year in date order: ``SO20250001``."""
+    """Number rows per year in date order: ``SO20250001``. Rows of the same day keep the order
+    they were made in (``sorted`` is stable): a tie broken by ``id()``, a memory address, numbered
+    them differently on every run."""
     counters: dict[int, int] = defaultdict(int)
-    for obj in sorted(objs, key=lambda o: (when(o), id(o))):
+    for obj in sorted(objs, key=when):
         year = when(obj).year
         counters[year] += 1
         obj.number = f"{prefix}{year}{counters[year]:0{width}d}"
