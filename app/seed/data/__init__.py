@@ -1,0 +1,1 @@
+"""The demo factory's data tables, one module per domain: constants only, no logic."""
