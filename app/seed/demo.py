@@ -56,6 +56,7 @@ from ..models import (
     User,
     Visit,
 )
+from ..models.appraisal import CycleStatus
 from ..security.matrix import ROLES
 from ..security.passwords import problems
 from .appraisal import add_appraisal
@@ -95,7 +96,7 @@ def seed_demo(password: str) -> dict[str, int]:
             # Customers' risk levels as the daily job would leave them (3.3.3).
             recompute_risk(today(), {"risk_changed": 0})
             # Closed cycles keep the scorecards they closed with (6.2).
-            for cycle in db.session.scalars(select(AppraisalCycle).where(AppraisalCycle.status == "closed")):
+            for cycle in db.session.scalars(select(AppraisalCycle).where(AppraisalCycle.status == CycleStatus.closed)):
                 freeze(cycle)
         db.session.commit()
     except Exception:
