@@ -110,6 +110,15 @@ def _after_flush(session, _flush_context):
     ])
 
 
+def record_update(session: Session, entity_name: str, row_id: int, changes: dict) -> None:
+    """Record an update of a row the flush hook does not see (one without a registry entry: a
+    policy setting, whose history is kept under its key), as whoever is writing now."""
+    user_id, username, source = _who()
+    session.execute(insert(ChangeLog.__table__).values(
+        at=utcnow(), user_id=user_id, username=username, source=source, entity=entity_name,
+        row_id=row_id, action=ChangeAction.update.name, changes=changes))
+
+
 def install() -> None:
     if not event.contains(Session, "after_flush", _after_flush):
         event.listen(Session, "after_flush", _after_flush)

@@ -34,6 +34,7 @@ from . import models as m
 from .extensions import db
 from .models.policy import PolicyKey
 from .models.receivables import NoticeOutcome
+from .queries.collection import customer_risk_figures
 from .registry import BY_NAME
 from .services import collection
 from .workflow import TransitionError, apply_as_system, workflow_of
@@ -169,8 +170,7 @@ def recompute_risk(today: date, counts) -> None:
         late_payments=policy.get(PolicyKey.risk_late_payments),
     )
     db.session.flush()  # the figures below must see the statuses flagged above
-    figures = collection.customer_risk_figures(
-        db.session, m, today, policy.get(PolicyKey.risk_late_window_months))
+    figures = customer_risk_figures(today, policy.get(PolicyKey.risk_late_window_months))
     flagged = set(db.session.scalars(select(m.Customer.id).where(m.Customer.risk_level != "green")))
     for cid in sorted(set(figures) | flagged):
         level, reasons = collection.risk(figures[cid], rules) if cid in figures else ("green", [])

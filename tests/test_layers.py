@@ -5,6 +5,7 @@ function unless a comment there says why (the contract of the layers themselves 
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -106,3 +107,28 @@ def test_the_layers_contract_is_kept():
                             cwd=APP.parent, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-3000:]
     assert "2 kept, 0 broken" in result.stdout  # the layers of app/, the layers inside app/seed/
+
+# SQL runs in app.queries (and app.appraisal, below the workflow): views format, services compute
+# on plain values (issue 10).
+SQL_CALL = re.compile(r"\bselect\(|\.query\(|session\.execute\b|session\.scalars?\b")
+# FAB's list export runs the list through FAB's own data model, with the list's filters.
+SQL_KEPT = {"app/views/export.py": ["self.datamodel.query("]}
+
+
+def _sql_calls(rel: str, source: str) -> list[str]:
+    kept = SQL_KEPT.get(rel, [])
+    return [f"{rel}:{n}" for n, line in enumerate(source.split("\n"), 1)
+            if SQL_CALL.search(line) and not any(k in line for k in kept)]
+
+
+def test_no_sql_in_views_or_services():
+    found = [hit for folder in ("views", "services") for p in sorted((APP / folder).rglob("*.py"))
+             for hit in _sql_calls(str(p.relative_to(APP.parent)), p.read_text(encoding="utf-8"))]
+    assert found == []
+
+
+def test_the_sql_check_sees_a_query():
+    source = "x = db.session.scalar(q)\ny = 1\nrows = db.session.execute(select(A.id))\n"
+    assert _sql_calls("app/views/x.py", source) == ["app/views/x.py:1", "app/views/x.py:3"]
+    assert _sql_calls("app/views/export.py", "self.datamodel.query(j)\nself.query(j)\n") == [
+        "app/views/export.py:2"]

@@ -207,7 +207,7 @@ def test_navbar_badge_costs_one_query(app, submitted, user):
 
     from app import policy
     from app.models import User
-    from app.queries import count_waiting_for_me
+    from app.queries.worklists import count_waiting_for_me
     from app.security.scope import build_actor
     from app.views.worklists import approvals
 
@@ -268,7 +268,7 @@ def test_a_window_fetches_a_page_every_row_or_only_the_count(app):
     the count in one statement (the index's badges)."""
     from sqlalchemy import event
 
-    from app.queries import Window, fetch
+    from app.queries.paging import Window, fetch
 
     with app.app_context():
         owner = employee("sales3")

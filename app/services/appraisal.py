@@ -1,7 +1,8 @@
 """Appraisal scores (6): indicators from the portal's own records, ratings, training, final grade.
 
-Every figure is computed with grouped SQL aggregates for all salespeople of a cycle at once (a
-handful of queries, whatever the number of orders), then combined in Python per salesperson. The
+Plain functions of plain values: the figures per salesperson come from grouped SQL aggregates
+for all salespeople of a cycle at once (``app.appraisal``, a handful of queries whatever the
+number of orders) and are combined here per salesperson. The
 weights, thresholds and coefficients are per-cycle settings (``DEFAULTS`` are domain.md's
 *default* figures; a cycle stores its own copy, see ``AppraisalCycle.settings``).
 
@@ -24,10 +25,7 @@ C ≥ 60, else D.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-
-from sqlalchemy import and_, case, func, select
 
 INDICATORS = ("revenue", "volume", "profit", "new_customers", "collection_rate", "satisfaction",
               "complaint_rate", "overdue")
@@ -139,118 +137,6 @@ def recommendation_of(grade: str | None) -> str | None:
     return {"A": "promotion", "B": "raise", "C": "keep", "D": "improve"}.get(grade)
 
 
-# --- the SQL side -----------------------------------------------------------------------------
-
-
-def figures(session, m, start: date, end: date, employee_ids) -> dict[int, dict]:
-    """Raw figures per salesperson for [start, end], in seven grouped queries."""
-    ids = list(employee_ids)
-    out: dict[int, dict] = {e: {} for e in ids}
-    if not ids:
-        return out
-    C, Ord, L = m.Customer, m.SalesOrder, m.OrderLine  # noqa: N806
-    in_period = and_(Ord.order_date >= start, Ord.order_date <= end,
-                     Ord.status != m.orders.OrderStatus.cancelled)
-    for emp, revenue, volume, profit in session.execute(
-        select(C.owner_id, func.sum(L.qty * L.unit_price), func.sum(L.qty),
-               func.sum(L.qty * (L.unit_price - L.unit_cost)))
-        .select_from(L).join(Ord, L.order_id == Ord.id).join(C, Ord.customer_id == C.id)
-        .where(in_period, C.owner_id.in_(ids)).group_by(C.owner_id)
-    ):
-        out[emp].update(revenue=Decimal(revenue or 0), volume=Decimal(volume or 0),
-                        profit=Decimal(profit or 0))
-    # New customers: their first order (ever) falls in the period.
-    first = (select(Ord.customer_id, func.min(Ord.order_date).label("first"))
-             .where(Ord.status != m.orders.OrderStatus.cancelled).group_by(Ord.customer_id).subquery())
-    for emp, n in session.execute(
-        select(C.owner_id, func.count()).select_from(C).join(first, first.c.customer_id == C.id)
-        .where(first.c.first >= start, first.c.first <= end, C.owner_id.in_(ids)).group_by(C.owner_id)
-    ):
-        out[emp]["new_customers"] = Decimal(n)
-    # Satisfaction: visit ratings and closed tickets' ratings of the period, pooled.
-    V, T = m.Visit, m.ServiceTicket  # noqa: N806
-    pooled: dict[int, list] = {}
-    for emp, total, n in session.execute(
-        select(C.owner_id, func.sum(V.satisfaction), func.count(V.satisfaction))
-        .select_from(V).join(C, V.customer_id == C.id)
-        .where(V.visit_date >= start, V.visit_date <= end, C.owner_id.in_(ids)).group_by(C.owner_id)
-    ):
-        pooled.setdefault(emp, [0, 0])
-        pooled[emp][0] += total or 0
-        pooled[emp][1] += n
-    for emp, total, n, quality in session.execute(
-        select(C.owner_id,
-               func.sum(case((and_(T.closed_on >= start, T.closed_on <= end), T.satisfaction), else_=None)),
-               func.count(case((and_(T.closed_on >= start, T.closed_on <= end), T.satisfaction), else_=None)),
-               func.count(case((and_(T.kind == "quality", T.reported_on >= start, T.reported_on <= end), T.id),
-                               else_=None)))
-        .select_from(T).join(C, T.customer_id == C.id).where(C.owner_id.in_(ids)).group_by(C.owner_id)
-    ):
-        pooled.setdefault(emp, [0, 0])
-        pooled[emp][0] += total or 0
-        pooled[emp][1] += n
-        out[emp]["quality_tickets"] = quality
-    for emp, (total, n) in pooled.items():
-        if n:
-            out[emp]["satisfaction"] = Decimal(total) / Decimal(n)
-            out[emp]["satisfaction_n"] = n
-    for emp, n in session.execute(
-        select(C.owner_id, func.count()).select_from(Ord).join(C, Ord.customer_id == C.id)
-        .where(Ord.delivered_date >= start, Ord.delivered_date <= end, C.owner_id.in_(ids))
-        .group_by(C.owner_id)
-    ):
-        out[emp]["delivered"] = n
-    # Collection (2.5.3) of receivables due in the period, and overdue at the period's end.
-    R = m.Receivable  # noqa: N806
-    paid_by_end = m.receivables.paid_per_receivable(until=end)
-    left = R.amount - func.coalesce(paid_by_end.c.paid, 0)
-    for emp, due, collected, overdue in session.execute(
-        select(C.owner_id,
-               func.sum(case((and_(R.due_date >= start, R.due_date <= end), R.amount), else_=0)),
-               func.sum(case((and_(R.due_date >= start, R.due_date <= end),
-                              func.coalesce(paid_by_end.c.paid, 0)), else_=0)),
-               func.sum(case((and_(R.due_date < end, R.issued_on <= end,
-                                   R.status != m.receivables.ReceivableStatus.written_off), left),
-                             else_=0)))
-        .select_from(R).join(C, R.customer_id == C.id).outerjoin(paid_by_end, paid_by_end.c.receivable_id == R.id)
-        .where(C.owner_id.in_(ids)).group_by(C.owner_id)
-    ):
-        out[emp].update(due=Decimal(due or 0), collected=Decimal(collected or 0),
-                        overdue=max(Decimal(overdue or 0), Decimal(0)))
-    return out
-
-
-def ratings(session, m, cycle_id: int, employee_ids) -> dict[int, dict[str, dict]]:
-    """Average of each ability per evaluator role: {employee: {role: {ability: avg, "n": count}}}."""
-    A = m.AppraisalRating  # noqa: N806
-    out: dict[int, dict[str, dict]] = {}
-    for row in session.execute(
-        select(A.employee_id, A.evaluator_role, func.count(),
-               *(func.avg(getattr(A, ab)) for ab in ABILITIES))
-        .where(A.cycle_id == cycle_id, A.employee_id.in_(list(employee_ids)))
-        .group_by(A.employee_id, A.evaluator_role)
-    ):
-        emp, role, n, *avgs = row
-        out.setdefault(emp, {})[role.name] = {"n": n, **{ab: Decimal(str(v)) for ab, v in zip(ABILITIES, avgs,
-                                                                                            strict=True)}}
-    return out
-
-
-def training_scores(session, m, start: date, end: date, employee_ids) -> dict[int, tuple[Decimal, int]]:
-    """5.3.2: average assessment score of the training held in the period (item dates, else its
-    month within the period's years)."""
-    E, Item = m.Enrolment, m.TrainingItem  # noqa: N806
-    rows = session.execute(
-        select(E.employee_id, func.avg(E.score), func.count(E.score))
-        .join(Item, E.item_id == Item.id)
-        .where(E.employee_id.in_(list(employee_ids)), E.score.is_not(None),
-               func.coalesce(Item.end_date, Item.start_date) >= start,
-               func.coalesce(Item.end_date, Item.start_date) <= end)
-        .group_by(E.employee_id)
-    ).all()
-    return {emp: (q2(Decimal(str(avg))), n) for emp, avg, n in rows if n}
-
-
 # --- combining --------------------------------------------------------------------------------
 
 
@@ -271,9 +157,11 @@ def scorecard(emp: int, f: dict, target, rated: dict, trained, s: dict) -> Score
     tgt = target.collection_rate if target is not None else None
     add("collection_rate", rate, tgt, ratio_score(rate, tgt) if rate is not None else None,
         "collection", collected=q2(f.get("collected", 0)), due=q2(f.get("due", 0)))
-    sat = f.get("satisfaction")
+    # Visit and ticket ratings pooled: the mean of all the period's ratings, not of two means.
+    rated_n = f.get("satisfaction_n", 0)
+    sat = Decimal(f["satisfaction_sum"]) / Decimal(rated_n) if rated_n else None
     add("satisfaction", sat, Decimal(5), q2(sat / 5 * HUNDRED) if sat is not None else None,
-        "satisfaction", n=f.get("satisfaction_n", 0))
+        "satisfaction", n=rated_n)
     delivered = f.get("delivered", 0)
     ctarget = Decimal(str(s["complaint_target"]))
     crate = Decimal(f.get("quality_tickets", 0)) / delivered * HUNDRED if delivered else None
@@ -281,7 +169,7 @@ def scorecard(emp: int, f: dict, target, rated: dict, trained, s: dict) -> Score
     add("complaint_rate", crate, ctarget, cscore, "complaints", tickets=f.get("quality_tickets", 0),
         delivered=delivered)
     revenue = f.get("revenue", Decimal(0))
-    overdue = f.get("overdue", Decimal(0))
+    overdue = max(f.get("overdue", Decimal(0)), Decimal(0))
     oscore = q2(max(Decimal(0), HUNDRED * (1 - overdue / revenue))) if revenue else None
     add("overdue", overdue, Decimal(0), oscore, "overdue", revenue=q2(revenue))
 
@@ -313,16 +201,9 @@ def scorecard(emp: int, f: dict, target, rated: dict, trained, s: dict) -> Score
                      recommendation_of(grade), development)
 
 
-def compute(session, m, cycle, employee_ids, s: dict) -> list[Scorecard]:
-    """The scorecards of ``employee_ids`` for the cycle, ranked among them (ties share a rank)."""
-    ids = list(employee_ids)
-    f = figures(session, m, cycle.start_date, cycle.end_date, ids)
-    targets = {t.employee_id: t for t in session.scalars(
-        select(m.AppraisalTarget).where(m.AppraisalTarget.cycle_id == cycle.id,
-                                        m.AppraisalTarget.employee_id.in_(ids)))}
-    rated = ratings(session, m, cycle.id, ids)
-    trained = training_scores(session, m, cycle.start_date, cycle.end_date, ids)
-    cards = [scorecard(e, f[e], targets.get(e), rated.get(e, {}), trained.get(e), s) for e in ids]
+def ranked(cards: list[Scorecard]) -> list[Scorecard]:
+    """The scorecards with their rank among them (6.3.3, ties share a rank), best first; those
+    without a final score last, by employee."""
     places = ranks(cards)
     for card in cards:
         card.rank = places.get(card.employee_id)

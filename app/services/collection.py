@@ -1,7 +1,9 @@
 """Collection figures (2.5, 3.3): days overdue, aging bucket, dunning level, status, risk, rate.
 
 The thresholds are passed in by the caller from ``app.policy`` (defaults in ``policy.DEFAULTS``);
-nothing here reads configuration or Flask state.
+nothing here reads configuration or Flask state, nor runs SQL: the figures come from
+``app.queries.collection``. ``bucket_case`` is the one SQL expression here: it builds the aging
+buckets of ``BUCKETS`` in SQL, so the buckets stay one definition for Python and SQL.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case
 
 # Aging buckets of 2.5.3, by days overdue (inclusive bounds); "not_due" covers due today.
 BUCKETS: tuple[tuple[str, int, int | None], ...] = (
@@ -95,23 +97,6 @@ def collection_rate(collected: Decimal, due: Decimal) -> Decimal | None:
     return (Decimal(collected) * 100 / Decimal(due)).quantize(Decimal("0.01"))
 
 
-def collection_totals(session, models, receivable_ids, start: date, end: date) -> tuple[Decimal, Decimal]:
-    """2.5.3 collection rate inputs for a period, in two aggregate queries: (collected, due).
-
-    Due = the amounts of the receivables falling due within [start, end]; collected = what was
-    paid on those receivables by ``end``. ``receivable_ids`` is a select of the ids in the user's
-    scope. Written-off receivables count as due and uncollected (they were not collected)."""
-    Receivable, Payment = models.Receivable, models.Payment  # noqa: N806
-    in_period = (Receivable.id.in_(receivable_ids), Receivable.due_date >= start,
-                 Receivable.due_date <= end)
-    due = session.scalar(select(func.coalesce(func.sum(Receivable.amount), 0)).where(*in_period))
-    collected = session.scalar(
-        select(func.coalesce(func.sum(Payment.amount), 0))
-        .join(Receivable, Payment.receivable_id == Receivable.id)
-        .where(*in_period, Payment.paid_on <= end))
-    return Decimal(collected), Decimal(due)
-
-
 def legal_allowed(days: int, dunning_count: int, after_days: int, min_dunning: int) -> bool:
     """3.3.4: legal action only after repeated dunning (default ≥ 3 records) and more than
     ``after_days`` (default 90) days overdue."""
@@ -154,48 +139,3 @@ def risk(f: RiskFigures, rules: RiskRules) -> tuple[str, list[tuple[str, dict]]]
     if reasons and level == "green":
         level = "yellow"
     return level, reasons
-
-
-def customer_risk_figures(session, models, today: date, window_months: int) -> dict[int, RiskFigures]:
-    """Every customer with money outstanding or late payments: the figures of ``risk`` in three
-    aggregate queries (outstanding and overdue, late payments, credit limits)."""
-    Receivable, Payment, Customer = models.Receivable, models.Payment, models.Customer  # noqa: N806
-    paid = models.receivables.paid_per_receivable()
-    left = Receivable.amount - func.coalesce(paid.c.paid, 0)
-    rows = session.execute(
-        select(
-            Receivable.customer_id,
-            func.sum(left),
-            func.sum(case((Receivable.due_date < today, left), else_=0)),
-            func.min(case((Receivable.due_date < today, Receivable.due_date), else_=None)),
-        )
-        .outerjoin(paid, paid.c.receivable_id == Receivable.id)
-        .where(Receivable.status.not_in(models.receivables.ReceivableStatus.closed()), left > 0)
-        .group_by(Receivable.customer_id)
-    ).all()
-    since = today - timedelta(days=round(window_months * 365 / 12))
-    last_paid = (select(Payment.receivable_id, func.max(Payment.paid_on).label("last"))
-                 .group_by(Payment.receivable_id).subquery())
-    late = dict(session.execute(
-        select(Receivable.customer_id, func.count())
-        .join(last_paid, last_paid.c.receivable_id == Receivable.id)
-        .where(Receivable.status == models.receivables.ReceivableStatus.paid, last_paid.c.last > Receivable.due_date,
-               last_paid.c.last >= since)
-        .group_by(Receivable.customer_id)
-    ).all())
-    ids = {r[0] for r in rows} | set(late)
-    limits = dict(session.execute(
-        select(Customer.id, Customer.credit_limit).where(Customer.id.in_(ids))
-    ).all()) if ids else {}
-    by_customer = {r[0]: r for r in rows}
-    out = {}
-    for cid in ids:
-        row = by_customer.get(cid)
-        outstanding = Decimal(row[1] or 0) if row else Decimal(0)
-        overdue = Decimal(row[2] or 0) if row else Decimal(0)
-        oldest = row[3] if row else None
-        if isinstance(oldest, str):  # SQLite returns MIN(date) of a CASE as text
-            oldest = date.fromisoformat(oldest)
-        out[cid] = RiskFigures(outstanding, overdue, days_overdue(oldest, today) if oldest else 0,
-                               Decimal(limits.get(cid) or 0), late.get(cid, 0))
-    return out

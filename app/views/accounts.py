@@ -12,12 +12,11 @@ from flask_appbuilder.fields import QuerySelectMultipleField
 from flask_appbuilder.fieldwidgets import Select2ManyWidget
 from flask_appbuilder.security import views as fab
 from flask_appbuilder.security.forms import roles_or_groups_required
-from flask_appbuilder.security.sqla.models import PermissionView, Role
 from flask_babel import lazy_gettext as _l
 
 from ..display import display, user_name
-from ..extensions import db
 from ..labels import role_label
+from ..queries import accounts
 from ..security.wording import permissions_text, pv_label, roles_text
 
 
@@ -40,7 +39,7 @@ USER_FORMATTERS = {
 
 
 def _all_roles():
-    return sorted(db.session.query(Role).all(), key=lambda r: str(role_label(r.name)))
+    return sorted(accounts.roles(), key=lambda r: str(role_label(r.name)))
 
 
 def _roles_field(required: bool = True):
@@ -81,7 +80,7 @@ class PortalRoleShowWidget(fab.RoleShowWidget):
 
 def _all_permission_views():
     """Every permission, in the order their labels sort (entity, then verb and scope)."""
-    return sorted(db.session.query(PermissionView).all(), key=pv_label)
+    return sorted(accounts.permission_views(), key=pv_label)
 
 
 def _permissions_field():

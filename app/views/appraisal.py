@@ -10,15 +10,15 @@ from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
-from sqlalchemy import select
 
 from .. import charts, locks
 from .. import models as m
 from ..appraisal import salespeople, scorecards
-from ..extensions import db
 from ..labels import person_name
 from ..models.appraisal import CycleStatus
 from ..models.training import Topic
+from ..queries import appraisal as cycles_q
+from ..queries import people
 from ..registry import SCREEN_BY_MENU
 from ..security.scope import current_actor
 from ..services.appraisal import (
@@ -75,16 +75,14 @@ def _visible(cycle) -> list[int]:
 def _cycle(cycle_id):
     if not may_open_cycles():
         abort(404)
-    cycle = db.session.get(m.AppraisalCycle, cycle_id)
+    cycle = cycles_q.cycle(cycle_id)
     if cycle is None:
         abort(404)
     return cycle
 
 
 def _names(ids) -> dict[int, str]:
-    rows = db.session.execute(select(m.Employee.id, m.Employee.name, m.Employee.name_en).where(
-        m.Employee.id.in_(list(ids))))
-    return {pk: person_name(name, name_en) for pk, name, name_en in rows}
+    return {pk: person_name(name, name_en) for pk, name, name_en in people.names(ids)}
 
 
 def _how(line) -> str:
@@ -149,7 +147,7 @@ class AppraisalView(BaseView):
     def index(self):
         if not may_open_cycles():
             abort(404)
-        cycles = db.session.scalars(select(m.AppraisalCycle).order_by(m.AppraisalCycle.start_date.desc())).all()
+        cycles = cycles_q.cycles()
         return self.render_template("portal/appraisal_index.html", cycles=cycles)
 
     @expose("/<int:cycle_id>")

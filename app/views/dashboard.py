@@ -5,29 +5,22 @@ the user's row scope (a salesperson's "team" figures are their own)."""
 from __future__ import annotations
 
 from flask import url_for
-from flask_appbuilder.security.sqla.models import User
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select
 
 from .. import charts
 from .. import models as m
 from ..appraisal import scorecards
 from ..clock import today
-from ..extensions import db
 from ..labels import BUCKET_LABELS, person_name
 from ..presets import preset
-from ..queries import (
-    collection_totals_by_period,
-    count,
-    count_waiting_for_me,
-    due_this_week_query,
-    late_orders_query,
-    outstanding_by_bucket,
-    return_visits_query,
-    unpaid_with_outstanding,
-)
+from ..queries import appraisal as cycles_q
+from ..queries import collection as receivables
+from ..queries import dashboard as figures
+from ..queries import people
+from ..queries import worklists as work
+from ..queries.paging import count
 from ..security.matrix import ADMIN, FINANCE, HR, SALES, SUPERVISOR
-from ..security.scope import current_actor, scoped
+from ..security.scope import current_actor
 from ..services import collection
 from .appraisal import INDICATOR_LABELS
 from .listing import PRESET_ARG
@@ -50,22 +43,21 @@ def _wl(name, **args):
 
 def _preset_counter(key, entity, name, day):
     """A counter of a list preset (``app.presets``): the count and the list come from one condition."""
-    found = preset(entity, name)
-    return (key, found.label, scoped(entity).filter(found.condition(day)).count(),
+    return (key, preset(entity, name).label, figures.preset_count(entity, name, day),
             url_for(f"{entity}View.list", **{PRESET_ARG: name}))
 
 
 def _sales_counters(day):
     out = []
     if _can("Visit"):
-        out.append(("visits-due", _l("Return visits due"), count(return_visits_query(day)),
+        out.append(("visits-due", _l("Return visits due"), count(work.return_visits_query(day)),
                     _wl("return-visits")))
     if _can("Quotation"):
         out.append(_preset_counter("quotes-expiring", "Quotation", "expiring", day))
     if _can("SalesOrder"):
-        out.append(("orders-late", _l("Late orders"), count(late_orders_query(day)), _wl("late-orders")))
+        out.append(("orders-late", _l("Late orders"), count(work.late_orders_query(day)), _wl("late-orders")))
     if _can("Receivable"):
-        due = count(due_this_week_query(day))
+        due = count(receivables.due_this_week_query(day))
         out.append(("receivables-due", _l("Receivables due this week"), due, _wl("due-this-week")))
         out.append(_preset_counter("receivables-overdue", "Receivable", "overdue", day))
     if _can("ServiceTicket"):
@@ -77,7 +69,7 @@ def _current_cards(day):
     """The current cycle and the scorecards of the appraisees the user may see (computed once for
     the targets chart and the team ranking), and whether the scope is everyone."""
     actor = current_actor()
-    cycle = _current_cycle(day)
+    cycle = cycles_q.current_cycle(day)
     if not actor.may("AppraisalTarget", "read") or cycle is None:
         return None, [], False
     allowed = actor.employees("AppraisalTarget", "read")
@@ -98,47 +90,33 @@ def _targets_chart(cycle, cards):
 def _team_ranking(cycle, cards):
     """The team's ranking in the current cycle (6.3.3), best first."""
     cards = sorted((c for c in cards if c.final is not None), key=lambda c: -c.final)
-    names = {pk: person_name(name, name_en) for pk, name, name_en in db.session.execute(
-        select(m.Employee.id, m.Employee.name, m.Employee.name_en).where(
-            m.Employee.id.in_([c.employee_id for c in cards])))}
+    names = {pk: person_name(name, name_en)
+             for pk, name, name_en in people.names(c.employee_id for c in cards)}
     return [(cycle.id, c.employee_id, names[c.employee_id], c.final, c.grade) for c in cards[:10]]
-
-
-def _current_cycle(day):
-    return db.session.scalar(select(m.AppraisalCycle).where(
-        m.AppraisalCycle.start_date <= day, m.AppraisalCycle.end_date >= day).order_by(
-        m.AppraisalCycle.start_date.desc()).limit(1))
 
 
 def _approvals_count():
     """The rows of the approvals work list, counted as the navbar badge counts them."""
-    return count_waiting_for_me()
+    return work.count_waiting_for_me()
 
 
 def collection_trend(day) -> tuple[list[str], list]:
     """2.5.3 collection rate of each of the last calendar months (YYYY-MM, rate or None), over the
     receivables in the user's scope."""
     periods = collection.month_periods(day, TREND_MONTHS)
-    totals = collection_totals_by_period(periods)
+    totals = receivables.collection_totals_by_period(periods)
     return ([start.strftime("%Y-%m") for start, _end in periods],
             [collection.collection_rate(collected, due) for collected, due in totals])
 
 
 def _finance(day):
     """2.5.3 aging by bucket and by salesperson, 3.3.3 risk customers, collection rate trend."""
-    by_bucket = outstanding_by_bucket(day)
+    by_bucket = receivables.outstanding_by_bucket(day)
     names = [b for b, *_ in collection.BUCKETS]
     aging_chart = charts.bar("aging-chart", _l("Outstanding by aging bucket"), [BUCKET_LABELS[b] for b in names],
                              {_l("Outstanding"): [by_bucket.get(b, (0, 0))[1] for b in names]}, height=260)
-    base, left = unpaid_with_outstanding()
-    owner = m.Employee
-    by_person = base.join(m.Customer, m.Receivable.customer_id == m.Customer.id) \
-        .join(owner, m.Customer.owner_id == owner.id) \
-        .filter(m.Receivable.due_date < day) \
-        .with_entities(owner.name, func.sum(left)).group_by(owner.name).order_by(func.sum(left).desc()).limit(10).all()
-    red_first = case((m.Customer.risk_level == "red", 0), else_=1)
-    risky = scoped("Customer").filter(m.Customer.risk_level != "green").order_by(
-        red_first, m.Customer.code).limit(10).all() if _can("Customer") else []
+    by_person = receivables.overdue_by_owner(day, 10)
+    risky = receivables.risky_customers(10) if _can("Customer") else []
     months, rates = collection_trend(day)
     trend = charts.line("collection-trend", _l("Collection rate by month (%)"), months,
                         {_l("Collection rate"): rates}, height=260)
@@ -153,23 +131,18 @@ def _hr(day):
         out.append(_preset_counter("attendance-exceptions", "Attendance", "exceptions", day))
     chart = None
     if _can("TrainingItem"):
-        rows = dict(db.session.execute(
-            select(m.TrainingItem.status, func.count()).join(m.TrainingPlan)
-            .where(m.TrainingPlan.year == day.year).group_by(m.TrainingItem.status)).all())
+        rows = figures.training_items_by_status(day.year)
         statuses = list(m.training.ItemStatus)
         chart = charts.bar("training-chart", _l("Training plan %(year)s: items by progress", year=day.year),
                            [s.label for s in statuses], {_l("Items"): [rows.get(s, 0) for s in statuses]},
                            height=240)
-    cycles = db.session.scalars(select(m.AppraisalCycle).order_by(m.AppraisalCycle.start_date.desc()).limit(4)).all() \
-        if _can("AppraisalCycle") else []
+    cycles = cycles_q.cycles(limit=4) if _can("AppraisalCycle") else []
     return out, chart, cycles
 
 
 def _admin():
-    users = db.session.scalar(select(func.count()).select_from(User))
-    active = db.session.scalar(select(func.count()).select_from(User).where(User.active.is_(True)))
-    failures = db.session.scalars(select(m.LoginEvent).where(m.LoginEvent.success.is_(False))
-                                  .order_by(m.LoginEvent.id.desc()).limit(10)).all()
+    users, active = figures.user_counts()
+    failures = figures.failed_logins(10)
     return {"users": users, "active": active, "failures": failures}
 
 

@@ -10,21 +10,18 @@ from __future__ import annotations
 from flask import flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert, select
 
-from .. import locks, policy
+from .. import history, locks, policy
 from ..extensions import db
-from ..models import ChangeLog, Employee, PolicyKey, PolicySetting
-from ..models.base import utcnow
+from ..models import PolicyKey, PolicySetting
 from ..models.orders import Department
-from ..models.people import EmployeeStatus
-from ..security.scope import current_actor
+from ..queries import settings
+from ..queries.people import active_employees
 
 
 def signer_choices() -> dict:
     """The order-review signers widget: departments, the active employees, who is named now."""
-    people = db.session.execute(select(Employee.id, Employee.number, Employee.name).where(
-        Employee.status == EmployeeStatus.active).order_by(Employee.number)).all()
+    people = active_employees()
     named = policy.get(PolicyKey.order_review_signers)
     return {"departments": list(Department), "people": people,
             "named": {d.name: named.get(d, frozenset()) for d in Department}}
@@ -40,7 +37,7 @@ class SettingsView(BaseView):
     @expose("/", methods=["GET"])
     @has_access
     def show(self, errors=None, status=200):
-        rows = {r.key: r for r in db.session.scalars(select(PolicySetting))}
+        rows = settings.overrides()
         items = [
             {"key": key.name, "label": key.label, "clause": d.clause,
              "default": policy.describe(policy.parse(key, d.text)),
@@ -59,7 +56,7 @@ class SettingsView(BaseView):
             return self.show(errors={"_": str(_l("Unknown setting."))}, status=422)
         key = PolicyKey[name]
         text = _submitted(key)
-        row = db.session.scalar(select(PolicySetting).where(PolicySetting.key == key))
+        row = settings.override(key)
         old = row.value if row else None
         if text:
             try:
@@ -77,11 +74,8 @@ class SettingsView(BaseView):
             with locks.conflicts():
                 db.session.flush()
                 if old != (text or None):
-                    actor = current_actor()
-                    db.session.execute(insert(ChangeLog.__table__).values(
-                        at=utcnow(), user_id=actor.user_id, username=actor.username, source="ui",
-                        entity="PolicySetting", row_id=list(PolicyKey).index(key) + 1,
-                        action="update", changes={name: [old, text or None]}))
+                    history.record_update(db.session, "PolicySetting", list(PolicyKey).index(key) + 1,
+                                          {name: [old, text or None]})
                 db.session.commit()
         except locks.Conflict as exc:
             return self.show(errors={"_": str(exc)}, status=409)

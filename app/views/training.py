@@ -22,22 +22,20 @@ from flask_appbuilder import BaseView, expose
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _p
 from flask_login import login_required
-from sqlalchemy import case, func, select, true
 from sqlalchemy.exc import IntegrityError
 
 from ..display import display
 from ..extensions import db
 from ..guard import check_write
 from ..labels import COLUMNS
-from ..models import Employee, Enrolment, TrainingItem, TrainingPlan
-from ..models.people import EmployeeStatus, Position
+from ..models import Employee, TrainingItem, TrainingPlan
 from ..models.training import ItemStatus, Method, PlanStatus, Topic
+from ..queries import training
 from ..registry import BY_NAME
-from ..security.scope import ScopeError, current_actor, scoped
+from ..security.scope import ScopeError, current_actor
 from ..validation import ValidationFailure
 
 MONTHS = tuple(range(1, 13))
-SPENT = (ItemStatus.held, ItemStatus.assessed)  # items whose cost counts as budget used
 BADGES = {  # Bootstrap 3 label class per item status
     ItemStatus.planned: "label-default",
     ItemStatus.held: "label-info",
@@ -91,26 +89,10 @@ class Figures:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
-def _readable_enrolments():
-    """The enrolments the user may read (own, team or all), as a subquery."""
-    return scoped("Enrolment").with_entities(
-        Enrolment.item_id, Enrolment.employee_id, Enrolment.attended, Enrolment.score, Enrolment.passed,
-    ).subquery()
-
-
 def item_figures(plan: TrainingPlan, items: list[TrainingItem]) -> dict[int, Figures]:
     """Per item of the plan: enrolled, attended, assessed and passed, in one grouped query over the
     enrolments the user may read."""
-    enr = _readable_enrolments()
-    rows = db.session.execute(
-        select(enr.c.item_id, func.count(),
-               func.count(case((enr.c.attended == true(), 1))),
-               func.count(enr.c.score),
-               func.count(case((enr.c.passed == true(), 1))))
-        .where(enr.c.item_id.in_(select(TrainingItem.id).where(TrainingItem.plan_id == plan.id)))
-        .group_by(enr.c.item_id)
-    ).all()
-    counts = {item_id: rest for item_id, *rest in rows}
+    counts = training.enrolment_counts(plan.id)
     out = {}
     for item in items:
         enrolled, attended, assessed, passed = counts.get(item.id, (0, 0, 0, 0))
@@ -118,42 +100,13 @@ def item_figures(plan: TrainingPlan, items: list[TrainingItem]) -> dict[int, Fig
     return out
 
 
-def budget_used(plan: TrainingPlan) -> Decimal:
-    """The cost of the plan's items held or assessed (one aggregate query)."""
-    return scoped("TrainingItem").filter(
-        TrainingItem.plan_id == plan.id, TrainingItem.status.in_(SPENT),
-    ).with_entities(func.coalesce(func.sum(TrainingItem.cost), 0)).scalar() or Decimal("0")
-
-
-def salespeople():
-    """Active salespeople the user may read, limited to those whose enrolments the user may read
-    too (a salesperson sees their team as employees but only their own enrolments)."""
-    actor = current_actor()
-    if not actor.may("Enrolment", "read"):
-        return []
-    query = scoped("Employee").filter(Employee.position == Position.salesperson,
-                                       Employee.status == EmployeeStatus.active)
-    allowed = actor.employees("Enrolment", "read")
-    if allowed is not None:
-        query = query.filter(Employee.id.in_(sorted(allowed)))
-    return query.order_by(Employee.number).all()
-
-
 def topic_gaps(plan: TrainingPlan, people: list[Employee]) -> dict[int, set[Topic]]:
     """Per salesperson: the topics of 5.1.2 attended in this plan's year (one grouped query over
     the readable enrolments on the plan's items that were not cancelled)."""
     if not people:
         return {}
-    enr = _readable_enrolments()
-    rows = db.session.execute(
-        select(enr.c.employee_id, TrainingItem.topic)
-        .join(TrainingItem, TrainingItem.id == enr.c.item_id)
-        .where(TrainingItem.plan_id == plan.id, TrainingItem.status != ItemStatus.cancelled,
-               enr.c.attended == true(), enr.c.employee_id.in_([p.id for p in people]))
-        .group_by(enr.c.employee_id, TrainingItem.topic)
-    ).all()
     done: dict[int, set[Topic]] = {p.id: set() for p in people}
-    for emp_id, topic in rows:
+    for emp_id, topic in training.attended_topics(plan.id, [p.id for p in people]):
         done[emp_id].add(topic)
     return done
 
@@ -176,7 +129,7 @@ class TrainingPlanYearView(BaseView):
     def _plan(self, year: int) -> TrainingPlan:
         if not current_actor().may("TrainingPlan", "read"):
             abort(404)
-        plan = scoped("TrainingPlan").filter(TrainingPlan.year == year).one_or_none()
+        plan = training.plan(year)
         if plan is None:
             abort(404)
         return plan
@@ -186,7 +139,7 @@ class TrainingPlanYearView(BaseView):
     def index(self):
         if not current_actor().may("TrainingPlan", "read"):
             abort(404)
-        latest = scoped("TrainingPlan").with_entities(func.max(TrainingPlan.year)).scalar()
+        latest = training.latest_year()
         if latest is None:
             abort(404)
         return redirect(url_for(".year", year=latest))
@@ -196,10 +149,8 @@ class TrainingPlanYearView(BaseView):
     def year(self, year):
         plan = self._plan(year)
         actor = current_actor()
-        years = [y for (y,) in scoped("TrainingPlan").with_entities(TrainingPlan.year)
-                 .order_by(TrainingPlan.year)]
-        items = scoped("TrainingItem").filter(TrainingItem.plan_id == plan.id).order_by(
-            TrainingItem.month, TrainingItem.start_date, TrainingItem.id).all()
+        years = training.years()
+        items = training.items(plan.id)
         grid = {(t, mo): [] for t in Topic for mo in MONTHS}
         for item in items:
             grid[(item.topic, item.month)].append(item)
@@ -211,8 +162,8 @@ class TrainingPlanYearView(BaseView):
             by_topic[item.topic].add(figures[item.id])
             by_method[item.method].add(figures[item.id])
             total.add(figures[item.id])
-        used = budget_used(plan)
-        people = salespeople()
+        used = training.budget_used(plan.id)
+        people = training.salespeople()
         attended = topic_gaps(plan, people)
         return self.render_template(
             "portal/training_plan.html", plan=plan, years=years, months=MONTHS, topics=list(Topic),
@@ -238,12 +189,10 @@ class TrainingPlanYearView(BaseView):
             flash(str(_l("A plan for %(year)s cannot be created.", year=target)), "danger")
             return back
         exists = _l("The training plan for %(year)s already exists; nothing was copied.", year=target)
-        if db.session.scalar(select(TrainingPlan.id).where(TrainingPlan.year == target)) is not None:
+        if training.plan_exists(target):
             flash(str(exists), "warning")
             return back
-        items = scoped("TrainingItem").filter(
-            TrainingItem.plan_id == plan.id, TrainingItem.status != ItemStatus.cancelled,
-        ).order_by(TrainingItem.month, TrainingItem.id).all()
+        items = training.items_to_copy(plan.id)
         try:
             new = TrainingPlan(year=target, title=next_title(plan, target), budget=plan.budget,
                                status=PlanStatus.draft)

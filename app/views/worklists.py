@@ -19,13 +19,16 @@ from flask_appbuilder import BaseView, expose
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
-from .. import clock, policy, queries
+from .. import clock, policy
 from ..clock import today
 from ..display import display
 from ..labels import BUCKET_LABELS, DUNNING_LABELS
 from ..models.policy import PolicyKey
 from ..models.service import Severity
-from ..queries import Window
+from ..queries import collection as receivables
+from ..queries import people
+from ..queries import worklists as work
+from ..queries.paging import Window, fetch
 from ..registry import BY_NAME
 from ..security.scope import current_actor
 from ..services import collection
@@ -97,10 +100,10 @@ def approvals(day):
     under review missing a department sign-off the user can record (3.2.2)."""
     actor = current_actor()
     rows = []
-    for name, entity, wf, mine, by in queries.waiting_for_decision(actor, LIMIT):
-        rows += _waiting_rows(day, name, entity, wf, mine, by, queries.employee_names(by.values()))
-    waiting, by = queries.sign_offs_missing(actor, LIMIT)
-    names = queries.employee_names(by.values()) if waiting else {}
+    for name, entity, wf, mine, by in work.waiting_for_decision(actor, LIMIT):
+        rows += _waiting_rows(day, name, entity, wf, mine, by, people.employee_names(by.values()))
+    waiting, by = work.sign_offs_missing(actor, LIMIT)
+    names = people.employee_names(by.values()) if waiting else {}
     for o, missing in waiting:
         rows += _waiting_rows(day, "SalesOrder", BY_NAME["SalesOrder"], WORKFLOWS["SalesOrder"], [o], by, names,
                               kind=_l("Order review sign-off"),
@@ -113,14 +116,14 @@ def waiting_for_others(day):
     team's): the same approval states, without those waiting for the user."""
     for_me = {r["url"] for r in approvals(day)["rows"]}
     rows = []
-    for name, entity, wf, found, by in queries.in_approval_states(current_actor(), LIMIT):
+    for name, entity, wf, found, by in work.in_approval_states(current_actor(), LIMIT):
         found = [o for o in found if url_for(f"{name}View.show", pk=o.id) not in for_me]
-        rows += _waiting_rows(day, name, entity, wf, found, by, queries.employee_names(by.get(o.id) for o in found))
+        rows += _waiting_rows(day, name, entity, wf, found, by, people.employee_names(by.get(o.id) for o in found))
     return {"columns": _WAITING_COLS, "rows": rows}
 
 
 def return_visits(day, window):
-    items, total = queries.fetch(queries.return_visits_query(day), window)
+    items, total = fetch(work.return_visits_query(day), window)
     rows = [_row("Visit", v, customer=str(v.customer), visit_date=v.visit_date, next_date=v.next_date,
                  next_action=v.next_action, overdue=v.next_date < day) for v in items]
     return {"columns": [*_cols("Visit", "customer", "visit_date", "next_date", "next_action"),
@@ -128,7 +131,7 @@ def return_visits(day, window):
 
 
 def late_orders(day, window):
-    items, total = queries.fetch(queries.late_orders_query(day), window)
+    items, total = fetch(work.late_orders_query(day), window)
     rows = [_row("SalesOrder", o, number=o.number, customer=str(o.customer), status=o.status,
                  promised_date=o.promised_date, days_late=(day - o.promised_date).days) for o in items]
     return {"columns": [*_cols("SalesOrder", "number", "customer", "status", "promised_date"),
@@ -153,21 +156,21 @@ _REC_COLS = [*_cols("Receivable", "number", "customer", "due_date", "outstanding
 
 
 def due_this_week(day, window):
-    items, total = queries.fetch(queries.due_this_week_query(day), window)
+    items, total = fetch(receivables.due_this_week_query(day), window)
     return {"columns": _REC_COLS, "rows": _receivable_rows(items, day), "total": total}
 
 
 def aging(day, window):
     """2.5.3: outstanding by aging bucket (summary in one aggregate query), and the receivables
     of the chosen bucket."""
-    sums = queries.outstanding_by_bucket(day)
+    sums = receivables.outstanding_by_bucket(day)
     summary = [{"key": b, "label": BUCKET_LABELS[b], "count": sums.get(b, (0, 0))[0],
                 "amount": sums.get(b, (0, 0))[1] or 0, "url": url_for(".show", name="aging", bucket=b)}
                for b, *_ in collection.BUCKETS]
     chosen = request.args.get("bucket", "d1_30")
     if chosen not in BUCKET_LABELS:
         abort(400)
-    items, total = queries.fetch(queries.overdue_in_bucket_query(day, chosen), window)
+    items, total = fetch(receivables.overdue_in_bucket_query(day, chosen), window)
     return {"columns": _REC_COLS, "rows": _receivable_rows(items, day), "total": total,
             "summary": summary, "chosen": BUCKET_LABELS[chosen], "rates": collection_rates(day)}
 
@@ -179,7 +182,7 @@ def collection_rates(day):
     last_month = (month - timedelta(days=1)).replace(day=1)
     periods = ((_l("This month"), month, day), (_l("Last month"), last_month, month - timedelta(days=1)),
                (_l("Year to date"), day.replace(month=1, day=1), day))
-    totals = queries.collection_totals_by_period([(start, end) for _label, start, end in periods])
+    totals = receivables.collection_totals_by_period([(start, end) for _label, start, end in periods])
     return [{"label": label, "collected": collected, "due": due,
              "rate": collection.collection_rate(collected, due)}
             for (label, _start, _end), (collected, due) in zip(periods, totals, strict=True)]
@@ -190,7 +193,7 @@ def collection_todo(day, window):
     overdue call for and the last contact."""
     if not current_actor().may("DunningRecord", "write"):
         return {"columns": _REC_COLS, "rows": [], "total": 0}
-    items, total = queries.fetch(queries.collection_todo_query(day), window)
+    items, total = fetch(receivables.collection_todo_query(day), window)
     rows = _receivable_rows([r for r, _last, _n in items], day)
     for row, (_r, last_on, n) in zip(rows, items, strict=True):
         row["values"].update(last_contact=last_on, dunning_count=n or 0)
@@ -200,10 +203,10 @@ def collection_todo(day, window):
 
 def overdue_tickets(day, window):
     """3.4: open tickets past their due date, counted by severity."""
-    counts = queries.overdue_tickets_by_severity(day)
+    counts = work.overdue_tickets_by_severity(day)
     summary = [{"key": s.name, "label": s.label, "count": counts.get(s, 0)}
                for s in Severity]
-    items, total = queries.fetch(queries.overdue_tickets_query(day), window)
+    items, total = fetch(work.overdue_tickets_query(day), window)
     rows = [_row("ServiceTicket", t, number=t.number, customer=str(t.customer), severity=t.severity,
                  status=t.status, due_date=t.due_date, days_late=(day - t.due_date).days) for t in items]
     return {"columns": [*_cols("ServiceTicket", "number", "customer", "severity", "status", "due_date"),
@@ -215,14 +218,14 @@ def recurring_causes(day):
     per product, so that a recurring cause is visible across tickets."""
     rows = [{"url": url_for("RootCauseView.list", _flt_0_category=cat.name), "values": {
         "category": cat, "product": prod or "—", "tickets": n, "unverified": unverified or 0}}
-        for cat, prod, n, unverified in queries.recurring_causes(day, LIMIT)]  # one row per cause and product
+        for cat, prod, n, unverified in work.recurring_causes(day, LIMIT)]  # one row per cause and product
     return {"columns": [*_cols("RootCause", "category", "product"), ("tickets", _l("Tickets")),
                         ("unverified", _l("Actions not yet verified"))], "rows": rows}
 
 
 def attendance_exceptions(day, window):
     """4.1.1: late, left early and absent days of the last 30 days."""
-    items, total = queries.fetch(queries.attendance_exceptions_query(day), window)
+    items, total = fetch(work.attendance_exceptions_query(day), window)
     rows = [_row("Attendance", a, employee=a.employee.display_name, work_date=a.work_date, check_in=a.check_in,
                  check_out=a.check_out, status=a.status) for a in items]
     return {"columns": _cols("Attendance", "employee", "work_date", "check_in", "check_out", "status"),
@@ -231,7 +234,7 @@ def attendance_exceptions(day, window):
 
 def late_leave(day, window):
     """4.1.2: leave requests submitted with less notice than the policy asks."""
-    items, total = queries.fetch(queries.late_leave_query(), window)
+    items, total = fetch(work.late_leave_query(), window)
     return {"columns": _cols("LeaveRequest", "employee", "leave_type", "start_date", "submitted_on", "status"),
             "rows": [_row("LeaveRequest", lr, employee=lr.employee.display_name, leave_type=lr.leave_type,
                           start_date=lr.start_date, submitted_on=lr.submitted_on, status=lr.status)
@@ -268,7 +271,7 @@ def waiting_for_me() -> int:
     """The navbar's badge: records waiting for the current user's decision. A template global the
     navbar calls; g only keeps the count for the rest of the request (a cache, not a channel)."""
     if "_portal_waiting" not in g:
-        g._portal_waiting = queries.count_waiting_for_me() if current_actor().user_id else 0
+        g._portal_waiting = work.count_waiting_for_me() if current_actor().user_id else 0
     return g._portal_waiting
 
 

@@ -1,61 +1,26 @@
-"""The domain's scoped queries: what the work lists and the dashboards count and list, as SQL
-through the user's scope (``security.scope``). No URLs and no formatting here: the views build
-rows and links from these, and a counter and the list it opens share one query.
-
-A function named ``*_query`` returns the list's query, ordered as the list shows it; ``count``
-and ``fetch`` run it (a counter, one page of the list, every row for the export). The others
-return plain values: rows of model objects, numbers, dates.
-"""
+"""The work lists' queries that are not about receivables (``queries.collection``): the records
+waiting for the user's decision (the navbar badge too), return visits, late orders, overdue
+tickets and recurring causes, attendance exceptions and late leave requests."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
-from . import models as m
-from . import policy
-from .extensions import db
-from .models.history import ChangeAction, ChangeLog
-from .models.policy import PolicyKey
-from .presets import preset
-from .registry import BY_NAME
-from .rules import may_sign
-from .security.scope import current_actor, scope_clause, scoped
-from .services import collection
-from .services.sql import days_between
-from .workflow.definitions import WORKFLOWS
-from .workflow.engine import requester
-
-
-@dataclass(frozen=True)
-class Window:
-    """Which rows of a list to fetch: ``limit`` rows from ``offset`` (``None``: all of them), and
-    whether to count them all as well (a pager's total, the work lists' index)."""
-
-    offset: int = 0
-    limit: int | None = None
-    counted: bool = False
-
-
-def count(query) -> int:
-    """How many rows a list's query has (its order does not matter to the count)."""
-    return query.order_by(None).count()
-
-
-def fetch(query, window: Window) -> tuple[list, int | None]:
-    """The rows of ``query`` in ``window``, and their total when the window asks for it (else
-    None). A window of no rows runs only the count."""
-    total = count(query) if window.counted else None
-    if window.limit == 0:
-        return [], total
-    if window.offset:
-        query = query.offset(window.offset)
-    if window.limit is not None:
-        query = query.limit(window.limit)
-    return query.all(), total
+from .. import models as m
+from .. import policy
+from ..extensions import db
+from ..models.history import ChangeAction, ChangeLog
+from ..models.policy import PolicyKey
+from ..presets import preset
+from ..registry import BY_NAME
+from ..rules import may_sign
+from ..security.scope import current_actor, scope_clause, scoped
+from ..services.sql import days_between
+from ..workflow.definitions import WORKFLOWS
+from ..workflow.engine import requester
 
 
 def approval_steps(wf, actor):
@@ -133,30 +98,6 @@ def late_orders_query(day):
     ).order_by(m.SalesOrder.promised_date)
 
 
-def due_this_week_query(day):
-    """3.3.1: receivables falling due in the next seven days, the soonest first."""
-    return scoped("Receivable").filter(
-        m.Receivable.status.in_(m.receivables.ReceivableStatus.not_yet_due()), m.Receivable.due_date >= day,
-        m.Receivable.due_date <= day + timedelta(days=7)).order_by(m.Receivable.due_date)
-
-
-def unpaid_with_outstanding():
-    """The user's unpaid receivables joined to their payments, and the SQL expression of what
-    is still outstanding on each (the aging list, the finance dashboard)."""
-    paid = m.receivables.paid_per_receivable()
-    base = scoped("Receivable").filter(m.Receivable.status.in_(m.receivables.ReceivableStatus.unpaid())).outerjoin(
-        paid, paid.c.receivable_id == m.Receivable.id)
-    return base, m.Receivable.amount - func.coalesce(paid.c.paid, 0)
-
-
-def outstanding_by_bucket(day) -> dict[str, tuple[int, object]]:
-    """2.5.3: {bucket: (receivables, outstanding)} in one aggregate query."""
-    base, left = unpaid_with_outstanding()
-    bucket = collection.bucket_case(m.Receivable.due_date, day)
-    return {b: (n, s) for b, n, s in base.with_entities(bucket, func.count(), func.sum(left))
-            .group_by(bucket).all()}
-
-
 def waiting_for_decision(actor, limit: int) -> list[tuple]:
     """(entity name, entity, workflow, records, who requested each) of the records waiting for
     the user's decision (``decision_queries``, at most ``limit`` per entity), without those the
@@ -201,44 +142,6 @@ def in_approval_states(actor, limit: int) -> list[tuple]:
             entity.model.id).limit(limit).all()
         out.append((name, entity, wf, found, requester(name, [o.id for o in found])))
     return out
-
-
-def employee_names(user_ids) -> dict[int, str]:
-    """{user id: the name of the employee who signs in as that user} for the given logins."""
-    users = {u for u in user_ids if u}
-    if not users:
-        return {}
-    return dict(db.session.execute(select(m.Employee.user_id, m.Employee.name)
-                                   .where(m.Employee.user_id.in_(users))).all())
-
-
-def overdue_in_bucket_query(day, bucket: str):
-    """2.5.3: the user's unpaid receivables in one aging bucket (``collection.BUCKETS``), oldest
-    due first."""
-    lo, hi = next((lo, hi) for b, lo, hi in collection.BUCKETS if b == bucket)
-    query = scoped("Receivable").filter(m.Receivable.status.in_(m.receivables.ReceivableStatus.unpaid()),
-                                        m.Receivable.due_date <= day - timedelta(days=lo))
-    if hi is not None:
-        query = query.filter(m.Receivable.due_date >= day - timedelta(days=hi))
-    return query.order_by(m.Receivable.due_date)
-
-
-def collection_totals_by_period(periods) -> list[tuple]:
-    """2.5.3: (collected, due) of each (first day, last day) period, over the receivables in the
-    user's scope (``collection.collection_totals``)."""
-    ids = scoped("Receivable").with_entities(m.Receivable.id).scalar_subquery()
-    return [collection.collection_totals(db.session, m, ids, start, end) for start, end in periods]
-
-
-def collection_todo_query(day):
-    """3.3.2: the user's overdue receivables still being collected, most overdue first, each with
-    its last dunning contact and how many dunning records it has: rows (receivable, last, n)."""
-    last = (select(m.DunningRecord.receivable_id, func.max(m.DunningRecord.contacted_on).label("last"),
-                   func.count().label("n")).group_by(m.DunningRecord.receivable_id).subquery())
-    return (scoped("Receivable").filter(m.Receivable.status.in_(m.receivables.ReceivableStatus.collecting()),
-                                         m.Receivable.due_date < day)
-            .outerjoin(last, last.c.receivable_id == m.Receivable.id)
-            .add_columns(last.c.last, last.c.n).order_by(m.Receivable.due_date))
 
 
 def _overdue_tickets(day):
@@ -286,3 +189,4 @@ def late_leave_query():
         m.LeaveRequest.submitted_on.is_not(None),
         days_between(m.LeaveRequest.start_date, m.LeaveRequest.submitted_on) < notice,
     ).order_by(m.LeaveRequest.start_date.desc())
+
