@@ -79,15 +79,6 @@ def create_app(config_object: str | object = "config", **overrides) -> Flask:
 
     install_rules()
 
-    @app.after_request
-    def _portal_status(response):
-        # A view that re-renders a refused form sets the status it deserves (409, 422, ...).
-        from flask import g
-
-        status = g.pop("portal_status", None)
-        if status and response.status_code == 200:
-            response.status_code = status
-        return response
     app.add_template_filter(display, "portal_value")  # a value as pages show it (times in the factory zone)
     from .client_texts import client_texts
     from .display import user_name

@@ -9,6 +9,7 @@ from collections import Counter, deque
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from flask import g, template_rendered
 from flask_babel import force_locale
 
 from app import models as m
@@ -124,6 +125,31 @@ def test_every_page_has_a_breadcrumb_and_its_own_title(app, browsers, plan, user
     assert visited > 20
     shared = {t: s for t, s in titles.items() if len(s) > 1}
     assert not shared, (username, shared)
+
+
+def test_a_record_page_passes_its_parts_to_its_template_not_through_flask_g(app, browsers):
+    """The record page's row (named by the breadcrumb), Edit, workflow and history reach its
+    template as the view's context; nothing of the page is left on ``flask.g`` (only per-request
+    caches: ``_portal_*`` and the user names of ``app.display``)."""
+    with app.app_context():
+        pk = make(m.Customer, employee("sales1"), name="上下文客户").id
+    seen = []
+
+    def capture(sender, template, context, **extra):
+        if template.name == "portal/show.html":
+            on_g = vars(g._get_current_object())
+            seen.append((context, sorted(k for k, v in on_g.items() if v is context.get("page_record") or (
+                k.startswith("portal") and k != "portal_user_names"))))
+
+    with template_rendered.connected_to(capture, app):
+        resp = browsers("sales1").get(f"/customerview/show/{pk}")
+    assert resp.status_code == 200
+    [(context, on_g)] = seen
+    assert on_g == []
+    assert context["page_record"].id == pk and context["record_writable"] is True
+    assert context["record_workflow"]["pk"] == pk and context["record_history"]
+    body = resp.get_data(as_text=True)
+    assert "上下文客户</li>" in CRUMBS.search(body).group(1) and 'id="edit-record"' in body
 
 
 # --- 3.2.2: a department's sign-off is recorded by that department's user --------------------------

@@ -5,7 +5,8 @@ The places come from the menu itself (the category and item a view or link is re
 so a screen added to the menu gets its breadcrumb without a table here; screens outside the menu
 (work lists, workflow steps) name their parent below, and a custom page that acts on one record
 (a violation's penalty proposal) names that record's entity in its view's ``record_entity``. A record's name is shown only for a record
-the page has already loaded through the user's scope (``g.portal_record``) or one the user may read.
+the page has already loaded through the user's scope (a record page passes it to its template as
+``page_record``, and the layout hands it to ``portal_page``) or one the user may read.
 """
 
 from __future__ import annotations
@@ -51,10 +52,9 @@ def _menu_place(blueprint: str) -> list[Crumb]:
     return []
 
 
-def _record(entity_name: str, pk) -> object | None:
-    """The record of the URL, when it is readable: the one the page loaded, else looked up in the
-    user's read scope (never the name of a row outside it, e.g. on a 404 page)."""
-    loaded = g.get("portal_record")
+def _record(entity_name: str, pk, loaded=None) -> object | None:
+    """The record of the URL, when it is readable: the one the page loaded (``loaded``), else
+    looked up in the user's read scope (never the name of a row outside it, e.g. on a 404 page)."""
     entity = BY_NAME.get(entity_name)
     if entity is None:
         return None
@@ -67,9 +67,9 @@ def _record(entity_name: str, pk) -> object | None:
         return None
 
 
-def _entity_trail(entity_name: str, pk) -> list[Crumb]:
+def _entity_trail(entity_name: str, pk, loaded=None) -> list[Crumb]:
     crumbs = _menu_place(f"{entity_name}View")
-    record = _record(entity_name, pk) if pk is not None else None
+    record = _record(entity_name, pk, loaded) if pk is not None else None
     if record is not None:
         crumbs.append(Crumb(str(record), url_for(f"{entity_name}View.show", pk=record.id)))
     return crumbs
@@ -83,7 +83,7 @@ def _record_entity(blueprint: str) -> str | None:
     return None
 
 
-def _trail(title) -> list[Crumb]:
+def _trail(title, loaded) -> list[Crumb]:
     blueprint, _, method = (request.endpoint or "").partition(".")
     args = request.view_args or {}
     crumbs = [Crumb(HOME, url_for("PortalIndexView.index"))]
@@ -91,7 +91,7 @@ def _trail(title) -> list[Crumb]:
         return crumbs
     deeper: list[Crumb] = []
     if blueprint.endswith("View") and blueprint[:-4] in BY_NAME:
-        crumbs += _entity_trail(blueprint[:-4], args.get("pk"))
+        crumbs += _entity_trail(blueprint[:-4], args.get("pk"), loaded)
         if method == "show" and len(crumbs) > 3:
             title = None  # the record's name is the page's
     elif blueprint == "WorkflowView":
@@ -125,13 +125,14 @@ def _trail(title) -> list[Crumb]:
     return crumbs
 
 
-def page(title=None) -> Page:
+def page(title=None, record=None) -> Page:
     """The breadcrumb and browser title of the current page (computed once per request).
-    ``title`` is the page's own heading when its template has one (FAB's list, show, add, edit)."""
+    ``title`` is the page's own heading when its template has one (FAB's list, show, add, edit);
+    ``record`` the row a record page loaded through the user's scope (named without a query)."""
     cached = g.get("_portal_page")
     if cached is not None:
         return cached
-    crumbs = _trail(title)
+    crumbs = _trail(title, record)
     # The last crumb is the page itself: not a link.
     crumbs[-1] = Crumb(crumbs[-1].label, None, crumbs[-1].category)
     named = [str(c.label) for c in reversed(crumbs[1:]) if not c.category][:2] or [str(HOME)]

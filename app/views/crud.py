@@ -12,9 +12,10 @@ Every generated view and API shares the same guard rails:
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, g, redirect, request
-from flask_appbuilder import ModelRestApi, ModelView, expose
+from flask import abort, current_app, flash, redirect, request
+from flask_appbuilder import ModelRestApi, ModelView, expose, has_access
 from flask_appbuilder.actions import action as fab_action
+from flask_appbuilder.exceptions import FABException
 from flask_appbuilder.fields import EnumField
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.urltools import get_order_args, get_page_args, get_page_size_args
@@ -48,7 +49,7 @@ from ..workflow.engine import children_locked, is_locked, parent_locked
 from .api_contract import MSG_NOT_JSON, PortalApi
 from .api_schema import PortalSchemaConverter, harden_input_schema
 from .export import ExportMixin
-from .listing import PortalListWidget, PresetFilter, changeable_ids
+from .listing import PortalListWidget, PresetFilter, active_preset, changeable_ids
 from .pickers import use_blank_pickers
 from .routing import QueryGuard
 from .writes import FormWrites, PortalInterface, ThreadSafeSchemas, api_write, write_spec
@@ -178,7 +179,32 @@ def _record_links(entity: Entity, item) -> list[tuple[object, str, str]]:
     return [link for link in links if link]
 
 
-class PortalModelView(QueryGuard, ExportMixin, _Guard, FormWrites, ModelView):
+class _RecordShow:
+    """FAB's show (flask_appbuilder.views and baseviews, 5.x) keeping the row it loaded, so that
+    the page's own parts (``_record_page``) are computed from it and passed to the template.
+    Mixed in after ``QueryGuard``, whose checks wrap ``_show``."""
+
+    def _show(self, pk):
+        """FAB's ``_show``, returning the row with the widgets."""
+        pages, page_sizes, orders = get_page_args(), get_page_size_args(), get_order_args()
+        item = self.datamodel.get(pk, self._base_filters)
+        if not item:
+            abort(404)
+        widgets = self._get_show_widget(pk, item)
+        self.update_redirect()
+        return item, self._get_related_views_widgets(
+            item, orders=orders, pages=pages, page_sizes=page_sizes, widgets=widgets)
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        pk = self._deserialize_pk_if_composite(pk)
+        item, widgets = self._show(pk)
+        return self.render_template(self.show_template, pk=pk, title=self.show_title, widgets=widgets,
+                                    related_views=self._related_views, **self._record_page(item))
+
+
+class PortalModelView(QueryGuard, _RecordShow, ExportMixin, _Guard, FormWrites, ModelView):
     show_template = "portal/show.html"
     page_size = 25
     download = None  # no uploads: FAB's /download/<filename> route is not registered
@@ -192,26 +218,42 @@ class PortalModelView(QueryGuard, ExportMixin, _Guard, FormWrites, ModelView):
         for form in (self.add_form, self.edit_form):
             use_blank_pickers(form)
 
-    def _get_show_widget(self, pk, item, widgets=None, actions=None, show_fieldsets=None):
-        # The record page offers Edit only when this row is in the user's write scope.
-        g.portal_row_writable = self.appbuilder.sm.has_access(
+    def _record_page(self, item) -> dict:
+        """What the record page shows beyond FAB's fields, passed to its template: the row
+        (loaded through the user's scope, so the breadcrumb may name it), Edit when the row is in
+        the user's write scope and not locked, the custom pages acting on it, its workflow and its
+        change history."""
+        writable = self.appbuilder.sm.has_access(
             verb_permission(WRITE), self.class_permission_name) and in_scope(item, WRITE, self.entity) and not (
             is_locked(self.entity, item) or parent_locked(self.entity, item))
-        g.portal_view_name = type(self).__name__
-        g.portal_record = item  # loaded through the user's scope: its name is the breadcrumb's
-        g.portal_history = history_of(self.entity, item.id)
-        g.portal_links = _record_links(self.entity, item)
         wf = workflow_of(self.entity)
-        if wf is not None:
-            g.portal_workflow = {
+        return {
+            "page_record": item,
+            "record_writable": writable,
+            "record_history": history_of(self.entity, item.id),
+            "record_links": _record_links(self.entity, item),
+            "record_workflow": None if wf is None else {
                 "state": getattr(item, wf.field),
                 "steps": available(self.entity, item),
                 "timeline": timeline(self.entity, item.id),
                 "entity": self.entity.name.lower(),
                 "pk": item.id,
-            }
-        return super()._get_show_widget(pk, item, widgets=widgets, actions=actions,
-                                        show_fieldsets=show_fieldsets)
+            },
+        }
+
+    @expose("/list/")
+    @has_access
+    def list(self):
+        """FAB's list (flask_appbuilder.views, 5.x), passing the preset the rows were opened with
+        (``?preset=``) to the template, which says which rows these are."""
+        self.update_redirect()
+        try:
+            widgets = self._list()
+        except FABException as exc:
+            flash(f"An error occurred: {exc}", "warning")  # FAB's message, as FAB shows it
+            return redirect(self.get_redirect())
+        return self.render_template(self.list_template, title=self.list_title, widgets=widgets,
+                                    preset=active_preset(self.entity))
 
     def _get_list_widget(self, *args, **kwargs):
         """Edit and delete are offered only on the rows where they will work."""
@@ -245,11 +287,12 @@ class PortalModelView(QueryGuard, ExportMixin, _Guard, FormWrites, ModelView):
     def _edit(self, pk):
         """An edit based on an older version of the row is not saved over the newer one: the form
         comes back (409) with the user's input and the current version, and a message naming who
-        changed it, so that neither change is lost."""
+        changed it, so that neither change is lost. Returns (widgets or None, status) like
+        ``FormWrites._edit``."""
         item = self.datamodel.get(pk, self._base_filters)
         if item is not None and (is_locked(self.entity, item) or parent_locked(self.entity, item)):
             flash(str(LockedError()), "danger")
-            return None
+            return None, 200
         if request.method == "POST":
             submitted = request.form.get(VERSION_FIELD, "")
             if item is not None and submitted and submitted != str(item.version):
@@ -257,11 +300,10 @@ class PortalModelView(QueryGuard, ExportMixin, _Guard, FormWrites, ModelView):
                 form[VERSION_FIELD].data = item.version
                 last = history_of(self.entity, item.id, limit=1)
                 flash(str(MSG_CONFLICT % {"who": last[0]["who"] if last else "—"}), "danger")
-                g.portal_status = 409
                 widgets = self._get_edit_widget(form=form, exclude_cols=[])
                 return self._get_related_views_widgets(
                     item, filters={}, orders=get_order_args(), pages=get_page_args(),
-                    page_sizes=get_page_size_args(), widgets=widgets)
+                    page_sizes=get_page_size_args(), widgets=widgets), 409
         return super()._edit(pk)
 
     @expose("/action/<string:name>/<pk>", methods=["POST"])

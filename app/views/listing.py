@@ -8,7 +8,7 @@ the user's write scope and neither its own state nor its parent's locks it
 
 from __future__ import annotations
 
-from flask import abort, g, has_request_context, request
+from flask import abort, has_request_context, request
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.widgets import ListWidget
 
@@ -46,7 +46,6 @@ class PresetFilter(BaseFilter):
         found = active_preset(entity) if entity is not None else None
         if found is None:
             return query
-        g.portal_preset = found
         return query.filter(found.condition(today()))
 
 

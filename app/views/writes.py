@@ -29,7 +29,7 @@ import threading
 import yaml
 from apispec import yaml_utils
 from flask import abort, flash, g, make_response, request
-from flask_appbuilder import ModelRestApi
+from flask_appbuilder import ModelRestApi, expose, has_access
 from flask_appbuilder.urltools import get_filter_args, get_order_args, get_page_args, get_page_size_args
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import SQLAlchemyError
@@ -213,7 +213,9 @@ def _field_errors(form, errors: dict, entity_name: str, hidden=()) -> None:
 
 class FormWrites:
     """FAB's ``_add`` and the POST of ``_edit`` (flask_appbuilder.baseviews, 5.3), keeping the
-    user's input when the row is refused by a rule or by another writer at commit."""
+    user's input when the row is refused by a rule or by another writer at commit. ``_add`` and
+    ``_edit`` return (widgets or None, status): FAB's ``add`` and ``edit`` (views, 5.3) are
+    repeated below only to answer with that status (409 for a form shown again after a conflict)."""
 
     version_field: str | None = None  # the hidden row-version field of the edit form
 
@@ -237,7 +239,6 @@ class FormWrites:
             write(item)
         except locks.Conflict as exc:
             flash(str(exc), "danger")
-            g.portal_status = 409
             return "conflict"
         except SQLAlchemyError:
             log.exception("write refused by the database")
@@ -247,22 +248,44 @@ class FormWrites:
         flash(message, "success")
         return "done"
 
+    @expose("/add", methods=["GET", "POST"])
+    @has_access
+    def add(self):
+        widgets, status = self._add()
+        if not widgets:
+            return self.post_add_redirect()
+        return self.render_template(self.add_template, title=self.add_title, widgets=widgets), status
+
+    @expose("/edit/<pk>", methods=["GET", "POST"])
+    @has_access
+    def edit(self, pk):
+        pk = self._deserialize_pk_if_composite(pk)
+        widgets, status = self._edit(pk)
+        if not widgets:
+            return self.post_edit_redirect()
+        return self.render_template(self.edit_template, title=self.edit_title, widgets=widgets,
+                                    related_views=self._related_views), status
+
     def _add(self):
         if request.method != "POST":
-            return super()._add()
+            return super()._add(), 200
         get_filter_args(self._filters, disallow_if_not_in_search=False)
         exclude_cols = self._filters.get_relation_cols()
         form = self.add_form.refresh()
         self._fill_form_exclude_cols(exclude_cols, form)
+        status = 200
         if form.validate():
             self.process_form(form, True)
-            if self._write(form, self.datamodel.obj(), adding=True, hidden=exclude_cols) == "done":
-                return None
-        return self._get_add_widget(form=form, exclude_cols=exclude_cols)
+            outcome = self._write(form, self.datamodel.obj(), adding=True, hidden=exclude_cols)
+            if outcome == "done":
+                return None, 200
+            if outcome == "conflict":
+                status = 409
+        return self._get_add_widget(form=form, exclude_cols=exclude_cols), status
 
     def _edit(self, pk):
         if request.method != "POST":
-            return super()._edit(pk)
+            return super()._edit(pk), 200
         get_filter_args(self._filters, disallow_if_not_in_search=False)
         exclude_cols = self._filters.get_relation_cols()
         item = self.datamodel.get(pk, self._base_filters)
@@ -272,12 +295,14 @@ class FormWrites:
         form = self.edit_form.refresh(request.form)
         self._fill_form_exclude_cols(exclude_cols, form)
         form._id = pk  # FAB's Unique validator skips the row itself
+        status = 200
         if form.validate():
             self.process_form(form, False)
             outcome = self._write(form, item, adding=False, hidden=exclude_cols)
             if outcome == "done":
-                return None
+                return None, 200
             if outcome == "conflict":
+                status = 409
                 item = self.datamodel.get(pk, self._base_filters)
                 if item is None:
                     abort(404)
@@ -286,4 +311,4 @@ class FormWrites:
         widgets = self._get_edit_widget(form=form, exclude_cols=exclude_cols)
         return self._get_related_views_widgets(
             item, filters={}, orders=get_order_args(), pages=get_page_args(),
-            page_sizes=get_page_size_args(), widgets=widgets)
+            page_sizes=get_page_size_args(), widgets=widgets), status
