@@ -24,6 +24,7 @@ from sqlalchemy import inspect
 from sqlalchemy.orm import RelationshipDirection
 
 from .labels import column_labels
+from .locks import read_transaction
 from .registry import ENTITIES, Entity
 from .security.matrix import ADMIN, MATRIX, ROLES
 from .workflow.definitions import WORKFLOWS, Workflow
@@ -186,7 +187,8 @@ def schema_behind(engine, directory: str | Path) -> str | None:
     """``None`` when the database is at the migrations' head; else a sentence for the log saying
     what it is at and what to run (an unmigrated database would otherwise fail every page)."""
     heads = set(ScriptDirectory(str(directory)).get_heads())
-    with engine.connect() as conn:
+    # Only a read, on a connection of its own: it need not wait for a writer (SQLite, a POST).
+    with read_transaction(), engine.connect() as conn:
         current = set(MigrationContext.configure(conn).get_current_heads())
     if current == heads:
         return None
