@@ -25,6 +25,7 @@ from babel.messages.pofile import read_po
 from sqlalchemy import Date, DateTime, Integer, Numeric, Time, inspect
 from sqlalchemy.orm import RelationshipDirection
 
+from .locks import read_transaction
 from .registry import ENTITIES, MATRIX, Entity
 from .security.matrix import ADMIN, ROLES
 from .workflow.definitions import WORKFLOWS, Workflow
@@ -201,7 +202,8 @@ def schema_behind(engine, directory: str | Path) -> str | None:
     """``None`` when the database is at the migrations' head; else a sentence for the log saying
     what it is at and what to run (an unmigrated database would otherwise fail every page)."""
     heads = set(ScriptDirectory(str(directory)).get_heads())
-    with engine.connect() as conn:
+    # Only a read, on a connection of its own: it need not wait for a writer (SQLite, a POST).
+    with read_transaction(), engine.connect() as conn:
         current = set(MigrationContext.configure(conn).get_current_heads())
     if current == heads:
         return None

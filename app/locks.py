@@ -46,8 +46,8 @@ DEFAULT_LOCK_TIMEOUT = 10.0  # seconds; config DATABASE_LOCK_TIMEOUT
 DEFAULT_JOB_LOCK_TIMEOUT = 300.0  # seconds; config JOB_LOCK_TIMEOUT
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-# Set by ``write_transaction()``: the next transaction begins as a write (BEGIN IMMEDIATE on
-# SQLite) whatever the request method.
+# Set by ``write_transaction()`` / ``read_transaction()``: the next transaction begins as a write
+# (BEGIN IMMEDIATE on SQLite) or as a read, whatever the request method.
 _write_intent: ContextVar[bool | None] = ContextVar("portal_write_intent", default=None)
 
 MESSAGES = {
@@ -130,6 +130,18 @@ def _begin(conn) -> None:
 def write_transaction():
     """The transactions begun inside this block are writes (BEGIN IMMEDIATE on SQLite)."""
     token = _write_intent.set(True)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
+
+
+@contextmanager
+def read_transaction():
+    """The transactions begun inside this block only read (a plain BEGIN on SQLite), also in a
+    write request: a read on a connection of its own (the schema check before a request) does not
+    wait for another connection's write to end."""
+    token = _write_intent.set(False)
     try:
         yield
     finally:

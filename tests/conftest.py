@@ -133,12 +133,102 @@ def app(tmp_path_factory):
         upgrade()
         sync(app.appbuilder)
         _create_org(app)
+    _join_test_transactions(app)
     yield app
     with app.app_context():  # close pooled connections (PostgreSQL warns about open ones)
         from app.extensions import db
 
         db.session.remove()
         db.engine.dispose()
+
+
+class _Rollback:
+    """The connection of the running test, whose outer transaction is rolled back at its end."""
+
+    url = None  # the test database's URL
+    connection = None
+
+
+def _join_test_transactions(app) -> None:
+    """Make ``db.session`` join the running test's transaction (SQLAlchemy's "Joining a Session
+    into an External Transaction"): while a test runs (``_rolled_back``), every session made in
+    an app context of ``app`` (each request of the test client, each ``app.app_context()`` of the
+    test) uses the test's one connection, and its commits and rollbacks only release or roll back
+    a savepoint inside that connection's transaction.
+
+    Flask-SQLAlchemy's Session picks the app's engine in ``get_bind`` and ignores a ``bind``
+    given to the session, so the session class gets a ``get_bind`` that answers the test's
+    connection first. It is keyed by the database: a second app a test starts on the test
+    database (other settings, a production profile) joins the transaction as well, while the apps
+    on a database of their own (``demo_app``, start-up checks) share the ``db`` extension but keep
+    their own engines.
+    ``join_transaction_mode`` only matters for a session bound to a connection, so it can stay
+    set for the whole run."""
+    from flask import current_app, has_app_context
+
+    from app.extensions import db
+
+    factory = db.session.session_factory
+    base = factory.class_
+
+    class RollbackSession(base):
+        def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+            if (bind is None and _Rollback.connection is not None and has_app_context()
+                    and current_app.config["SQLALCHEMY_DATABASE_URI"] == _Rollback.url):
+                return _Rollback.connection
+            return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+    # A subclass of the sessionmaker's own class: the session events registered on it still apply.
+    factory.class_ = RollbackSession
+    factory.configure(join_transaction_mode="create_savepoint")
+
+
+@pytest.fixture(autouse=True)
+def _rolled_back(request):
+    """Each test that uses the app runs in one transaction rolled back at its end (see
+    ``_join_test_transactions``), so tests need no unique values to stay apart: a fixed year, name
+    or number is free again for the next test. Session- and module-scoped fixtures are set up
+    before it and commit for real (the fixed organisation, the logged-in clients).
+
+    Tests marked ``commits`` opt out (pyproject.toml says which and why)."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    for client in _SESSION_APIS:  # renewed outside any test's transaction: the login row stays
+        client.renew_if_due()
+    if request.node.get_closest_marker("commits"):
+        yield
+        return
+    from app.extensions import db
+    from tests.factories import rolled_back_test
+
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        connection = db.engine.connect()
+    # FAB asks the session's bind for the engine's name (``get_bind().name``, before paging): the
+    # bind is this Connection now, which has none of its own.
+    connection.name = connection.engine.name
+    outer = connection.begin()
+    _Rollback.url, _Rollback.connection = app.config["SQLALCHEMY_DATABASE_URI"], connection
+    try:
+        with rolled_back_test():
+            yield
+    finally:
+        _Rollback.url = _Rollback.connection = None
+        outer.rollback()
+        connection.close()
+        _forget_sign_in_counters(app)
+
+
+def _forget_sign_in_counters(app) -> None:
+    """The test app counts failed sign-ins in this process's memory, by user id or login name.
+    Its rows are gone with the rollback, and SQLite gives the next test's new users the same ids:
+    their counts go too. (Counters in Redis, of the live servers, are not touched.)"""
+    from limits.storage import MemoryStorage
+
+    counters = app.extensions["portal_login_counters"]
+    if isinstance(counters, MemoryStorage):
+        counters.reset()
 
 
 def _create_org(app) -> None:
@@ -242,17 +332,20 @@ def login(app):
     return _login
 
 
+_SESSION_APIS: list = []  # the session's cached API clients, renewed between tests
+
+
 def _per_user(app, client_class):
     """One logged-in client per username for the whole session (password hashing makes logins
-    slow); tests that change a session use ``login`` / ``api`` instead."""
-    cache = {}
+    slow); tests that change a session use ``login`` / ``api`` instead.
 
-    def _get(username):
-        if username not in cache:
-            cache[username] = client_class(app.test_client(), username)
-        return cache[username]
-
-    return _get
+    All users sign in at once, when the fixture is first used: before the test's transaction
+    (``_rolled_back``), so their login rows are committed. A login inside a test would be rolled
+    back at its end, and the next test's requests with that cookie or token refused."""
+    cache = {username: client_class(app.test_client(), username) for username in USERS}
+    if client_class is Api:
+        _SESSION_APIS.extend(cache.values())
+    return cache.__getitem__
 
 
 @pytest.fixture(scope="session")
@@ -284,11 +377,17 @@ class Api:
         self._headers = {"Authorization": f"Bearer {resp.json['access_token']}"}
         self.issued = time.monotonic()
 
-    @property
-    def headers(self) -> dict:
-        """The Authorization header, renewed like every request's (tests hand it to live servers)."""
+    def renew_if_due(self) -> None:
         if time.monotonic() - self.issued > self.RENEW_AFTER:
             self._login()
+
+    @property
+    def headers(self) -> dict:
+        """The Authorization header (tests hand it to live servers). A client cached for the
+        session is renewed between tests instead (``_rolled_back``): a login inside a test is
+        rolled back at its end."""
+        if self not in _SESSION_APIS:
+            self.renew_if_due()
         return self._headers
 
     def __getattr__(self, verb):

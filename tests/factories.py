@@ -8,6 +8,7 @@ needs no new factory. Ranges and date orders are respected because equal values 
 from __future__ import annotations
 
 import itertools
+from contextlib import contextmanager
 from datetime import date, time, timedelta
 from decimal import Decimal
 
@@ -18,9 +19,45 @@ from app.extensions import db
 from app.models import Employee
 from app.registry import BY_MODEL, YEARS
 
-_counter = itertools.count(1)
-_days = itertools.count()
-_years = itertools.count(YEARS[0])
+
+class _Numbers:
+    """What keeps the rows one test makes apart: a number for each string value, a day for each row
+    (one employee's attendance is unique per day), a year for each yearly row (one training plan a
+    year). ``prefix`` starts every string value, ``first_day`` is how many days before today."""
+
+    def __init__(self, prefix: str, first_day: int, first_year: int):
+        self.prefix, self.first_day = prefix, first_day
+        self.strings = itertools.count(1)
+        self.days = itertools.count()
+        self.years = itertools.count(first_year)
+
+    def day(self) -> date:
+        return date.today() - timedelta(days=self.first_day + next(self.days) % DAYS)
+
+
+DAYS = 1825  # five years of distinct days for each kind of row below
+# Rows committed for real (session and module fixtures, tests marked ``commits``) stay for the
+# whole run: theirs are numbered once for the run, with other strings, days and years than the
+# rolled-back tests', so a rolled-back test never meets them.
+_COMMITTED = _Numbers("C", DAYS, (YEARS[0] + YEARS[1]) // 2)
+_numbers = _COMMITTED
+
+
+def unique(prefix: str) -> str:
+    """A value no other row of the running test (or, outside one, of the run) has, e.g. a user name."""
+    return f"{prefix}{_numbers.prefix.lower()}{next(_numbers.strings)}"
+
+
+@contextmanager
+def rolled_back_test():
+    """Inside a test run in a transaction rolled back at its end (tests/conftest.py): numbering
+    starts again, nothing from another rolled-back test is left to meet."""
+    global _numbers
+    _numbers = _Numbers("T", 0, YEARS[0])
+    try:
+        yield
+    finally:
+        _numbers = _COMMITTED
 
 
 def _value(model, col, day):
@@ -34,7 +71,7 @@ def _value(model, col, day):
         entity = BY_MODEL[model]
         lo = entity.ranges.get(col.key, (1, 1))[0]
         if col.key == "year":  # unique per plan, within its allowed range
-            return next(_years)
+            return next(_numbers.years)
         v = max(lo, 1 if col.key in entity.positive or col.key == "amount" else lo)
         return Decimal(v) if isinstance(t, Numeric) else int(v)
     if isinstance(t, Date):
@@ -42,11 +79,11 @@ def _value(model, col, day):
     if isinstance(t, Time):
         return time(9, 0)
     if isinstance(t, (String, Text)):
-        n = next(_counter)
+        n = next(_numbers.strings)
         if col.key == "clause":
             return "4.1.1"
         length = getattr(t, "length", None) or 40
-        return f"T{col.key[:8]}{n}"[:length]
+        return f"{_numbers.prefix}{col.key[:8]}{n}"[:length]
     raise TypeError(f"no test value for {model.__name__}.{col.key}: {t!r}")
 
 
@@ -88,7 +125,7 @@ def _build(model, owner, values):
                 fk_rel[c.key] = rel
     obj = model()
     # One date per row (so date pairs are in order), a different one per row (unique days).
-    day = date.today() - timedelta(days=next(_days) % 3650)
+    day = _numbers.day()
     for col in model.__table__.columns:
         if col.key in values or col.primary_key and not col.foreign_keys:
             continue

@@ -199,6 +199,7 @@ def test_closed_cycle_is_frozen(app, case, apis):
     assert hr.put(f"/api/v1/appraisaltarget/{target}", json={"revenue": "1"}).status_code == 422
 
 
+@pytest.mark.commits  # the demo factory: a second app seeded for real on a database of its own
 def test_demo_data_scorecards(tmp_path_factory):
     """Against the demo factory: every appraisee of every cycle gets a consistent card."""
     from tests.conftest import demo_app

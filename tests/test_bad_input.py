@@ -9,8 +9,6 @@ both cases the row count and the edited row stay as they were. CSRF and bad quer
 
 from __future__ import annotations
 
-import itertools
-import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -32,14 +30,8 @@ from app.models import (
 from tests.conftest import employee
 from tests.factories import count, fresh, make
 
-TOKEN = uuid.uuid4().hex[:6]
-_seq = itertools.count(1)
 D1, D2 = date(2090, 5, 10), date(2090, 5, 20)
 TOO_LONG = "长" * 121  # Customer.name is String(120)
-
-
-def uniq(prefix: str) -> str:
-    return f"{TOKEN}{prefix}{next(_seq)}"
 
 
 def status_of(call) -> int:
@@ -80,14 +72,15 @@ def ids(app):
 
 
 def _bodies(ids):
-    # Each leave request gets its own dates: one employee's leaves may not overlap (4.1.2).
-    l1 = D1 + timedelta(days=30 * next(_seq))
+    # After the module's leave request (D1–D2): one employee's leaves may not overlap (4.1.2). Each
+    # test runs rolled back, so the next one finds these dates free again.
+    l1 = D1 + timedelta(days=30)
     l2 = l1 + timedelta(days=10)
     return {
         "customer": ("sales1", Customer,
-                     {"code": uniq("C"), "name": "好客户", "owner": ids["s1"],
+                     {"code": "BAD-C-API", "name": "好客户", "owner": ids["s1"],
                       "credit_limit": "1000.00", "payment_terms_days": 30},
-                     {"code": uniq("C"), "name": "好客户", "owner": ids["s1"],
+                     {"code": "BAD-C-FORM", "name": "好客户", "owner": ids["s1"],
                       "credit_limit": "1000", "payment_terms_days": "30", "industry": "", "region": "",
                       "address": ""}),
         "visit": ("sales1", Visit,
@@ -111,9 +104,9 @@ def _bodies(ids):
                          {"employee": ids["s1"], "leave_type": "annual", "start_date": l1.isoformat(),
                           "end_date": l2.isoformat(), "days": "3", "reason": "探亲"}),
         "contract": ("sales1", Contract,
-                     {"number": uniq("K"), "customer": ids["customer"], "amount": "5000",
+                     {"number": "BAD-K-API", "customer": ids["customer"], "amount": "5000",
                       "start_date": D1.isoformat(), "end_date": D2.isoformat()},
-                     {"number": uniq("K"), "customer": ids["customer"], "quotation": "__None",
+                     {"number": "BAD-K-FORM", "customer": ids["customer"], "quotation": "__None",
                       "amount": "5000", "start_date": D1.isoformat(),
                       "end_date": D2.isoformat(), "payment_terms": "", "terms": ""}),
         "dunningrecord": ("supervisor1", DunningRecord,

@@ -287,6 +287,7 @@ def test_dates_in_range_still_work(app, apis):
     assert resp.status_code == 201, resp.get_data(as_text=True)
 
 
+@pytest.mark.commits  # a live server's threads see only committed rows
 def test_a_request_line_past_the_servers_limit_is_414_and_documented(app, apis):
     """The HTTP server refuses a request line past its limit before the portal runs (schemathesis
     sent such a query string): a 414, never a crash, and every operation of the spec says so."""

@@ -8,7 +8,6 @@ other test's cached clients; each asserts the refusal and that nothing else chan
 
 from __future__ import annotations
 
-import itertools
 import os
 import subprocess
 import sys
@@ -25,17 +24,17 @@ from app.models.history import LoginEventKind
 from app.models.logins import SessionEnd
 from app.security.passwords import problems
 from tests.conftest import PASSWORD, csrf_from
+from tests.factories import unique
 
 ROOT_DIR = Path(__file__).resolve().parents[1]
 
 NEW_PASSWORD = "Other-pass-456"
 WEAK = ("short-A1", "alllowercase-123", "ALLUPPER-123", "NoDigitsHere-", "NoSymbols123abc", "")
 PROFILE = "/users/userinfo/"  # any logged-in user may open it; anonymous is sent to the login
-_names = itertools.count(1)
 
 
 def fresh_user(app, role="Salesperson", password=PASSWORD) -> str:
-    name = f"lg{os.getpid() % 10000}x{next(_names)}"
+    name = unique("lg")
     with app.app_context():
         sm = app.appbuilder.sm
         sm.add_user(name, "测", "试", f"{name}@test.local", sm.find_role(role), password)
@@ -338,7 +337,7 @@ def _active_locks(app, login):
 def test_lockout_counts_failures_only_refuses_the_right_password_and_unknown_names_alike(
         app, browsers, three_failures_lock):
     name = fresh_user(app)
-    ghost = f"nobody{next(_names)}"
+    ghost = "nobody"
     client = app.test_client()
     for _ in range(5):  # successes are not counted
         assert api_login(client, name).status_code == 200

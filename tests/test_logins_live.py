@@ -24,6 +24,9 @@ from app.models.history import LoginEventKind as K
 from tests.conftest import PASSWORD
 from tests.live import gunicorn
 
+# Gunicorn workers in other processes see only committed rows.
+pytestmark = pytest.mark.commits
+
 ADDRESS_LIMIT = 20
 WRONG = "Wrong-pass-999"
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
@@ -10,6 +11,9 @@ from sqlalchemy import create_engine, inspect
 from app import create_app
 from app.extensions import db
 from app.models import metadata
+
+# Migrations run DDL on databases of their own and compare committed schemas.
+pytestmark = pytest.mark.commits
 
 
 def _diff(engine):

@@ -39,6 +39,9 @@ from tests.conftest import employee, factory_today
 from tests.factories import count, make
 from tests.live import ROOT, SECRET, gunicorn, serve
 
+# Racing requests on live servers and several connections: each sees only committed rows.
+pytestmark = pytest.mark.commits
+
 ROUNDS = 4
 TODAY = factory_today()
 REFUSED = (409, 422)

@@ -48,6 +48,9 @@ from app.rules import check_item
 from app.validation import ValidationFailure
 from tests.conftest import csrf_from, demo_app, factory_today
 
+# The demo factory is a second app on a database of its own, seeded for real.
+pytestmark = pytest.mark.commits
+
 DEMO_PASSWORD = "Demo-pass-123"
 
 

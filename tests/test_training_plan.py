@@ -1,8 +1,8 @@
 """The annual training plan as a year on a page (5.1–5.3): grid, progress, budget, topic gaps, and
 HR's "next year's plan from this one".
 
-The plan is for a far-future leap year (2096) so that no other test's data meets it and a
-29 February can be shifted; its copy goes to 2097.
+The plan is for a leap year (2024), so that a 29 February can be shifted; its copy goes to 2025.
+Each test makes the plan anew and runs rolled back, so no other test's plan meets it.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from app.models.training import ItemStatus, Method, PlanStatus, Topic
 from tests.conftest import employee
 from tests.factories import make
 
-YEAR, NEXT = 2096, 2097
+YEAR, NEXT = 2024, 2025
 URL = f"/training-plan/{YEAR}"
 COPY = f"/training-plan/{YEAR}/copy"
 
@@ -98,7 +98,7 @@ def figures(row: Node) -> dict[str, str]:
 # --- data -------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture()
 def plan(app):
     """Five items in four months; enrolments of sales1, sales2 and sales3 (hand-computed below)."""
     with app.app_context():

@@ -11,6 +11,7 @@ import time
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -135,6 +136,7 @@ def _waiting_on_a_lock(app) -> bool:
             "AND datname = current_database()")))
 
 
+@pytest.mark.commits  # a request in a thread racing a second connection
 def test_form_add_racing_another_insert_of_the_code_keeps_the_input(app, browsers):
     """Another transaction inserts the same code while the form is saved. PostgreSQL: the form's
     check cannot see the uncommitted row, its insert waits for it, then the database refuses it
@@ -173,6 +175,7 @@ def test_form_add_racing_another_insert_of_the_code_keeps_the_input(app, browser
     assert count(app, Customer, Customer.code == code) == 1
 
 
+@pytest.mark.commits  # a request in a thread racing a second connection
 def test_form_edit_racing_another_change_of_the_row_keeps_the_input(app, browsers):
     """Another transaction changes the customer while its edit form is saved. PostgreSQL: the
     form's update waits on the row, then finds its version gone (409); SQLite: the form's

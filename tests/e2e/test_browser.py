@@ -23,6 +23,9 @@ from playwright.sync_api import sync_playwright
 from tests.conftest import demo_app
 from tests.live import serve
 
+# A browser against a live server of the demo app: other processes see only committed rows.
+pytestmark = pytest.mark.commits
+
 PASSWORD = "E2e-demo-pass-1"
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
