@@ -40,7 +40,9 @@ def serve(app):
         thread.join(timeout=10)
 
 
-def _wait_until_up(base: str, proc, seconds: float = 30) -> None:
+def _wait_until_up(base: str, proc, seconds: float = 120) -> None:
+    # Workers import the whole app and compile nothing, but on a loaded 2-core machine two of them
+    # starting together took over 30 s: the wait only bounds a hang, it measures nothing.
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if proc.poll() is not None:
