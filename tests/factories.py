@@ -23,23 +23,26 @@ from app.registry import BY_MODEL, YEARS
 class _Numbers:
     """What keeps the rows one test makes apart: a number for each string value, a day for each row
     (one employee's attendance is unique per day), a year for each yearly row (one training plan a
-    year). ``prefix`` starts every string value, ``first_day`` is how many days before today."""
+    year). ``prefix`` starts every string value, ``first_day`` is how many days before today;
+    ``span`` days are used in turn (None: every row a day earlier than the last, never wrapping)."""
 
-    def __init__(self, prefix: str, first_day: int, first_year: int):
-        self.prefix, self.first_day = prefix, first_day
+    def __init__(self, prefix: str, first_day: int, first_year: int, span: int | None):
+        self.prefix, self.first_day, self.span = prefix, first_day, span
         self.strings = itertools.count(1)
         self.days = itertools.count()
         self.years = itertools.count(first_year)
 
     def day(self) -> date:
-        return date.today() - timedelta(days=self.first_day + next(self.days) % DAYS)
+        n = next(self.days)
+        return date.today() - timedelta(days=self.first_day + (n % self.span if self.span else n))
 
 
 DAYS = 1825  # five years of distinct days for each kind of row below
 # Rows committed for real (session and module fixtures, tests marked ``commits``) stay for the
 # whole run: theirs are numbered once for the run, with other strings, days and years than the
-# rolled-back tests', so a rolled-back test never meets them.
-_COMMITTED = _Numbers("C", DAYS, (YEARS[0] + YEARS[1]) // 2)
+# rolled-back tests', so a rolled-back test never meets them. Their days never wrap: the rows of
+# every module fixture stay for the run (a wrap made two attendance rows of one day meet).
+_COMMITTED = _Numbers("C", DAYS, (YEARS[0] + YEARS[1]) // 2, span=None)
 _numbers = _COMMITTED
 
 
@@ -53,7 +56,7 @@ def rolled_back_test():
     """Inside a test run in a transaction rolled back at its end (tests/conftest.py): numbering
     starts again, nothing from another rolled-back test is left to meet."""
     global _numbers
-    _numbers = _Numbers("T", 0, YEARS[0])
+    _numbers = _Numbers("T", 0, YEARS[0], span=DAYS)
     try:
         yield
     finally:
