@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, cast, func, select
 
 from .. import models as m
 from ..extensions import db
@@ -59,9 +59,10 @@ def collection_totals(receivable_ids, start: date, end: date) -> tuple[Decimal, 
     scope. Written-off receivables count as due and uncollected (they were not collected)."""
     R, P = m.Receivable, m.Payment  # noqa: N806
     in_period = (R.id.in_(receivable_ids), R.due_date >= start, R.due_date <= end)
-    due = db.session.scalar(select(func.coalesce(func.sum(R.amount), 0)).where(*in_period))
+    # A sum over no rows is the column's zero (0.00), not the integer 0, on both databases.
+    due = db.session.scalar(select(func.coalesce(func.sum(R.amount), cast(0, R.amount.type))).where(*in_period))
     collected = db.session.scalar(
-        select(func.coalesce(func.sum(P.amount), 0))
+        select(func.coalesce(func.sum(P.amount), cast(0, P.amount.type)))
         .join(R, P.receivable_id == R.id)
         .where(*in_period, P.paid_on <= end))
     return Decimal(collected), Decimal(due)
