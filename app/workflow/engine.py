@@ -162,7 +162,7 @@ def available(entity: Entity, obj) -> list[tuple[Step, str | None]]:
     if wf is None:
         return []
     state = state_of(wf, obj)
-    ctx = _context(None)
+    ctx = _context(None, current_actor())
     out = []
     for step in wf.steps:
         if state in step.source and refusal(entity, obj, step) is None:
@@ -171,8 +171,9 @@ def available(entity: Entity, obj) -> list[tuple[Step, str | None]]:
     return out
 
 
-def _context(comment) -> Context:
-    return Context(db.session, current_actor().employee_id, today(), comment)
+def _context(comment, actor) -> Context:
+    """What a step's precondition, route and effect read; ``actor`` None: the application."""
+    return Context(db.session, actor.employee_id if actor is not None else None, today(), comment)
 
 
 def _column(entity: Entity, name: str):
@@ -294,7 +295,7 @@ def _take(entity: Entity, wf: Workflow, step: Step, obj, data: dict, actor) -> N
         errors["comment"] = str(MSG_BAD_CHARACTER)
     if errors:
         raise TransitionError(422, _l("Please correct the marked fields."), errors)
-    ctx = Context(db.session, actor.employee_id if actor is not None else None, today(), comment)
+    ctx = _context(comment, actor)
     with db.session.no_autoflush:
         blocked = step.when(obj, ctx) if step.when else None
         if blocked:
