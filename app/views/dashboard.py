@@ -24,6 +24,7 @@ from ..security.scope import current_actor
 from ..services import collection
 from .appraisal import INDICATOR_LABELS
 from .listing import PRESET_ARG
+from .worklists import waiting_for_me
 
 TREND_MONTHS = 6  # months of the finance collection-rate trend
 
@@ -96,8 +97,9 @@ def _team_ranking(cycle, cards):
 
 
 def _approvals_count():
-    """The rows of the approvals work list, counted as the navbar badge counts them."""
-    return work.count_waiting_for_me()
+    """The rows of the approvals work list: the navbar badge's count, counted once per request
+    for the badge and every dashboard section that shows it."""
+    return waiting_for_me()
 
 
 def collection_trend(day) -> tuple[list[str], list]:
