@@ -108,9 +108,6 @@ def _parent(target, owner):
         if target.__name__ == "AppraisalCycle":  # a closed cycle takes no new ratings or targets
             query = query.filter(target.status != "closed")
         existing = query.order_by(target.id).first()
-        if existing is None:  # one made earlier in this unflushed batch (make(..., commit=False))
-            existing = next((o for o in db.session.new if type(o) is target
-                             and getattr(getattr(o, "status", None), "name", None) != "closed"), None)
         if existing is not None:
             return existing
     return _build(target, owner, {})
