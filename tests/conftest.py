@@ -143,10 +143,12 @@ def app(tmp_path_factory):
 
 
 class _Rollback:
-    """The connection of the running test, whose outer transaction is rolled back at its end."""
+    """The connection whose outer transaction is rolled back at the end of the running test or,
+    for a module of rolled-back tests only, of the running module."""
 
     url = None  # the test database's URL
     connection = None
+    module_started = None  # time.monotonic() when the running module's transaction began
 
 
 def _join_test_transactions(app) -> None:
@@ -183,12 +185,71 @@ def _join_test_transactions(app) -> None:
     factory.configure(join_transaction_mode="create_savepoint")
 
 
+def _module_rolls_back(module_items) -> bool:
+    """A module runs in a transaction of its own when its tests use the app and none commits."""
+    return (any("app" in item.fixturenames for item in module_items)
+            and not any(item.get_closest_marker("commits") for item in module_items))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _module_rolled_back(request):
+    """A module of rolled-back tests runs in one transaction rolled back after its last test:
+    the rows its module-scoped fixtures make are gone with it, so they need no values of their
+    own against other modules' rows, and each test runs in a savepoint inside it
+    (``_rolled_back``). The session's clients sign in first, outside it: their login rows stay."""
+    items = [item for item in request.session.items if item.module is request.module]
+    if not _module_rolls_back(items):
+        yield
+        return
+    from tests.factories import rolled_back_module
+
+    app = request.getfixturevalue("app")
+    request.getfixturevalue("browsers")("admin")
+    request.getfixturevalue("apis")("admin")
+    for client in _SESSION_APIS:
+        client.renew_if_due()
+    connection, outer = _begin(app)
+    _Rollback.module_started = time.monotonic()
+    try:
+        with rolled_back_module():
+            yield
+    finally:
+        _end(app, connection, outer)
+        # A token renewed inside the module's transaction lost its login row with it.
+        for client in _SESSION_APIS:
+            if client.issued >= _Rollback.module_started:
+                client._login()
+        _Rollback.module_started = None
+
+
+def _begin(app):
+    """The test database's connection, in an outer transaction every session joins."""
+    from app.extensions import db
+
+    with app.app_context():
+        connection = db.engine.connect()
+    # FAB asks the session's bind for the engine's name (``get_bind().name``, before paging): the
+    # bind is this Connection now, which has none of its own.
+    connection.name = connection.engine.name
+    outer = connection.begin()
+    _Rollback.url, _Rollback.connection = app.config["SQLALCHEMY_DATABASE_URI"], connection
+    return connection, outer
+
+
+def _end(app, connection, outer) -> None:
+    _Rollback.url = _Rollback.connection = None
+    outer.rollback()
+    connection.close()
+    _forget_sign_in_counters(app)
+
+
 @pytest.fixture(autouse=True)
 def _rolled_back(request):
     """Each test that uses the app runs in one transaction rolled back at its end (see
     ``_join_test_transactions``), so tests need no unique values to stay apart: a fixed year, name
-    or number is free again for the next test. Session- and module-scoped fixtures are set up
-    before it and commit for real (the fixed organisation, the logged-in clients).
+    or number is free again for the next test. In a module of such tests only, the transaction is
+    a savepoint inside the module's (``_module_rolled_back``); elsewhere the session- and
+    module-scoped fixtures are set up before it and commit for real.
 
     Tests marked ``commits`` opt out (pyproject.toml says which and why)."""
     if "app" not in request.fixturenames:
@@ -199,25 +260,25 @@ def _rolled_back(request):
     if request.node.get_closest_marker("commits"):
         yield
         return
-    from app.extensions import db
     from tests.factories import rolled_back_test
 
     app = request.getfixturevalue("app")
-    with app.app_context():
-        connection = db.engine.connect()
-    # FAB asks the session's bind for the engine's name (``get_bind().name``, before paging): the
-    # bind is this Connection now, which has none of its own.
-    connection.name = connection.engine.name
-    outer = connection.begin()
-    _Rollback.url, _Rollback.connection = app.config["SQLALCHEMY_DATABASE_URI"], connection
+    if _Rollback.module_started is not None:
+        savepoint = _Rollback.connection.begin_nested()
+        try:
+            with rolled_back_test():
+                yield
+        finally:
+            if savepoint.is_active:
+                savepoint.rollback()
+            _forget_sign_in_counters(app)
+        return
+    connection, outer = _begin(app)
     try:
         with rolled_back_test():
             yield
     finally:
-        _Rollback.url = _Rollback.connection = None
-        outer.rollback()
-        connection.close()
-        _forget_sign_in_counters(app)
+        _end(app, connection, outer)
 
 
 def _forget_sign_in_counters(app) -> None:

@@ -16,7 +16,8 @@ from sqlalchemy import Boolean, Date, Enum, Integer, Numeric, String, Text, Time
 from sqlalchemy.orm import RelationshipDirection
 
 from app.extensions import db
-from app.models import Employee
+from app.models import AppraisalCycle, Employee
+from app.models.appraisal import CycleStatus
 from app.registry import BY_MODEL, YEARS
 
 
@@ -38,14 +39,14 @@ class _Numbers:
 
 
 DAYS = 1825  # five years of distinct days for each kind of row below
-# Rows committed for real (session and module fixtures, tests marked ``commits``) stay for the
-# whole run: theirs are numbered once for the run, with other strings, days and years than the
-# rolled-back tests', so a rolled-back test never meets them. Their days never wrap: the rows of
-# every module fixture stay for the run (a wrap made two attendance rows of one day meet).
-# Their years start at 2030: below the years tests name themselves (2090, 2091, 2094, 2100) with
-# room for the ~45 plans the run commits (30 of them for the query-count lists); the
-# rolled-back tests' start at 2000 and make a few each.
-_COMMITTED = _Numbers("C", DAYS, 2030, span=None)
+# Three numberings keep rows apart that meet in one transaction: a rolled-back test's own rows
+# ("T", days in the last five years, years from 2000, started again for each test), the rows of
+# its module's fixtures, rolled back after the module's last test ("M", the five years before,
+# years from 2040, started again for each module) and rows committed for real, which stay for the
+# run: the session's fixtures, tests marked ``commits`` and the module fixtures of their modules
+# ("C", every row a day earlier than the last, never wrapping, years from 2070). Days: one
+# employee's attendance is unique per day; years: one training plan a year.
+_COMMITTED = _Numbers("C", 2 * DAYS, 2070, span=None)
 _numbers = _COMMITTED
 
 
@@ -55,15 +56,25 @@ def unique(prefix: str) -> str:
 
 
 @contextmanager
-def rolled_back_test():
-    """Inside a test run in a transaction rolled back at its end (tests/conftest.py): numbering
-    starts again, nothing from another rolled-back test is left to meet."""
+def _numbered(numbers: _Numbers):
     global _numbers
-    _numbers = _Numbers("T", 0, YEARS[0], span=DAYS)
+    outside, _numbers = _numbers, numbers
     try:
         yield
     finally:
-        _numbers = _COMMITTED
+        _numbers = outside
+
+
+def rolled_back_module():
+    """Inside a module run in a transaction rolled back after its last test (tests/conftest.py):
+    its fixtures' numbering starts again."""
+    return _numbered(_Numbers("M", DAYS, 2040, span=DAYS))
+
+
+def rolled_back_test():
+    """Inside a test run in a transaction rolled back at its end (tests/conftest.py): numbering
+    starts again, nothing from another rolled-back test is left to meet."""
+    return _numbered(_Numbers("T", 0, YEARS[0], span=DAYS))
 
 
 def _value(model, col, day):
@@ -104,10 +115,15 @@ def _parent(target, owner):
     """A required parent: shared reference data (no anchor) is reused, owned data is made anew."""
     entity = BY_MODEL.get(target)
     if entity is not None and entity.anchor is None:
+        # A closed cycle takes no new ratings or targets.
+        open_only = target is AppraisalCycle
         query = db.session.query(target)
-        if target.__name__ == "AppraisalCycle":  # a closed cycle takes no new ratings or targets
-            query = query.filter(target.status != "closed")
+        if open_only:
+            query = query.filter(target.status != CycleStatus.closed)
         existing = query.order_by(target.id).first()
+        if existing is None:  # made earlier in the same unflushed batch (``commit=False``)
+            existing = next((obj for obj in db.session.new if type(obj) is target
+                             and not (open_only and obj.status is CycleStatus.closed)), None)
         if existing is not None:
             return existing
     return _build(target, owner, {})

@@ -30,7 +30,7 @@ from app.models import (
 from tests.conftest import employee
 from tests.factories import count, fresh, make
 
-D1, D2 = date(2090, 5, 10), date(2090, 5, 20)
+D1, D2 = date(2026, 5, 10), date(2026, 5, 20)
 TOO_LONG = "长" * 121  # Customer.name is String(120)
 
 
@@ -124,7 +124,7 @@ BAD = [
     ("number-as-text", "customer", "credit_limit", "abc"),
     ("int-as-text", "customer", "payment_terms_days", "thirty"),
     ("date-as-text", "visit", "visit_date", "not-a-date"),
-    ("date-impossible", "leaverequest", "start_date", "2090-02-30"),
+    ("date-impossible", "leaverequest", "start_date", "2026-02-30"),
     ("qty-as-text", "orderline", "qty", "many"),
     ("missing-name", "customer", "name", DROP),
     ("missing-code", "customer", "code", DROP),
@@ -138,9 +138,9 @@ BAD = [
     ("zero-payment", "payment", "amount", "0"),
     ("negative-credit-limit", "customer", "credit_limit", "-1"),
     ("negative-terms", "customer", "payment_terms_days", "-30"),
-    ("leave-ends-before-start", "leaverequest", "end_date", "2090-05-01"),
+    ("leave-ends-before-start", "leaverequest", "end_date", "2026-05-01"),
     ("leave-zero-days", "leaverequest", "days", "0"),
-    ("contract-ends-before-start", "contract", "end_date", "2090-05-01"),
+    ("contract-ends-before-start", "contract", "end_date", "2026-05-01"),
     ("negative-contract-amount", "contract", "amount", "-1"),
     ("unknown-payment-method", "payment", "method", "cheque"),
     ("unknown-leave-type", "leaverequest", "leave_type", "holiday"),
@@ -243,9 +243,9 @@ PUT_BAD = [
     ("next-before-visit", "visit", "put_visit", "sales1", {"next_date": "2000-01-01"}),
     ("negative-qty", "orderline", "put_orderline", "sales1", {"qty": -1}),
     ("negative-payment", "payment", "put_payment", "finance1", {"amount": -5}),
-    ("leave-ends-before-start", "leaverequest", "put_leave", "sales1", {"end_date": "2090-05-01"}),
-    ("leave-starts-after-end", "leaverequest", "put_leave", "sales1", {"start_date": "2090-06-01"}),
-    ("contract-ends-before-start", "contract", "put_contract", "sales1", {"end_date": "2090-05-01"}),
+    ("leave-ends-before-start", "leaverequest", "put_leave", "sales1", {"end_date": "2026-05-01"}),
+    ("leave-starts-after-end", "leaverequest", "put_leave", "sales1", {"start_date": "2026-06-01"}),
+    ("contract-ends-before-start", "contract", "put_contract", "sales1", {"end_date": "2026-05-01"}),
     ("dunning-other-team-receivable", "dunningrecord", "put_dunning", "supervisor1",
      {"receivable": "rec2"}),
 ]

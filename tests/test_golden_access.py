@@ -10,7 +10,7 @@ call), plus the status field that an approval would set.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -24,10 +24,10 @@ from app.models import (
     Receivable,
     SalesOrder,
 )
-from tests.conftest import employee
+from tests.conftest import employee, factory_today
 from tests.factories import count, fresh, make
 
-DAY = date(2092, 8, 8)
+DAY = factory_today()  # receivables due on it are open, not yet overdue
 
 
 @pytest.fixture(scope="module")
@@ -135,7 +135,7 @@ def test_salesperson_cannot_write_payments_or_receivables(app, apis, rows):
     client = apis("sales1")
     own = rows["sales1"]
     n_pay, n_rec = count(app, Payment), count(app, Receivable)
-    resp = client.post("/api/v1/payment/", json={"receivable": own["receivable"], "paid_on": "2092-08-09",
+    resp = client.post("/api/v1/payment/", json={"receivable": own["receivable"], "paid_on": DAY.isoformat(),
                                                 "amount": "990", "method": "cash"})
     assert resp.status_code == 403
     resp = client.put(f"/api/v1/payment/{own['payment']}", json={"amount": "990"})
@@ -143,8 +143,8 @@ def test_salesperson_cannot_write_payments_or_receivables(app, apis, rows):
     resp = client.put(f"/api/v1/receivable/{own['receivable']}", json={"status": "paid"})
     assert resp.status_code == 403
     resp = client.post("/api/v1/receivable/", json={"number": "S1-R", "customer": own["customer"],
-                                                   "amount": "1", "issued_on": "2092-08-09",
-                                                   "due_date": "2092-08-09", "status": "open"})
+                                                   "amount": "1", "issued_on": DAY.isoformat(),
+                                                   "due_date": DAY.isoformat(), "status": "open"})
     assert resp.status_code == 403
     assert (count(app, Payment), count(app, Receivable)) == (n_pay, n_rec)
     assert fresh(app, Payment, own["payment"], "amount") == {"amount": Decimal("10.00")}
@@ -206,8 +206,8 @@ def test_salesperson_applies_for_own_leave(app, apis):
     with app.app_context():
         me = employee("sales1").id
     n = count(app, LeaveRequest)
-    body = {"employee": me, "leave_type": "personal", "start_date": "2092-09-01",
-            "end_date": "2092-09-01", "days": 1, "reason": "办事"}
+    body = {"employee": me, "leave_type": "personal", "start_date": (DAY + timedelta(days=30)).isoformat(),
+            "end_date": (DAY + timedelta(days=30)).isoformat(), "days": 1, "reason": "办事"}
     resp = apis("sales1").post("/api/v1/leaverequest/", json=body)
     assert resp.status_code == 201, resp.get_data(as_text=True)
     assert count(app, LeaveRequest) == n + 1

@@ -66,7 +66,7 @@ def test_workflow_step_missing_comment_is_a_translated_message(app, apis, locale
 
 # --- forms refused by a rule ----------------------------------------------------------------------
 
-D1, D2 = date(2093, 6, 1), date(2093, 6, 30)
+D1, D2 = date(2026, 6, 1), date(2026, 6, 30)
 
 
 def _error_of(html: str, name: str) -> str | None:
@@ -382,7 +382,7 @@ def test_an_enum_left_blank_is_required_or_empty_as_its_column_says(app, browser
     ui = browsers("sales1")
     form = model_form(ui.get("/leaverequestview/add").get_data(as_text=True)).fields
     assert form["leave_type"] == ""
-    data = {**form, "start_date": "2094-01-05", "end_date": "2094-01-06", "days": "2", "reason": "探亲"}
+    data = {**form, "start_date": "2026-07-05", "end_date": "2026-07-06", "days": "2", "reason": "探亲"}
     resp = ui.post("/leaverequestview/add", data=data)
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200 and _error_of(html, "leave_type")

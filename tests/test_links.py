@@ -295,13 +295,15 @@ def test_finance_trend_in_december_shows_november(app, counted):
 
     with app.test_request_context("/"):
         login_user(db.session.query(User).filter_by(username="finance1").one())
+        # A December two years back: the module's rows (``counted``) are dated around today.
+        year = TODAY.year - 2
         s1 = employee("sales1")
-        rec = make(m.Receivable, s1, amount=Decimal("200"), issued_on=date(2096, 10, 1),
-                   due_date=date(2096, 11, 30))
-        make(m.Payment, s1, receivable=rec, amount=Decimal("50"), paid_on=date(2096, 11, 20))
-        months, rates = collection_trend(date(2096, 12, 15))
-        assert months == ["2096-07", "2096-08", "2096-09", "2096-10", "2096-11", "2096-12"]
-        assert rates[months.index("2096-11")] == Decimal("25.00")
+        rec = make(m.Receivable, s1, amount=Decimal("200"), issued_on=date(year, 10, 1),
+                   due_date=date(year, 11, 30))
+        make(m.Payment, s1, receivable=rec, amount=Decimal("50"), paid_on=date(year, 11, 20))
+        months, rates = collection_trend(date(year, 12, 15))
+        assert months == [f"{year}-{month:02}" for month in range(7, 13)]
+        assert rates[months.index(f"{year}-11")] == Decimal("25.00")
 
 
 # --- a salesperson's rank within his team -------------------------------------------------------
@@ -312,7 +314,7 @@ def ranked_team(app):
     """A team of two salespeople with logins, one selling ten times what the other does."""
     from app.models.people import Position
 
-    start, end = date(2097, 1, 1), date(2097, 3, 31)
+    start, end = date(2026, 1, 1), date(2026, 3, 31)
     with app.app_context():
         sm = app.appbuilder.sm
         team = m.Team(name="排名测试组", region="广东")
@@ -326,14 +328,14 @@ def ranked_team(app):
             db.session.add(emp)
             db.session.flush()
             out[name] = emp.id
-        cycle = m.AppraisalCycle(name="2097Q1", kind=m.appraisal.CycleKind.quarterly, start_date=start,
+        cycle = m.AppraisalCycle(name="2026Q1", kind=m.appraisal.CycleKind.quarterly, start_date=start,
                                  end_date=end)
         db.session.add(cycle)
         product = make(m.Product, emp, commit=False)
         for name, qty in (("rank_low", 1), ("rank_high", 10)):
             emp = db.session.get(m.Employee, out[name])
             cust = make(m.Customer, emp, commit=False)
-            order = m.SalesOrder(number=f"RK-{name}", customer=cust, order_date=date(2097, 2, 1))
+            order = m.SalesOrder(number=f"RK-{name}", customer=cust, order_date=date(2026, 2, 1))
             db.session.add(order)
             db.session.add(m.OrderLine(order=order, product=product, qty=Decimal(qty), unit_price=Decimal(1000),
                                        unit_cost=Decimal(500)))

@@ -26,11 +26,11 @@ from app.workflow import form_columns
 from tests.conftest import employee
 from tests.factories import count, fresh, make
 
-# Marks this module's rows: its customers are committed once for the module (``rows``) and stay
-# for the run among other modules' rows, so searches for them filter by it.
+# Marks this module's rows: its customers are made once for the module (``rows``, rolled back after
+# its last test) and meet the rows its tests make, so searches for them filter by it.
 TOKEN = "LEAKS"
-DAY = date(2091, 3, 17)  # a date no other test uses: filters on it isolate this module's rows
-OTHER_DAY = date(2091, 3, 18)  # rows created by the tests themselves
+DAY = date(2026, 3, 17)  # the day of the module's rows (rolled back after it): filters on it find them
+OTHER_DAY = date(2026, 3, 18)  # rows created by the tests themselves
 
 
 # --- helpers ----------------------------------------------------------------------------------

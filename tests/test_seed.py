@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import lazyload
 
+from app.appraisal import scorecards
 from app.extensions import db
 from app.models import (
     Attendance,
@@ -34,7 +35,7 @@ from app.models import (
     User,
     Visit,
 )
-from app.models.appraisal import AppraisalRating
+from app.models.appraisal import AppraisalCycle, AppraisalRating, AppraisalResult, CycleStatus
 from app.models.base import Model
 from app.models.conduct import AttendanceStatus, LeaveStatus
 from app.models.contracts import ContractStatus
@@ -212,3 +213,20 @@ def test_demo_logins_store_given_and_family_name_where_fab_expects_them(seeded, 
     seed_demo(DEMO_PASSWORD)
     db.session.expire_all()
     assert (sales1().first_name, sales1().last_name) == (emp.name[1:], emp.name[0])
+
+
+def test_demo_data_scorecards(seeded, seeded_ctx):
+    """Against the demo factory: every appraisee of every cycle gets a consistent card."""
+    for cycle in db.session.scalars(select(AppraisalCycle)):
+        cards = scorecards(cycle)
+        assert len(cards) >= 12
+        for card in cards:
+            assert card.final is None or Decimal(0) <= card.final <= Decimal(100)
+            present = [ln for ln in card.lines if ln.score is not None]
+            if present and card.quantitative is not None:
+                total = sum(ln.weight for ln in present)
+                expected = sum(ln.score * ln.weight for ln in present) / total
+                assert abs(card.quantitative - expected) <= Decimal("0.01")
+        if cycle.status is CycleStatus.closed:  # the seed froze it
+            assert db.session.scalar(select(AppraisalResult.id).where(
+                AppraisalResult.cycle_id == cycle.id).limit(1)) is not None

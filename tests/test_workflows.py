@@ -482,7 +482,7 @@ def test_hr_runs_the_appraisal_cycle_and_a_closed_cycle_is_frozen(app, apis):
 def test_training_plan_is_approved_by_someone_other_than_its_author(app, apis):
     from app.models import TrainingItem, TrainingPlan
 
-    resp = apis("hr1").post("/api/v1/trainingplan/", json={"year": 2091, "title": "2091年度培训计划",
+    resp = apis("hr1").post("/api/v1/trainingplan/", json={"year": 2026, "title": "2026年度培训计划",
                                                           "budget": "50000"})
     assert resp.status_code == 201, resp.get_data(as_text=True)
     pk = resp.json["id"]
