@@ -208,6 +208,9 @@ DEFAULTS: dict[PolicyKey, Default] = {
     K.login_lock_failures: Default("5", _int_between(1, 100), "4.2.1"),
     K.login_lock_minutes: Default("15", _int_between(1, 1440), "4.2.1"),
     K.order_review_signers: Default("", _signers, "3.2.2"),
+    # Not a figure of the regulation: how large one XLSX download of a list may grow (the file is
+    # written as its rows are read, so the cap bounds its time, not the server's memory).
+    K.export_max_rows: Default("50000", _int_between(1, 1_000_000), ""),
 }
 
 

@@ -11,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from app import models as m
+from app.extensions import db
 from app.models.customers import Stage
 from app.views.export import MAX_ROWS, XLSX_MIMETYPE
 from tests.conftest import employee, factory_today
@@ -168,17 +169,28 @@ def test_unparseable_date_filter_matches_like_the_list(browsers):
     assert ws.max_row == 1  # the header only
 
 
-def test_export_is_capped(app, browsers, monkeypatch):
-    from app.views.export import ExportMixin
+def test_export_is_capped_by_the_setting_and_the_sheet_says_so(app, browsers):
+    from app.models import PolicyKey, PolicySetting
 
     assert MAX_ROWS == 50_000
     with app.app_context():
         for i in range(3):
             make(m.Customer, employee("sales1"), code=f"XM{i}")
-    monkeypatch.setattr(ExportMixin, "export_max_rows", 2)
-    resp = browsers("sales1").get("/customerview/export.xlsx?_flt_0_code=XM")
+    url = "/customerview/export.xlsx?_flt_0_code=XM"
+    whole = browsers("sales1").get(url)
+    _, ws = _sheet(whole)
+    assert len(_rows(ws)[1]) == 3
+    assert "X-Export-Truncated" not in whole.headers
+    with app.app_context():
+        db.session.add(PolicySetting(key=PolicyKey.export_max_rows, value="2"))
+        db.session.commit()
+    resp = browsers("sales1").get(url)
     _, ws = _sheet(resp)
-    assert len(_column(ws)) == 2 and resp.headers["X-Export-Truncated"] == "1"
+    rows = _rows(ws)[1]
+    assert len(rows) == 3 and resp.headers["X-Export-Truncated"] == "1"  # two rows and the note
+    note = rows[-1][0]
+    assert "2" in note and "3" in note and rows[-1][1:] == [None] * (len(rows[-1]) - 1)
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in note)  # in the reader's language (Chinese)
 
 
 def test_worklist_xlsx_writes_rows_and_summary(app):

@@ -99,6 +99,8 @@ class AppraisalTarget(Versioned, Timestamped, Model):
     new_customers: Mapped[int] = mapped_column(Integer)
     collection_rate: Mapped[Decimal] = mapped_column(Money, default=Decimal("95"))
 
+    label_reads = ("cycle", "employee")  # the references __str__ reads (queries.loading)
+
     def __str__(self) -> str:
         return f"{self.cycle} {self.employee.display_name if self.employee else ''}"
 
@@ -130,6 +132,8 @@ class AppraisalRating(Versioned, Timestamped, Model):
     cooperation: Mapped[int]
     team_contribution: Mapped[int]
     comment: Mapped[str | None] = mapped_column(String(500))
+
+    label_reads = ("cycle", "employee")  # the references __str__ reads (queries.loading)
 
     def __str__(self) -> str:
         return f"{self.cycle} {self.employee.display_name if self.employee else ''} {self.evaluator_role}"

@@ -126,6 +126,8 @@ class Attendance(Versioned, Timestamped, Model):
     status: Mapped[AttendanceStatus] = enum_column(AttendanceStatus, default=AttendanceStatus.normal)
     note: Mapped[str | None] = mapped_column(String(200))
 
+    label_reads = ("employee",)  # the references __str__ reads (queries.loading)
+
     def __str__(self) -> str:
         return f"{self.employee.display_name if self.employee else ''} {self.work_date}"
 
@@ -151,6 +153,8 @@ class LeaveRequest(Versioned, Timestamped, Model):
     approver_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id"), index=True)
     approver: Mapped[Employee | None] = relationship(foreign_keys=[approver_id], lazy="joined")
 
+    label_reads = ("employee",)  # the references __str__ reads (queries.loading)
+
     def __str__(self) -> str:
         return f"{self.employee.display_name if self.employee else ''} {self.start_date}~{self.end_date}"
 
@@ -168,6 +172,8 @@ class ConductViolation(Versioned, Timestamped, Model):
     severity: Mapped[Severity] = enum_column(Severity, default=Severity.minor)
     reported_by_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id"), index=True)
     reported_by: Mapped[Employee | None] = relationship(foreign_keys=[reported_by_id], lazy="joined")
+
+    label_reads = ("employee",)  # the references __str__ reads (queries.loading)
 
     def __str__(self) -> str:
         return f"{self.employee.display_name if self.employee else ''} {self.clause} {self.occurred_on}"

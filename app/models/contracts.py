@@ -104,5 +104,7 @@ class ContractApproval(Versioned, Model):
     comment: Mapped[str | None] = mapped_column(String(500))
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
+    label_reads = ("contract",)  # the references __str__ reads (queries.loading)
+
     def __str__(self) -> str:
         return f"{self.contract} {self.verdict}"

@@ -170,6 +170,8 @@ class Visit(Versioned, Timestamped, Model):
     next_date: Mapped[date | None] = mapped_column(index=True)
     satisfaction: Mapped[int | None]
 
+    label_reads = ("customer",)  # the references __str__ reads (queries.loading)
+
     def __str__(self) -> str:
         return f"{self.customer} {self.visit_date}"
 
@@ -217,6 +219,8 @@ class QuotationLine(Versioned, Model):
     @property
     def amount(self) -> Decimal:
         return (self.qty or 0) * (self.unit_price or 0)
+
+    label_reads = ("product",)  # the references __str__ reads (queries.loading)
 
     def __str__(self) -> str:
         return f"{self.product} × {self.qty}"

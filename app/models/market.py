@@ -100,6 +100,8 @@ class CompetitorPrice(Versioned, Timestamped, Model):
     observed_on: Mapped[date] = mapped_column(index=True)
     source: Mapped[str | None] = mapped_column(String(200))
 
+    label_reads = ("competitor",)  # the references __str__ reads (queries.loading)
+
     def __str__(self) -> str:
         return f"{self.competitor} {self.product} {self.price}"
 

@@ -138,6 +138,8 @@ class OrderLine(Versioned, Model):
     def amount(self) -> Decimal:
         return (self.qty or 0) * (self.unit_price or 0)
 
+    label_reads = ("product",)  # the references __str__ reads (queries.loading)
+
     def __str__(self) -> str:
         return f"{self.product} × {self.qty}"
 
@@ -155,6 +157,8 @@ class OrderReview(Versioned, Timestamped, Model):
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id"), index=True)
     reviewer: Mapped[Employee | None] = relationship(lazy="joined")
     reviewed_on: Mapped[date]
+
+    label_reads = ("order",)  # the references __str__ reads (queries.loading)
 
     def __str__(self) -> str:
         return f"{self.order} {self.department}"
@@ -194,6 +198,8 @@ class Shipment(Versioned, Timestamped, Model):
     events: Mapped[list[LogisticsEvent]] = relationship(
         back_populates="shipment", cascade="all, delete-orphan"
     )
+
+    label_reads = ("order",)  # the references __str__ reads (queries.loading)
 
     def __str__(self) -> str:
         return f"{self.order} {self.carrier} {self.tracking_number or ''}".strip()

@@ -33,6 +33,7 @@ class PolicyKey(LabeledEnum):
     login_lock_failures = "login_lock_failures"
     login_lock_minutes = "login_lock_minutes"
     order_review_signers = "order_review_signers"
+    export_max_rows = "export_max_rows"
 
     @classmethod
     def _labels(cls):
@@ -56,6 +57,7 @@ class PolicyKey(LabeledEnum):
             "login_lock_failures": _l("Sign-in: failed attempts in a row that lock a login"),
             "login_lock_minutes": _l("Sign-in: minutes a locked login stays locked"),
             "order_review_signers": _l("Order review: employees who may sign off for each department"),
+            "export_max_rows": _l("Excel export: most rows in one file"),
         }
 
 

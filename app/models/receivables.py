@@ -227,6 +227,8 @@ class SettlementNotice(Versioned, Timestamped, Model):
     # Set by the daily job only (a code, shown translated); people write in ``note``.
     outcome: Mapped[NoticeOutcome | None] = enum_column(NoticeOutcome, nullable=True)
 
+    label_reads = ("receivable",)  # the references __str__ reads (queries.loading)
+
     def __str__(self) -> str:
         return f"{self.receivable} {self.sent_on}"
 
@@ -249,6 +251,8 @@ class DunningRecord(Versioned, Timestamped, Model):
     collector_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id"), index=True)
     collector: Mapped[Employee | None] = relationship(lazy="joined")
 
+    label_reads = ("receivable",)  # the references __str__ reads (queries.loading)
+
     def __str__(self) -> str:
         return f"{self.receivable} {self.contacted_on}"
 
@@ -266,6 +270,8 @@ class LegalCase(Versioned, Timestamped, Model):
     status: Mapped[LegalStatus] = enum_column(LegalStatus, default=LegalStatus.review)
     amount_recovered: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
     notes: Mapped[str | None] = mapped_column(Text)
+
+    label_reads = ("receivable",)  # the references __str__ reads (queries.loading)
 
     def __str__(self) -> str:
         return f"{self.receivable} {self.status}"

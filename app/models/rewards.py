@@ -73,6 +73,8 @@ class Reward(Versioned, Timestamped, Model):
     reason: Mapped[str] = mapped_column(Text)
     basis: Mapped[str | None] = mapped_column(String(300))
 
+    label_reads = ("employee",)  # the references __str__ reads (queries.loading)
+
     def __str__(self) -> str:
         return f"{self.employee.display_name if self.employee else ''} {self.kind} {self.awarded_on}"
 
@@ -93,6 +95,8 @@ class Penalty(Versioned, Timestamped, Model):
     approver_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id"), index=True)
     approver: Mapped[Employee | None] = relationship(foreign_keys=[approver_id], lazy="joined")
     status: Mapped[PenaltyStatus] = enum_column(PenaltyStatus, default=PenaltyStatus.proposed)
+
+    label_reads = ("employee",)  # the references __str__ reads (queries.loading)
 
     def __str__(self) -> str:
         return f"{self.employee.display_name if self.employee else ''} {self.kind} {self.decided_on}"

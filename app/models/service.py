@@ -134,6 +134,8 @@ class RootCause(Versioned, Timestamped, Model):
     due_date: Mapped[date | None]
     verified: Mapped[bool] = mapped_column(default=False)
 
+    label_reads = ("ticket",)  # the references __str__ reads (queries.loading)
+
     def __str__(self) -> str:
         return f"{self.ticket} {self.category}"
 
@@ -152,6 +154,8 @@ class ServiceFeedback(Versioned, Timestamped, Model):
     rating: Mapped[int]
     opinion: Mapped[str | None] = mapped_column(Text)
     forwarded_to: Mapped[str | None] = mapped_column(String(120))
+
+    label_reads = ("ticket",)  # the references __str__ reads (queries.loading)
 
     def __str__(self) -> str:
         return f"{self.ticket} {self.rating}"

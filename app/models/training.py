@@ -165,6 +165,8 @@ class Enrolment(Versioned, Timestamped, Model):
     score: Mapped[Decimal | None] = mapped_column(Numeric(5, 1))
     passed: Mapped[bool | None]
 
+    label_reads = ("item", "employee")  # the references __str__ reads (queries.loading)
+
     def __str__(self) -> str:
         return f"{self.item} {self.employee.display_name if self.employee else ''}"
 
@@ -202,6 +204,8 @@ class CareerMove(Versioned, Timestamped, Model):
         Position, nullable=True, index=False, name="to_position")
     effective_on: Mapped[date]
     basis: Mapped[str] = mapped_column(Text)
+
+    label_reads = ("employee",)  # the references __str__ reads (queries.loading)
 
     def __str__(self) -> str:
         return f"{self.employee.display_name if self.employee else ''} {self.kind}"

@@ -3,7 +3,9 @@
 ``ExportMixin`` gives each generated ``ModelView`` an ``/export.xlsx`` route (permission ``read``,
 like the list) answering the rows the list shows for the same query string: FAB's own filters
 (``_flt_<n>_<col>``), ordering (``_oc_`` / ``_od_``) and base filters (the user's row scope), on all
-pages up to ``MAX_ROWS``. Columns are the list's, headed by the labels in the user's language;
+pages up to the export row limit (a setting); the sheet's last line says when it was reached.
+The rows are read in batches and written as they come (``queries.export``, XlsxWriter's
+constant-memory mode), so an export's memory does not grow with its rows. Columns are the list's, headed by the labels in the user's language;
 dates are Excel dates, amounts numbers, enums and flags their translated labels.
 
 ``worklist_xlsx(title, data)`` does the same for a work list's dict (``app.views.worklists``).
@@ -13,39 +15,42 @@ from __future__ import annotations
 
 import enum
 import re
+import tempfile
 import unicodedata
 from collections.abc import Iterable
 from datetime import date, datetime, time
 from decimal import Decimal
 from functools import reduce
-from io import BytesIO
 
+import xlsxwriter
 from flask import Response, abort
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
-from .. import clock
+from .. import clock, policy
 from ..clock import today
 from ..display import display, formatter_for
 from ..extensions import db
 from ..labels import COLUMNS
+from ..models.policy import PolicyKey
+from ..queries import export as export_queries
 from .api_contract import BAD_QUERY_ERRORS
 
-MAX_ROWS = 50_000  # rows per export; more are cut off (header X-Export-Truncated: 1)
+MAX_ROWS = 50_000  # the default of the export_max_rows setting; more are cut off (X-Export-Truncated: 1)
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SAMPLE_ROWS = 200  # rows looked at to size the columns
 MIN_WIDTH, MAX_WIDTH = 8, 60
 DATE_FORMAT, DATETIME_FORMAT, TIME_FORMAT = "yyyy-mm-dd", "yyyy-mm-dd hh:mm", "hh:mm"
 _SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+_ILLEGAL_CHARACTERS = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")  # not allowed in XML
+SPOOL_BYTES = 8 * 1024 * 1024  # a file up to this size stays in memory, a larger one goes to disk
 
 # The work list summary sheet: its title and the headers of its group label and row count columns.
 MSG_TOTALS, MSG_GROUP, MSG_COUNT = _l("Totals"), _l("Group"), _l("Count")
+# The last line of a list's sheet when the export row limit cut it short.
+MSG_CUT = _l("Only the first %(shown)s of %(total)s rows are exported: the limit is set on the "
+             "Settings screen.")
 
 
 # --- values -----------------------------------------------------------------------------------
@@ -53,7 +58,7 @@ MSG_TOTALS, MSG_GROUP, MSG_COUNT = _l("Totals"), _l("Group"), _l("Count")
 
 def _text(value) -> str:
     """Text a cell may hold: XML-illegal control characters dropped."""
-    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    return _ILLEGAL_CHARACTERS.sub("", str(value))
 
 
 def _local(value: datetime) -> datetime:
@@ -84,29 +89,94 @@ def cell_value(value, fmt=display):
     return _text(display(value))  # a related row (its name only when readable), a lazy string, ...
 
 
+def _converter(fmt):
+    """``cell_value`` for one column of many rows: an enum's or a flag's label is translated once
+    per value, not once per cell."""
+    labels = {}
+
+    def convert(value):
+        if isinstance(value, (enum.Enum, bool)):
+            if value not in labels:
+                labels[value] = cell_value(value, fmt)
+            return labels[value]
+        return cell_value(value, fmt)
+
+    return convert
+
+
 def _decimal_format(value: Decimal) -> str:
     exponent = value.as_tuple().exponent
     places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
     return "#,##0" + ("." + "0" * places if places else "")
 
 
-def _cell(ws, value):
-    """A value as a cell: typed formats for numbers and dates; text always stays text (a value
-    starting with ``=`` is never a formula, ``#N/A`` never an error code)."""
-    if value is None:
-        return None
-    cell = WriteOnlyCell(ws, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"
-    elif isinstance(value, Decimal):
-        cell.number_format = _decimal_format(value)
-    elif isinstance(value, datetime):
-        cell.number_format = DATETIME_FORMAT
-    elif isinstance(value, date):
-        cell.number_format = DATE_FORMAT
-    elif isinstance(value, time):
-        cell.number_format = TIME_FORMAT
-    return cell
+class Sheet:
+    """A worksheet being written row by row (XlsxWriter's constant-memory mode: each row goes to
+    a temporary file as soon as the next one starts), with one cell format per number format."""
+
+    def __init__(self, workbook: Workbook, title: str):
+        self.workbook = workbook
+        self.ws = workbook.book.add_worksheet(title)
+        self.row = 0
+
+    def append(self, values: list, bold: bool = False) -> None:
+        for col, value in enumerate(values):
+            self._write(col, value, bold)
+        self.row += 1
+
+    def _write(self, col: int, value, bold: bool) -> None:
+        """Typed formats for numbers and dates; text always stays text (a value starting with
+        ``=`` is never a formula, ``#N/A`` never an error code)."""
+        ws, row, fmt = self.ws, self.row, self.workbook.format
+        if value is None:
+            return
+        if isinstance(value, str):
+            ws.write_string(row, col, value, fmt(bold=bold))
+        elif isinstance(value, bool):
+            ws.write_boolean(row, col, value)
+        elif isinstance(value, Decimal):
+            ws.write_number(row, col, value, fmt(_decimal_format(value)))
+        elif isinstance(value, (int, float)):
+            ws.write_number(row, col, value)
+        elif isinstance(value, datetime):
+            ws.write_datetime(row, col, value, fmt(DATETIME_FORMAT))
+        elif isinstance(value, date):
+            ws.write_datetime(row, col, value, fmt(DATE_FORMAT))
+        elif isinstance(value, time):
+            ws.write_datetime(row, col, value, fmt(TIME_FORMAT))
+        else:
+            ws.write_string(row, col, _text(value))
+
+
+class Workbook:
+    """An XLSX file written as its rows come, into a spooled temporary file (memory up to
+    ``SPOOL_BYTES``, then disk)."""
+
+    def __init__(self):
+        self.file = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
+        self.book = xlsxwriter.Workbook(self.file, {
+            "constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
+            "strings_to_urls": False, "in_memory": False})
+        self._formats = {}
+
+    def format(self, number_format: str | None = None, bold: bool = False):
+        key = (number_format, bold)
+        if key not in self._formats:
+            props = {"bold": True} if bold else {}
+            if number_format:
+                props["num_format"] = number_format
+            self._formats[key] = self.book.add_format(props) if props else None
+        return self._formats[key]
+
+    def sheet(self, title: str) -> Sheet:
+        return Sheet(self, title)
+
+    def close(self):
+        """The finished file, at its start, and its size."""
+        self.book.close()
+        size = self.file.tell()
+        self.file.seek(0)
+        return self.file, size
 
 
 def _width(value) -> int:
@@ -132,40 +202,47 @@ def sheet_title(label, fallback: str = "Sheet") -> str:
     return title or fallback
 
 
-def write_sheet(ws, headers: list[str], rows: Iterable[list]) -> int:
-    """Fill a write-only sheet: bold frozen header, column widths from the header and the first
-    rows, then every row. Returns the number of data rows written."""
+def write_sheet(sheet: Sheet, headers: list[str], rows: Iterable[list]) -> int:
+    """Fill a sheet: bold frozen header, column widths from the header and the first rows, then
+    every row. Returns the number of data rows written."""
     rows = iter(rows)
     sample = []
     for row in rows:
         sample.append(row)
         if len(sample) >= SAMPLE_ROWS:
             break
-    for idx, header in enumerate(headers, start=1):
-        widest = max([_width(header)] + [_width(r[idx - 1]) for r in sample])
-        ws.column_dimensions[get_column_letter(idx)].width = min(max(widest + 2, MIN_WIDTH), MAX_WIDTH)
-    ws.freeze_panes = "A2"
-    bold = Font(bold=True)
-    head = []
-    for header in headers:
-        cell = WriteOnlyCell(ws, value=_text(header))
-        cell.data_type = "s"
-        cell.font = bold
-        head.append(cell)
-    ws.append(head)
+    for idx, header in enumerate(headers):
+        widest = max([_width(header)] + [_width(r[idx]) for r in sample])
+        sheet.ws.set_column(idx, idx, min(max(widest + 2, MIN_WIDTH), MAX_WIDTH))
+    sheet.ws.freeze_panes(1, 0)
+    sheet.append([_text(header) for header in headers], bold=True)
     written = 0
     for chunk in (sample, rows):
         for row in chunk:
-            ws.append([_cell(ws, v) for v in row])
+            sheet.append(row)
             written += 1
     return written
 
 
+def _chunks(file, size: int = 64 * 1024):
+    try:
+        while chunk := file.read(size):
+            yield chunk
+    finally:
+        file.close()
+
+
 def xlsx_response(wb: Workbook, basename: str) -> Response:
-    buf = BytesIO()
-    wb.save(buf)
+    """The file as a download: a small one from memory, one spooled to disk streamed from it."""
+    file, size = wb.close()
+    if size <= SPOOL_BYTES:
+        with file:
+            body = file.read()
+    else:
+        body = _chunks(file)
     filename = f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', basename) or 'export'}-{today().isoformat()}.xlsx"
-    resp = Response(buf.getvalue(), mimetype=XLSX_MIMETYPE)
+    resp = Response(body, mimetype=XLSX_MIMETYPE, direct_passthrough=not isinstance(body, bytes))
+    resp.content_length = size
     resp.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
     resp.headers["Cache-Control"] = "private, no-store"  # scoped, personal data
     return resp
@@ -190,9 +267,8 @@ class ExportMixin:
     """``/export.xlsx`` on a generated ``ModelView``: the list's rows for the same query string."""
 
     list_template = "portal/list.html"
-    export_max_rows = MAX_ROWS
 
-    def _export_query(self):
+    def _export_rows(self, limit: int):
         """The list's rows (``BaseModelView._list`` / ``_get_list_widget``) on one unbounded page."""
         order_column, order_direction = get_order_args().get(type(self).__name__, ("", ""))
         if order_column and order_column not in self.order_columns:
@@ -201,28 +277,31 @@ class ExportMixin:
             order_column, order_direction = self.base_order
         get_filter_args(self._filters)
         joined = self._filters.get_joined_filters(self._base_filters)
-        return self.datamodel.query(joined, order_column, order_direction,
-                                    page=None, page_size=self.export_max_rows)
+        return export_queries.list_rows(self.datamodel, joined, order_column, order_direction, limit,
+                                        self.list_columns)
 
     @expose("/export.xlsx")
     @has_access
     def export(self):
+        limit = policy.get(PolicyKey.export_max_rows)
         try:
-            count, items = self._export_query()
+            total, items = self._export_rows(limit)
         except BAD_QUERY_ERRORS:
             db.session.rollback()
             abort(400)
         model = self.datamodel.obj
         columns = list(self.list_columns)
-        formatters = {c: formatter_for(model, c) for c in columns}
+        convert = [_converter(formatter_for(model, c)) for c in columns]
         headers = [str(self.label_columns.get(c, c)) for c in columns]
-        rows = ([cell_value(_attr(item, c), formatters[c]) for c in columns] for item in items)
-        wb = Workbook(write_only=True)
-        ws = wb.create_sheet(sheet_title(getattr(self, "list_title", None) or model.__name__,
-                                         model.__name__))
-        write_sheet(ws, headers, rows)
+        rows = ([to_cell(_attr(item, c)) for c, to_cell in zip(columns, convert, strict=True)]
+                for item in items)
+        wb = Workbook()
+        sheet = wb.sheet(sheet_title(getattr(self, "list_title", None) or model.__name__, model.__name__))
+        written = write_sheet(sheet, headers, rows)
+        if total > written:
+            sheet.append([_text(MSG_CUT % {"shown": f"{written:,}", "total": f"{total:,}"})])
         resp = xlsx_response(wb, model.__name__)
-        if count > len(items):
+        if total > written:
             resp.headers["X-Export-Truncated"] = "1"
         return resp
 
@@ -235,10 +314,10 @@ def worklist_xlsx(title, data: dict, basename: str = "worklist") -> Response:
     as an XLSX download: its rows on the first sheet; its summary, when present, on a second one
     (label, count and amount of each group)."""
     columns = list(data.get("columns") or [])
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(sheet_title(title, "Worklist"))
+    wb = Workbook()
+    sheet = wb.sheet(sheet_title(title, "Worklist"))
     rows = ([cell_value(row["values"].get(key)) for key, _ in columns] for row in data.get("rows") or [])
-    write_sheet(ws, [str(label) for _, label in columns], rows)
+    write_sheet(sheet, [str(label) for _, label in columns], rows)
     summary = data.get("summary") or []
     if summary:
         has_amount = any("amount" in s for s in summary)
@@ -253,7 +332,7 @@ def worklist_xlsx(title, data: dict, basename: str = "worklist") -> Response:
                     row.append(cell_value(s.get("amount")))
                 yield row
 
-        write_sheet(wb.create_sheet(sheet_title(MSG_TOTALS, "Totals")), headers, summary_rows())
+        write_sheet(wb.sheet(sheet_title(MSG_TOTALS, "Totals")), headers, summary_rows())
     return xlsx_response(wb, basename)
 
 

@@ -1,0 +1,41 @@
+"""What a list of rows loads besides the rows: the relationships its columns show, and nothing
+else (issue 11). The models' own defaults eager-load most references, and those chain (an order
+joins its customer, the customer its owner, the owner his team and user...); a list that states
+its columns loads those references with what their names read (a model's ``label_reads``: the
+references its ``__str__`` reads, e.g. a shipment is named by its order), the collections its
+computed columns read (an order's ``profit`` reads its lines) one level deep, and leaves every
+other relationship to load only if something touches it."""
+
+from __future__ import annotations
+
+from sqlalchemy import inspect
+from sqlalchemy.orm import RelationshipDirection, joinedload, lazyload, selectinload
+
+
+def label_reads(model) -> tuple[str, ...]:
+    """The references ``str()`` of a ``model`` row reads (none unless the model says)."""
+    return getattr(model, "label_reads", ())
+
+
+def named(attr, rest=lazyload):
+    """``joinedload(attr)`` with what the referenced row's name reads, each in turn; ``rest``
+    (lazy by default) for every other relationship on the way."""
+    target = attr.property.mapper.class_
+    return joinedload(attr).options(*(named(getattr(target, key), rest) for key in label_reads(target)),
+                                    rest("*"))
+
+
+def list_loads(model, columns) -> list:
+    """Loader options for rows of ``model`` shown in ``columns``: a shown reference joined with
+    what its name reads, the collections selected in one statement per batch of rows, each
+    without its own eager tree."""
+    shown = {column.split(".")[0] for column in columns}
+    options = []
+    for rel in inspect(model).relationships:
+        attr = getattr(model, rel.key)
+        if rel.direction is RelationshipDirection.MANYTOONE:
+            if rel.key in shown:
+                options.append(named(attr))
+        elif rel.lazy in ("selectin", "joined", "subquery"):  # what a computed column reads
+            options.append(selectinload(attr).options(lazyload("*")))
+    return [*options, lazyload("*")]
