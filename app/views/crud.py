@@ -478,7 +478,7 @@ def build_view(entity: Entity, related_views=()) -> type[PortalModelView]:
     time_fields = _time_fields(entity)
     attrs = {
         "entity": entity,
-        "datamodel": PortalInterface(entity.model, db.session),
+        "datamodel": PortalInterface(entity.model, db.session, shown=entity.list_columns),
         "class_permission_name": entity.name,
         "method_permission_name": dict(VIEW_METHODS),
         "base_filters": [["id", ScopeFilter, None], ["id", PresetFilter, None]],

@@ -277,8 +277,7 @@ class ExportMixin:
             order_column, order_direction = self.base_order
         get_filter_args(self._filters)
         joined = self._filters.get_joined_filters(self._base_filters)
-        return export_queries.list_rows(self.datamodel, joined, order_column, order_direction, limit,
-                                        self.list_columns)
+        return export_queries.list_rows(self.datamodel, joined, order_column, order_direction, limit)
 
     @expose("/export.xlsx")
     @has_access

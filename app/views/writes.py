@@ -37,6 +37,7 @@ from wtforms import HiddenField
 
 from .. import idempotency, locks
 from ..extensions import db
+from ..queries.loading import list_loads
 from ..registry import BY_NAME
 from ..security.scope import ScopedInterface, current_actor
 from ..validation import ValidationFailure
@@ -56,7 +57,21 @@ MSG_KEY_REUSED = _l("This Idempotency-Key was already used for a different reque
 class PortalInterface(ScopedInterface):
     """FAB's SQLAlchemy interface with references primed for readability (``ScopedInterface``);
     its commit raises ``locks.Conflict`` instead of FAB's
-    ``DatabaseException`` (whose text FAB would show), and waits for ``api_write`` inside it."""
+    ``DatabaseException`` (whose text FAB would show), and waits for ``api_write`` inside it.
+
+    Given the columns its list shows (``shown``), a list's query loads what they show and no more
+    (``queries.loading.list_loads``); a caller that names its own ``select_columns`` (FAB's REST
+    list) keeps FAB's own loading."""
+
+    def __init__(self, obj, session=None, shown=()):
+        super().__init__(obj, session)
+        self.loads = list_loads(obj, shown) if shown else []
+
+    def apply_all(self, query, filters=None, order_column="", order_direction="", page=None,
+                  page_size=None, select_columns=None, outer_default_load=False):
+        query = super().apply_all(query, filters, order_column, order_direction, page, page_size,
+                                  select_columns, outer_default_load)
+        return query.options(*self.loads) if self.loads and select_columns is None else query
 
     def _finish(self) -> None:
         if g.get(_DEFER):
