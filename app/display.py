@@ -6,17 +6,16 @@ import json
 from datetime import datetime
 from decimal import Decimal
 
-from flask import g, has_request_context, url_for
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
-from sqlalchemy import Enum, inspect, select
+from sqlalchemy import Enum, inspect
 
 from . import clock
-from .extensions import db
-from .models import Employee
+from .labels import person_name
 from .models.base import LabeledEnum
 from .registry import BY_MODEL
-from .security.scope import is_readable
+from .security.scope import employee_of, is_readable
 
 # What a reference to a row the reader may not read shows instead of the row's name.
 MSG_HIDDEN = _l("(not visible to you)")
@@ -57,11 +56,8 @@ def user_name(user) -> str:
     """The person behind a login, wherever a login is named (menu bar, user screens, who changed
     a row): the linked employee's name in the page's language (``labels.person_name``), else
     FAB's first and last name."""
-    cache = g.setdefault("portal_user_names", {}) if has_request_context() else {}
-    if user.id not in cache:
-        emp = db.session.scalar(select(Employee).where(Employee.user_id == user.id))
-        cache[user.id] = emp.display_name if emp is not None else fab_full_name(user)
-    return cache[user.id]
+    emp = employee_of(user.id)
+    return person_name(emp.name, emp.name_en) if emp is not None else fab_full_name(user)
 
 
 def enum_display(enum_cls):

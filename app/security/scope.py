@@ -107,6 +107,17 @@ def user_permissions(user) -> set[tuple[str, str]]:
     return perms
 
 
+def employee_of(user_id: int):
+    """The employee linked to a login (its id, team and names), or None; one query per login and
+    request (the actor and the menu bar's name both ask)."""
+    cache = g.setdefault("_portal_employee_of", {}) if has_request_context() else {}
+    if user_id not in cache:
+        cache[user_id] = db.session.execute(
+            select(Employee.id, Employee.team_id, Employee.name, Employee.name_en)
+            .where(Employee.user_id == user_id)).first()
+    return cache[user_id]
+
+
 def build_actor(user) -> Actor:
     if user is None or not getattr(user, "is_authenticated", False) or not user.id:
         return Actor(None, None, None, frozenset())
@@ -115,10 +126,8 @@ def build_actor(user) -> Actor:
         parsed = parse_permission(perm)
         if parsed and view in BY_NAME:
             scopes.setdefault((view, parsed[0]), []).append(parsed[1])
-    emp = db.session.execute(
-        select(Employee.id, Employee.team_id).where(Employee.user_id == user.id)
-    ).first()
-    emp_id, team_id = (emp[0], emp[1]) if emp else (None, None)
+    emp = employee_of(user.id)
+    emp_id, team_id = (emp.id, emp.team_id) if emp else (None, None)
     team_members: frozenset[int] = frozenset()
     if emp_id:
         # A user's teams: the one they belong to and every team they supervise.

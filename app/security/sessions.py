@@ -24,7 +24,7 @@ from datetime import timedelta
 from flask import current_app, g, has_request_context, session
 from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import delete, event, func, inspect, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ..extensions import db
 from ..models import LoginSession
@@ -70,9 +70,13 @@ def _live(sid, user_id, channel: str) -> LoginSession | None:
         user_id = int(user_id)
     except (TypeError, ValueError):
         return None
+    # The user's roles and groups come in the same statement: every request reads them (its
+    # permissions), and FAB's lazy backrefs would ask for each in a statement of its own.
     row = db.session.scalars(select(LoginSession).where(
         LoginSession.id == sid, LoginSession.user_id == user_id, LoginSession.channel == channel,
-        LoginSession.ended_at.is_(None), LoginSession.expires_at > utcnow())).first()
+        LoginSession.ended_at.is_(None), LoginSession.expires_at > utcnow()).options(
+        joinedload(LoginSession.user).options(joinedload(User.roles), joinedload(User.groups)))
+    ).unique().first()
     if row is None or row.user is None or not row.user.is_active:
         return None
     g.setdefault(CURRENT, row)
