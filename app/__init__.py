@@ -88,6 +88,9 @@ def create_app(config_object: str | object = "config", **overrides) -> Flask:
     from .views.breadcrumbs import install as install_breadcrumbs
 
     install_breadcrumbs(app)
+    from .views.menu import install as install_menu
+
+    install_menu(app)
     from .views.worklists import install as install_worklists
 
     install_worklists(app)

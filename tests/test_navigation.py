@@ -244,3 +244,27 @@ def test_administrator_names_who_may_sign_for_a_department(app, browsers, apis, 
     finally:
         admin.post("/settings/", data={"key": "order_review_signers", "value": ""})
     assert _setting(app) is None
+
+
+def _menu(page) -> str:
+    """The menu bar's menu (left of the language switch and the user menu)."""
+    body = page.get_data(as_text=True)
+    return body.split('<ul class="nav navbar-nav">', 1)[1].split("navbar-right", 1)[0]
+
+
+def test_the_menu_follows_a_change_of_rights_at_once(app, browsers):
+    """The menu is kept per set of rights (app/views/menu.py): a right taken from a role hides its
+    item on the next page, with no cache to clear."""
+    from flask import url_for
+
+    client = browsers("sales1")
+    with app.test_request_context():
+        url = url_for("CustomerView.list")
+        item = next(child for top in app.appbuilder.menu.get_list() for child in top.childs
+                    if child and child.name != "-" and child.get_url() == url)
+    assert f'href="{url}"' in _menu(client.get("/"))
+    with app.app_context():
+        sm = app.appbuilder.sm
+        sm.del_permission_role(sm.find_role("Salesperson"), sm.find_permission_view_menu("menu_access", item.name))
+    assert f'href="{url}"' not in _menu(client.get("/"))
+    assert f'href="{url}"' in _menu(browsers("supervisor1").get("/"))  # another role keeps it
