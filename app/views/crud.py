@@ -508,7 +508,7 @@ def build_api(entity: Entity) -> type[PortalModelApi]:
     pickers = _picker_filters(entity)
     attrs = {
         "entity": entity,
-        "datamodel": PortalInterface(entity.model, db.session),
+        "datamodel": PortalInterface(entity.model, db.session, shown=cols),
         "resource_name": entity.name.lower(),
         "class_permission_name": entity.name,
         "method_permission_name": dict(API_METHODS),

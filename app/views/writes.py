@@ -60,8 +60,7 @@ class PortalInterface(ScopedInterface):
     ``DatabaseException`` (whose text FAB would show), and waits for ``api_write`` inside it.
 
     Given the columns its list shows (``shown``), a list's query loads what they show and no more
-    (``queries.loading.list_loads``); a caller that names its own ``select_columns`` (FAB's REST
-    list) keeps FAB's own loading."""
+    (``queries.loading.list_loads``), on top of what FAB's REST list selects itself."""
 
     def __init__(self, obj, session=None, shown=()):
         super().__init__(obj, session)
@@ -71,7 +70,7 @@ class PortalInterface(ScopedInterface):
                   page_size=None, select_columns=None, outer_default_load=False):
         query = super().apply_all(query, filters, order_column, order_direction, page, page_size,
                                   select_columns, outer_default_load)
-        return query.options(*self.loads) if self.loads and select_columns is None else query
+        return query.options(*self.loads) if self.loads else query
 
     def _finish(self) -> None:
         if g.get(_DEFER):
