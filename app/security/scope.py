@@ -22,7 +22,7 @@ from flask_appbuilder.security.sqla.models import (
 from flask_babel import lazy_gettext as _l
 from flask_jwt_extended import current_user as current_user_jwt
 from flask_login import current_user
-from sqlalchemy import false, inspect, select, true
+from sqlalchemy import and_, false, inspect, select, true
 
 from ..extensions import db
 from ..models import Employee, Team
@@ -174,11 +174,21 @@ def scope_clause(entity: Entity, allowed: frozenset[int] | None):
 
 
 def _path_clause(model, rels, col, allowed):
+    """``fk IN (SELECT id FROM parent WHERE ...)`` down the anchor path, so that the database
+    starts from the owner's rows and follows the indexed foreign keys (an ``EXISTS`` through the
+    relationship made SQLite scan every row of the table and look up its parent). A nullable key
+    is tested for NULL first, so that the negated clause (rows *not* in a scope) keeps the rows
+    without a parent, as ``NOT EXISTS`` did."""
     if not rels:
         return getattr(model, col).in_(sorted(allowed))
-    rel = getattr(model, rels[0])
-    target = rel.property.mapper.class_
-    return rel.has(_path_clause(target, rels[1:], col, allowed))
+    rel = getattr(model, rels[0]).property
+    target = rel.mapper.class_
+    inner = _path_clause(target, rels[1:], col, allowed)
+    if len(rel.local_remote_pairs) != 1:  # not a plain foreign key: the relationship's own EXISTS
+        return getattr(model, rels[0]).has(inner)
+    (local, remote), = rel.local_remote_pairs
+    clause = local.in_(select(remote).where(inner))
+    return and_(local.is_not(None), clause) if local.nullable else clause
 
 
 def request_verb() -> str:
