@@ -396,8 +396,21 @@ class ScopedInterface(SQLAInterface):
     page or an export has the readability of its references decided in one go (see
     ``prime_references``); the row filter itself is ``ScopeFilter``."""
 
-    def query(self, *args, **kwargs):
-        count, rows = super().query(*args, **kwargs)
+    def query(self, filters=None, order_column="", order_direction="", page=None, page_size=None,
+              select_columns=None, outer_default_load=False):
+        if page_size and not page and select_columns is None:
+            # A first page tells its own count when it is not full (most related lists of a
+            # record page): one row more than it shows is fetched, and counted only past that.
+            rows = self.apply_all(self.session.query(self.obj), filters, order_column, order_direction,
+                                  None, page_size + 1, None, outer_default_load).all()
+            if len(rows) <= page_size:
+                count = len(rows)
+            else:
+                count = self.query_count(self.session.query(self.obj), filters)
+                rows = rows[:page_size]
+        else:
+            count, rows = super().query(filters, order_column, order_direction, page, page_size,
+                                        select_columns, outer_default_load)
         prime_references(self.obj, rows)
         return count, rows
 
