@@ -7,6 +7,7 @@ entity's anchor (see ``app.registry``) and checked in Python for rows about to b
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass, field
 
 from flask import g, has_request_context, request
@@ -398,6 +399,10 @@ class ScopedInterface(SQLAInterface):
 
     def query(self, filters=None, order_column="", order_direction="", page=None, page_size=None,
               select_columns=None, outer_default_load=False):
+        if not order_column and select_columns is None:
+            # The form pickers ask for no order: their options come in the rows' order, the same
+            # on every database and whatever plan the scope clause gets.
+            order_column, order_direction = "id", "asc"
         if page_size and not page and select_columns is None:
             # A first page tells its own count when it is not full (most related lists of a
             # record page): one row more than it shows is fetched, and counted only past that.
@@ -422,7 +427,16 @@ class ScopedInterface(SQLAInterface):
             return None
         if not 0 < pk < int_limit(self.obj.id.type):
             return None
+        # A page that only reads (an edit form, a record page) asks for its row several times
+        # (FAB's view, the portal's checks, the form): loaded once per request and filter. A
+        # request that writes loads it afresh each time, so a check after a change sees it.
+        kept = (g.setdefault("_portal_rows", {}) if has_request_context() and request.method == "GET"
+                else {})
+        key = (builtins.id(self), pk, builtins.id(args[0] if args else kwargs.get("filters")))
+        if key in kept:
+            return kept[key]
         item = super().get(pk, *args, **kwargs)
         if item is not None:
             prime_references(self.obj, [item])
+        kept[key] = item
         return item
