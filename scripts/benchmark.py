@@ -53,19 +53,22 @@ def _url(tmp: Path, name: str) -> str:
     return url
 
 
-def _load_orders(conn, rng, count: int) -> None:
-    """Products, salespeople, customers and ``count`` orders in the quarter (with their lines,
-    receivables, payments and visits), by bulk insert."""
+def _load_orders(conn, rng, count: int, customers_each: int = CUSTOMERS_EACH) -> None:
+    """Products, salespeople (teams of ten), customers and ``count`` orders in the quarter (with
+    their lines, receivables, payments and visits), by bulk insert."""
     conn.execute(insert(m.Product.__table__), [
         {"id": 1, "code": "P1", "name": "输送机", "unit": "台", "list_price": 1000, "unit_cost": 600,
          "version": 1}])
+    conn.execute(insert(m.Team.__table__), [
+        {"id": t, "name": f"销售{t}组", "version": 1} for t in range(1, SALESPEOPLE // 10 + 1)])
     conn.execute(insert(m.Employee.__table__), [
         {"id": i, "number": f"B{i:03d}", "name": f"业务员{i}", "department": "销售部",
-         "position": "salesperson", "status": "active", "version": 1} for i in range(1, SALESPEOPLE + 1)])
+         "position": "salesperson", "status": "active", "team_id": (i - 1) // 10 + 1, "version": 1}
+        for i in range(1, SALESPEOPLE + 1)])
     customers = [{"id": c, "code": f"C{c:05d}", "name": f"客户{c}", "owner_id": (c - 1) % SALESPEOPLE + 1,
                   "credit_limit": 0, "payment_terms_days": 30, "stage": "contracted",
                   "risk_level": "green", "version": 1}
-                 for c in range(1, SALESPEOPLE * CUSTOMERS_EACH + 1)]
+                 for c in range(1, SALESPEOPLE * customers_each + 1)]
     conn.execute(insert(m.Customer.__table__), customers)
     days = (Q_END - Q_START).days
     orders, lines, receivables, payments = [], [], [], []
@@ -247,7 +250,56 @@ def bench_export(tmp: Path) -> dict:
             "rss_before_mb": int(before) // 1024, "rss_peak_mb": int(peak) // 1024}
 
 
+def build_pages(url: str, orders: int) -> None:
+    """The database of scripts/bench_pages.py: 5,000 customers, ``orders`` orders, the 50
+    salespeople's logins s1…s50, a supervisor of the first team (sup1), finance (fin1), HR (hr1),
+    an administrator (admin) and the quarter's appraisal cycle (id 1) with its targets."""
+    from werkzeug.security import generate_password_hash
+
+    from app.security.matrix import ADMIN, FINANCE, HR, SALES, SUPERVISOR
+    from app.security.sync import sync
+
+    app = _app(url)
+    with app.app_context():
+        upgrade()
+        sync(app.appbuilder)
+        conn = db.session.connection()
+        _load_orders(conn, random.Random(7), orders, customers_each=100)
+        staff = [(SALESPEOPLE + 1, "sup1", "主管", "supervisor", SUPERVISOR),
+                 (SALESPEOPLE + 2, "fin1", "财务", "finance", FINANCE), (SALESPEOPLE + 3, "hr1", "人事", "hr", HR)]
+        conn.execute(insert(m.Employee.__table__), [
+            {"id": i, "number": f"B{i:03d}", "name": name, "department": "销售部", "position": position,
+             "status": "active", "version": 1} for i, _u, name, position, _r in staff])
+        conn.execute(m.Team.__table__.update().where(m.Team.id == 1).values(supervisor_id=SALESPEOPLE + 1))
+        sm = app.appbuilder.sm
+        hashed = generate_password_hash("Bench-pass-123")
+        logins = [(i, f"s{i}", SALES) for i in range(1, SALESPEOPLE + 1)]
+        logins += [(i, username, role) for i, username, _n, _p, role in staff] + [(None, "admin", ADMIN)]
+        for employee_id, username, role in logins:
+            user = sm.add_user(username, username, "测", f"{username}@bench.local", sm.find_role(role),
+                               hashed_password=hashed, commit=False)
+            if employee_id:
+                db.session.flush()
+                conn.execute(m.Employee.__table__.update().where(m.Employee.id == employee_id)
+                             .values(user_id=user.id))
+        cycle = m.AppraisalCycle(name="2026Q3", kind=m.appraisal.CycleKind.quarterly, start_date=Q_START,
+                                 end_date=Q_END)
+        db.session.add(cycle)
+        db.session.flush()
+        conn.execute(insert(m.AppraisalTarget.__table__), [
+            {"cycle_id": cycle.id, "employee_id": e, "revenue": 2_000_000, "volume": 5000, "profit": 500_000,
+             "new_customers": 5, "collection_rate": 90, "version": 1} for e in range(1, SALESPEOPLE + 1)])
+        db.session.commit()
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--build"]:  # scripts/bench_pages.py builds its databases through this
+        build_pages(sys.argv[2], int(sys.argv[3]))
+        return
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         appraisal = bench_appraisal(tmp)

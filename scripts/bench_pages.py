@@ -1,0 +1,192 @@
+"""The portal side by side with stock Flask-AppBuilder (issue 11): the same pages, the same data, one run.
+
+usage: .venv/bin/python scripts/bench_pages.py [--orders 10000,100000,1000000] [--databases sqlite,postgresql]
+                                               [--rounds 5] [--per-round 4]
+
+For each database and order volume it builds the portal's database (5,000 customers, 50
+salespeople, teams of ten with a supervisor, finance and HR, N orders with their lines,
+receivables and payments, a quarter's appraisal cycle) and the stock FAB peer's
+(``../shared/bench/stockfab/seed_stock.py``, the same volumes), starts three timing processes
+(scripts/bench_timer.py: portal, stock FAB with its search columns tuned, and the floor: each
+page's own SQL plus a bare Flask render on the peer's database) and asks them in turn, round after
+round, so that whatever else the machine does falls on all three alike. It prints medians, the SQL
+statements and bytes of one request, and each process's peak resident memory.
+
+PostgreSQL: ``BENCH_PG=postgresql://postgres@127.0.0.1:5432`` (the default) names the server; the
+databases ``bench_portal`` and ``bench_stock`` are created there if missing and their public
+schema is dropped and rebuilt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+STOCK = ROOT.parent / "shared" / "bench" / "stockfab"
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("SECRET_KEY", "benchmark-secret-key-of-32-bytes-or-more")
+
+PG = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
+SALES_USER = "s1"
+# (page, who, compared with the peer): the salesperson's pages are the peer's; the dashboards and
+# the appraisal exist only in the portal.
+PAGES = [("order_list", SALES_USER, True), ("order_list_100", SALES_USER, True),
+         ("customer_list", SALES_USER, True), ("order_record", SALES_USER, True),
+         ("order_edit", SALES_USER, True), ("api_order_list", SALES_USER, True)]
+PORTAL_ONLY = [("dashboard", SALES_USER), ("dashboard", "sup1"), ("dashboard", "fin1"),
+               ("dashboard", "hr1"), ("dashboard", "admin"), ("appraisal", "hr1")]
+
+
+def _pg_database(name: str) -> str:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(f"{PG}/postgres", isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        if not conn.execute(text("select 1 from pg_database where datname = :n"), {"n": name}).scalar():
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    engine = create_engine(f"{PG}/{name}")
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return f"{PG}/{name}"
+
+
+def build_portal(url: str, orders: int) -> float:
+    """The portal's database at ``orders`` orders (in a child process: it imports the portal)."""
+    t = time.perf_counter()
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "benchmark.py"), "--build", url, str(orders)],
+                   check=True, cwd=ROOT)
+    return time.perf_counter() - t
+
+
+def build_stock(url: str, orders: int) -> float:
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "seed_stock.py", url, str(orders)], check=True, cwd=STOCK,
+                   stdout=subprocess.DEVNULL)
+    return time.perf_counter() - t
+
+
+class Timer:
+    """A bench_timer.py process, asked one JSON line at a time."""
+
+    def __init__(self, kind: str, url: str):
+        self.kind = kind
+        self.proc = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "bench_timer.py"), kind, url],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+        self.ready = self._read()
+
+    def _read(self) -> dict:
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"{self.kind} timer stopped (see its error output above)")
+        return json.loads(line)
+
+    def ask(self, **req) -> dict:
+        self.proc.stdin.write(json.dumps(req) + "\n")
+        self.proc.stdin.flush()
+        return self._read()
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        self.proc.wait(timeout=60)
+
+
+def _median(samples: list[float]) -> float:
+    return statistics.median(samples)
+
+
+def run(database: str, orders: int, rounds: int, per_round: int, tmp: Path) -> list[dict]:
+    if database == "sqlite":
+        portal_url, stock_url = f"sqlite:///{tmp}/portal_{orders}.db", f"sqlite:///{tmp}/stock_{orders}.db"
+    else:
+        portal_url, stock_url = _pg_database("bench_portal"), _pg_database("bench_stock")
+    built = build_portal(portal_url, orders), build_stock(stock_url, orders)
+    print(f"# {database}, {orders:,} orders: portal built in {built[0]:.0f} s, stock in {built[1]:.0f} s",
+          flush=True)
+    timers = {"portal": Timer("portal", portal_url), "stock": Timer("stock", stock_url),
+              "floor": Timer("floor", stock_url)}
+    samples: dict[tuple, list[float]] = {}
+    last: dict[tuple, dict] = {}
+    jobs = [(page, user, side) for page, user, peer in PAGES for side in ("portal", "stock", "floor")]
+    jobs += [(page, user, "portal") for page, user in PORTAL_ONLY]
+    for page, user, side in jobs:  # warm-up: caches, first-request work, the OS's file cache
+        timers[side].ask(user=user, page=page, n=2)
+    for _ in range(rounds):
+        for page, user, side in jobs:
+            got = timers[side].ask(user=user, page=page, n=per_round)
+            samples.setdefault((page, user, side), []).extend(got["ms"])
+            last[(page, user, side)] = got
+    rss = {side: t.ask(rss=1)["rss_mb"] for side, t in timers.items()}
+    for t in timers.values():
+        t.close()
+    rows = []
+    for (page, user, side), times in samples.items():
+        rows.append({"database": database, "orders": orders, "page": page, "user": user, "side": side,
+                     "median_ms": round(_median(times), 2), "sql": last[(page, user, side)]["sql"],
+                     "bytes": last[(page, user, side)]["bytes"], "peak_rss_mb": rss[side]})
+    return rows
+
+
+def table(rows: list[dict]) -> str:
+    """One line per page: portal / stock tuned / floor, and the two ratios the targets name."""
+    out = ["| database | orders | page | portal ms (SQL, KB) | stock FAB tuned ms (SQL, KB) | floor ms | "
+           "portal ÷ stock | portal ÷ floor |", "|---|---|---|---|---|---|---|---|"]
+    by = {(r["database"], r["orders"], r["page"], r["user"], r["side"]): r for r in rows}
+    for r in rows:
+        if r["side"] != "portal":
+            continue
+        key = (r["database"], r["orders"], r["page"], r["user"])
+        stock, floor = by.get((*key, "stock")), by.get((*key, "floor"))
+        page = r["page"] if r["user"] == SALES_USER else f"{r['page']} ({r['user']})"
+
+        def cell(x):
+            return f"{x['median_ms']:.1f} ({x['sql']}, {x['bytes'] // 1024})" if x else "—"
+
+        out.append(f"| {r['database']} | {r['orders']:,} | {page} | {cell(r)} | {cell(stock)} | "
+                   f"{floor['median_ms']:.1f} |" if floor else
+                   f"| {r['database']} | {r['orders']:,} | {page} | {cell(r)} | — | — |")
+        if stock and floor:
+            out[-1] += f" {r['median_ms'] / stock['median_ms']:.2f}× | {r['median_ms'] / floor['median_ms']:.1f}× |"
+        else:
+            out[-1] += " | |"
+    peaks = sorted({(r["database"], r["orders"], r["side"], r["peak_rss_mb"]) for r in rows})
+    out.append("")
+    out.append("peak RSS of the timing processes (MB): " + "; ".join(
+        f"{d} {o:,} {s} {mb}" for d, o, s, mb in peaks))
+    return "\n".join(out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", default="10000,100000,1000000")
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--per-round", type=int, default=4)
+    parser.add_argument("--json", help="also write the rows to this file")
+    args = parser.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for database in args.databases.split(","):
+            for orders in (int(n) for n in args.orders.split(",")):
+                rows += run(database, orders, args.rounds, args.per_round, Path(tmp))
+                print(table([r for r in rows if r["database"] == database and r["orders"] == orders]),
+                      flush=True)
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=1))
+    print()
+    print(table(rows))
+
+
+if __name__ == "__main__":
+    main()
