@@ -71,7 +71,8 @@ class Side:
             sys.path.insert(0, str(STOCK))
             os.environ["DATABASE_URL"] = url
             os.environ["STOCK_TUNED"] = "1"
-            import app as stock  # noqa: F401  (the peer's app.py, imported by peer.py)
+            # The peer's app.py (its folder is first on the path), which peer.py imports too.
+            import app as stock  # noqa: I001
             import peer
 
             self.app, db = peer.a, stock.db
