@@ -61,6 +61,9 @@ def create_app(config_object: str | object = "config", **overrides) -> Flask:
         appbuilder.init_app(app, db.session)
         _register_views(appbuilder)
 
+    from .translation_memo import install as install_translation_memo
+
+    install_translation_memo(app)
     from .views.language import refuse_fab_locale_switch, restore_locale
 
     refuse_fab_locale_switch(app)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from flask import g, has_request_context, request
 from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.models.sqla.filters import SQLAFilterConverter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.sqla.models import (
     Permission,
@@ -392,10 +393,26 @@ def prime_references(model, rows) -> None:
         readable_ids(BY_MODEL[rel.mapper.class_], ids)
 
 
+class _KeptFilterConverter(SQLAFilterConverter):
+    """FAB's converter, remembered per interface and column: FAB builds a ``Filters`` for every
+    list, related list and query, and each converts every column of the model to fresh filter
+    objects (about 250 per record page). The filters hold only their column and interface; their
+    values live in the ``Filters`` that lists them, so one set serves every request."""
+
+    def convert(self, col_name):
+        kept = self.datamodel.__dict__.setdefault("_kept_filters", {})
+        if col_name not in kept:
+            kept[col_name] = super().convert(col_name)
+        found = kept[col_name]
+        return None if found is None else list(found)  # callers extend the list they get
+
+
 class ScopedInterface(SQLAInterface):
     """FAB's data interface for generated views and APIs: every row it loads for a list, a record
     page or an export has the readability of its references decided in one go (see
     ``prime_references``); the row filter itself is ``ScopeFilter``."""
+
+    filter_converter_class = _KeptFilterConverter
 
     def query(self, filters=None, order_column="", order_direction="", page=None, page_size=None,
               select_columns=None, outer_default_load=False):
