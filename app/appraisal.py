@@ -47,12 +47,18 @@ def figures(start: date, end: date, employee_ids) -> dict[int, dict]:
     ):
         out[emp].update(revenue=Decimal(revenue or 0), volume=Decimal(volume or 0),
                         profit=Decimal(profit or 0))
-    # New customers: their first order (ever) falls in the period.
-    first = (select(Ord.customer_id, func.min(Ord.order_date).label("first"))
-             .where(Ord.status != m.orders.OrderStatus.cancelled).group_by(Ord.customer_id).subquery())
+    # New customers: their first order (ever) falls in the period, i.e. they have an order in
+    # the period and none before it; asked of the appraisees' own customers, each an index
+    # lookup (customer, date), instead of every customer's first order over the whole table.
+    def orders_of_customer(*when):
+        return (select(Ord.id).where(Ord.customer_id == C.id, Ord.status != m.orders.OrderStatus.cancelled, *when)
+                .exists())
+
     for emp, n in db.session.execute(
-        select(C.owner_id, func.count()).select_from(C).join(first, first.c.customer_id == C.id)
-        .where(first.c.first >= start, first.c.first <= end, C.owner_id.in_(ids)).group_by(C.owner_id)
+        select(C.owner_id, func.count()).select_from(C)
+        .where(C.owner_id.in_(ids), orders_of_customer(Ord.order_date >= start, Ord.order_date <= end),
+               ~orders_of_customer(Ord.order_date < start))
+        .group_by(C.owner_id)
     ):
         out[emp]["new_customers"] = Decimal(n)
     # Satisfaction: visit ratings and closed tickets' ratings of the period, pooled.

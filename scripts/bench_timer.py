@@ -58,7 +58,8 @@ class Side:
     """An app, its engine's statement counter and one signed-in client per user."""
 
     def __init__(self, kind: str, url: str):
-        self.kind, self.clients, self.tokens, self.statements = kind, {}, {}, 0
+        # A browser's client (session cookie) and an API client (its token only) per user.
+        self.kind, self.clients, self.api_clients, self.tokens, self.statements = kind, {}, {}, {}, 0
         if kind == "portal":
             sys.path.insert(0, str(ROOT))
             os.environ.setdefault("SECRET_KEY", "benchmark-secret-key-of-32-bytes-or-more")
@@ -94,11 +95,12 @@ class Side:
                 data["csrf_token"] = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
             resp = client.post("/login/", data=data)
             assert resp.status_code == 302, (user, resp.status_code)
-            api = client.post("/api/v1/security/login", json={
+            api_client = self.app.test_client()
+            api = api_client.post("/api/v1/security/login", json={
                 "username": user, "password": PASSWORD[self.kind], "provider": "db"})
             assert api.status_code == 200, (user, api.status_code)
             self.tokens[user] = {"Authorization": f"Bearer {api.json['access_token']}"}
-            self.clients[user] = client
+            self.clients[user], self.api_clients[user] = client, api_client
         return self.clients[user]
 
     def first_order(self, user: str) -> int:
@@ -106,14 +108,17 @@ class Side:
         the peer has no workflow)."""
         query = "(page_size:1)" if self.kind == "stock" else \
             "(filters:!((col:status,opr:eq,value:scheduled)),page_size:1)"
-        resp = self.client(user).get(PAGES[self.kind]["api_order_list"] + "?q=" + query,
-                                     headers=self.tokens[user])
+        self.client(user)
+        resp = self.api_clients[user].get(PAGES[self.kind]["api_order_list"] + "?q=" + query,
+                                          headers=self.tokens[user])
         return resp.json["ids"][0] if resp.status_code == 200 else None  # HR reads no orders
 
     def time(self, user: str, page: str, n: int, order_id: int | None) -> dict:
         client = self.client(user)
         url = PAGES[self.kind][page].format(id=order_id)
-        headers = self.tokens[user] if url.startswith("/api/") else None
+        headers = None
+        if url.startswith("/api/"):
+            client, headers = self.api_clients[user], self.tokens[user]
         times = []
         for _ in range(n):
             self.statements = 0

@@ -53,9 +53,15 @@ def _url(tmp: Path, name: str) -> str:
     return url
 
 
-def _load_orders(conn, rng, count: int, customers_each: int = CUSTOMERS_EACH) -> None:
-    """Products, salespeople (teams of ten), customers and ``count`` orders in the quarter (with
-    their lines, receivables, payments and visits), by bulk insert."""
+def _load_orders(conn, rng, count: int, customers_each: int = CUSTOMERS_EACH, span=(Q_START, Q_END)) -> None:
+    """Products, salespeople (teams of ten), customers and ``count`` orders dated within ``span``
+    (with their lines, receivables, payments and visits), by bulk insert.
+
+    A quarter's span puts every order in the appraised quarter (the appraisal benchmark); the
+    page benchmark spreads them over two years up to today, as a factory's books are: a
+    receivable due more than a month ago is paid (19 in 20), a recent one sometimes."""
+    first, last = span
+    today = date.today()
     conn.execute(insert(m.Product.__table__), [
         {"id": 1, "code": "P1", "name": "输送机", "unit": "台", "list_price": 1000, "unit_cost": 600,
          "version": 1}])
@@ -70,11 +76,13 @@ def _load_orders(conn, rng, count: int, customers_each: int = CUSTOMERS_EACH) ->
                   "risk_level": "green", "version": 1}
                  for c in range(1, SALESPEOPLE * customers_each + 1)]
     conn.execute(insert(m.Customer.__table__), customers)
-    days = (Q_END - Q_START).days
+    days = (last - first).days
     orders, lines, receivables, payments = [], [], [], []
     for o in range(1, count + 1):
-        day = Q_START + timedelta(days=rng.randrange(days + 1))
+        day = first + timedelta(days=rng.randrange(days + 1))
         delivered = day + timedelta(days=10) if rng.random() < 0.7 else None
+        if delivered and delivered > today:
+            delivered = None
         orders.append({"id": o, "number": f"SO{o:07d}", "customer_id": rng.randrange(1, len(customers) + 1),
                        "order_date": day, "promised_date": day + timedelta(days=15),
                        "delivered_date": delivered, "status": "delivered" if delivered else "scheduled",
@@ -83,19 +91,23 @@ def _load_orders(conn, rng, count: int, customers_each: int = CUSTOMERS_EACH) ->
         lines.append({"order_id": o, "product_id": 1, "qty": qty, "unit_price": price,
                       "unit_cost": price * Decimal("0.7"), "version": 1})
         if o % 4 == 0:
-            amount = price * qty
+            amount, due = price * qty, day + timedelta(days=30)
+            paid = rng.random() < (0.95 if due < today - timedelta(days=30) else 0.6)
+            status = "paid" if paid else "overdue" if due < today else "open"
+            if span == (Q_START, Q_END):
+                status = "open"  # the appraisal's figures count payments, whatever the status
             receivables.append({"id": o // 4, "number": f"AR{o:07d}", "customer_id": orders[-1]["customer_id"],
                                 "order_id": o, "amount": amount, "issued_on": day,
-                                "due_date": day + timedelta(days=30), "status": "open", "version": 1})
-            if rng.random() < 0.6:
-                payments.append({"receivable_id": o // 4, "paid_on": day + timedelta(days=25),
+                                "due_date": due, "status": status, "version": 1})
+            if paid:
+                payments.append({"receivable_id": o // 4, "paid_on": min(day + timedelta(days=25), today),
                                  "amount": amount, "method": "bank_transfer", "version": 1})
     for table, rows in ((m.SalesOrder, orders), (m.OrderLine, lines), (m.Receivable, receivables),
                         (m.Payment, payments)):
         for i in range(0, len(rows), 5000):
             conn.execute(insert(table.__table__), rows[i:i + 5000])
     conn.execute(insert(m.Visit.__table__), [
-        {"customer_id": rng.randrange(1, len(customers) + 1), "visit_date": Q_START + timedelta(days=i % days),
+        {"customer_id": rng.randrange(1, len(customers) + 1), "visit_date": first + timedelta(days=i % days),
          "kind": "return_visit", "summary": "回访", "satisfaction": rng.randint(3, 5), "version": 1}
         for i in range(5000)])
 
@@ -264,7 +276,8 @@ def build_pages(url: str, orders: int) -> None:
         upgrade()
         sync(app.appbuilder)
         conn = db.session.connection()
-        _load_orders(conn, random.Random(7), orders, customers_each=100)
+        _load_orders(conn, random.Random(7), orders, customers_each=100,
+                     span=(date.today() - timedelta(days=729), date.today()))
         staff = [(SALESPEOPLE + 1, "sup1", "主管", "supervisor", SUPERVISOR),
                  (SALESPEOPLE + 2, "fin1", "财务", "finance", FINANCE), (SALESPEOPLE + 3, "hr1", "人事", "hr", HR)]
         conn.execute(insert(m.Employee.__table__), [

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _p
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, func, select
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, func, select
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from ..clock import today
@@ -88,10 +88,13 @@ class SalesOrder(Versioned, Timestamped, Model):
     __tablename__ = "sales_order"
     __table_args__ = (
         CheckConstraint("promised_date IS NULL OR promised_date >= order_date", name="promise_after"),
+        # A customer's orders by date: the row scope (customers of a salesperson) and "is this the
+        # customer's first order" (6.1.1 new customers) are lookups in it.
+        Index("ix_sales_order_customer_id_order_date", "customer_id", "order_date"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(30), unique=True)
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"))
     customer: Mapped[Customer] = relationship(lazy="joined")
     contract_id: Mapped[int | None] = mapped_column(ForeignKey("contract.id"), index=True)
     contract: Mapped[Contract | None] = relationship(lazy="joined")

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, func, select
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from ..clock import today
@@ -136,6 +136,16 @@ def paid_total(receivable_id):
     return select(func.coalesce(func.sum(Payment.amount), 0)).where(Payment.receivable_id == receivable_id)
 
 
+def paid_on_receivable(until: date | None = None):
+    """What has been paid on the receivable of the enclosing query (by ``until``): a correlated
+    subquery, one lookup on the payments' receivable index per row, for queries that select few
+    receivables out of many (the unpaid ones of a user)."""
+    query = select(func.sum(Payment.amount)).where(Payment.receivable_id == Receivable.id)
+    if until is not None:
+        query = query.where(Payment.paid_on <= until)
+    return query.correlate(Receivable).scalar_subquery()
+
+
 def paid_per_receivable(until: date | None = None):
     """What has been paid on each receivable (by ``until``): a subquery (receivable_id, paid) to
     join, for lists and aggregates over many receivables."""
@@ -149,7 +159,11 @@ class Receivable(Versioned, Timestamped, Model):
     """An invoice to collect (2.5.1); paid and outstanding are derived from payments."""
 
     __tablename__ = "receivable"
-    __table_args__ = (CheckConstraint("amount > 0", name="amount_pos"),)
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount_pos"),
+        # The unpaid ones by due date (aging, overdue, the finance dashboard): few of many.
+        Index("ix_receivable_status_due_date", "status", "due_date"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(30), unique=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), index=True)

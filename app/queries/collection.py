@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import case, cast, func, select
+from sqlalchemy import case, cast, desc, func, select
 
 from .. import models as m
 from ..extensions import db
-from ..security.scope import scoped
+from ..security.scope import scope_condition, scoped
 from ..services import collection
 from ..services.collection import RiskFigures, days_overdue
 
@@ -23,12 +23,12 @@ def due_this_week_query(day):
 
 
 def unpaid_with_outstanding():
-    """The user's unpaid receivables joined to their payments, and the SQL expression of what
-    is still outstanding on each (the aging list, the finance dashboard)."""
-    paid = m.receivables.paid_per_receivable()
-    base = scoped("Receivable").filter(m.Receivable.status.in_(m.receivables.ReceivableStatus.unpaid())).outerjoin(
-        paid, paid.c.receivable_id == m.Receivable.id)
-    return base, m.Receivable.amount - func.coalesce(paid.c.paid, 0)
+    """The user's unpaid receivables, and the SQL expression of what is still outstanding on
+    each (the aging list, the finance dashboard). What was paid is summed per receivable of these
+    rows (an index lookup each), not grouped over every payment first."""
+    paid = m.receivables.paid_on_receivable()
+    base = scoped("Receivable").filter(m.Receivable.status.in_(m.receivables.ReceivableStatus.unpaid()))
+    return base, m.Receivable.amount - func.coalesce(paid, 0)
 
 
 def outstanding_by_bucket(day) -> dict[str, tuple[int, object]]:
@@ -50,15 +50,17 @@ def overdue_in_bucket_query(day, bucket: str):
     return query.order_by(m.Receivable.due_date)
 
 
-def collection_totals(receivable_ids, start: date, end: date) -> tuple[Decimal, Decimal]:
+def collection_totals(in_scope, start: date, end: date) -> tuple[Decimal, Decimal]:
     """2.5.3 collection rate inputs for a period, in two aggregate queries: (collected, due)
     (``collection.collection_rate`` divides them).
 
     Due = the amounts of the receivables falling due within [start, end]; collected = what was
-    paid on those receivables by ``end``. ``receivable_ids`` is a select of the ids in the user's
-    scope. Written-off receivables count as due and uncollected (they were not collected)."""
+    paid on those receivables by ``end``. ``in_scope`` is the user's row scope of receivables
+    (``scope_condition``), so that the database starts from the period's receivables (their
+    due-date index) and from the owner's customers. Written-off receivables count as due and
+    uncollected (they were not collected)."""
     R, P = m.Receivable, m.Payment  # noqa: N806
-    in_period = (R.id.in_(receivable_ids), R.due_date >= start, R.due_date <= end)
+    in_period = (in_scope, R.due_date >= start, R.due_date <= end)
     # A sum over no rows is the column's zero (0.00), not the integer 0, on both databases.
     due = db.session.scalar(select(func.coalesce(func.sum(R.amount), cast(0, R.amount.type))).where(*in_period))
     collected = db.session.scalar(
@@ -71,8 +73,8 @@ def collection_totals(receivable_ids, start: date, end: date) -> tuple[Decimal, 
 def collection_totals_by_period(periods) -> list[tuple]:
     """2.5.3: (collected, due) of each (first day, last day) period, over the receivables in the
     user's scope (``collection_totals``)."""
-    ids = scoped("Receivable").with_entities(m.Receivable.id).scalar_subquery()
-    return [collection_totals(ids, start, end) for start, end in periods]
+    in_scope = scope_condition("Receivable")
+    return [collection_totals(in_scope, start, end) for start, end in periods]
 
 
 def collection_todo_query(day):
@@ -94,8 +96,8 @@ def overdue_by_owner(day, limit: int) -> list[tuple]:
     return (base.join(m.Customer, m.Receivable.customer_id == m.Customer.id)
             .join(owner, m.Customer.owner_id == owner.id)
             .filter(m.Receivable.due_date < day)
-            .with_entities(owner.name, func.sum(left)).group_by(owner.name)
-            .order_by(func.sum(left).desc()).limit(limit).all())
+            .with_entities(owner.name, func.sum(left).label("overdue")).group_by(owner.name)
+            .order_by(desc("overdue")).limit(limit).all())
 
 
 def risky_customers(limit: int) -> list:

