@@ -130,12 +130,12 @@ def test_late_leave_submission():
 def test_collection_totals_in_sql_with_partial_payments(app):
     """Hand-computed: three receivables fall due in March (1,000 + 2,000 + 500 = 3,500); by
     31 March 600 + 2,000 were paid on them (an April payment and a February-due one do not
-    count): 2,600 ÷ 3,500 = 74.29 %."""
-    from sqlalchemy import select
+    count): 2,600 ÷ 3,500 = 74.29 %. February and March together (a period overlapping March,
+    asked in the same two queries): 4,200 due, 3,300 collected; April: nothing due."""
 
     from app import models as m
     from app.extensions import db
-    from app.queries.collection import collection_totals
+    from app.queries.collection import collection_totals_by_period
     from tests.conftest import employee
     from tests.factories import make
 
@@ -158,10 +158,12 @@ def test_collection_totals_in_sql_with_partial_payments(app):
             rec("500", date(2033, 3, 1)),
             rec("700", date(2033, 2, 28), (date(2033, 3, 3), "700")),
         ]
-        scope = select(m.Receivable.id).where(m.Receivable.id.in_(ids)).scalar_subquery()
-        collected, due = collection_totals(scope, start, end)
+        periods = [(start, end), (date(2033, 2, 1), end), (date(2033, 4, 1), date(2033, 4, 30))]
+        (collected, due), both, april = collection_totals_by_period(periods, m.Receivable.id.in_(ids))
         assert (collected, due) == (Decimal("2600.00"), Decimal("3500.00"))
         assert c.collection_rate(collected, due) == Decimal("74.29")
+        assert both == (Decimal("3300.00"), Decimal("4200.00"))
+        assert april == (Decimal("0.00"), Decimal("0.00"))
 
 
 @pytest.mark.parametrize(("a", "b", "days"), [

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import case, cast, desc, func, select
+from sqlalchemy import and_, case, cast, desc, func, select
 
 from .. import models as m
 from ..extensions import db
@@ -50,31 +50,33 @@ def overdue_in_bucket_query(day, bucket: str):
     return query.order_by(m.Receivable.due_date)
 
 
-def collection_totals(in_scope, start: date, end: date) -> tuple[Decimal, Decimal]:
-    """2.5.3 collection rate inputs for a period, in two aggregate queries: (collected, due)
-    (``collection.collection_rate`` divides them).
+def collection_totals_by_period(periods, in_scope=None) -> list[tuple]:
+    """2.5.3 collection rate inputs of each (first day, last day) period over the receivables in
+    the user's scope: [(collected, due)] (``collection.collection_rate`` divides them), in two
+    aggregate queries whatever the number of periods (they may overlap: a year to date).
 
-    Due = the amounts of the receivables falling due within [start, end]; collected = what was
-    paid on those receivables by ``end``. ``in_scope`` is the user's row scope of receivables
-    (``scope_condition``), so that the database starts from the period's receivables (their
-    due-date index) and from the owner's customers. Written-off receivables count as due and
-    uncollected (they were not collected)."""
+    Due = the amounts of the receivables falling due within the period; collected = what was paid
+    on those receivables by the period's last day. Written-off receivables count as due and
+    uncollected (they were not collected). Both queries read only the receivables due within the
+    periods (the due-date index) and in the user's scope (``scope_condition``, or the condition
+    ``in_scope`` on receivables)."""
+    periods = list(periods)
+    if not periods:
+        return []
     R, P = m.Receivable, m.Payment  # noqa: N806
-    in_period = (in_scope, R.due_date >= start, R.due_date <= end)
-    # A sum over no rows is the column's zero (0.00), not the integer 0, on both databases.
-    due = db.session.scalar(select(func.coalesce(func.sum(R.amount), cast(0, R.amount.type))).where(*in_period))
-    collected = db.session.scalar(
-        select(func.coalesce(func.sum(P.amount), cast(0, P.amount.type)))
-        .join(R, P.receivable_id == R.id)
-        .where(*in_period, P.paid_on <= end))
-    return Decimal(collected), Decimal(due)
+    within = (scope_condition("Receivable") if in_scope is None else in_scope, R.due_date >= min(s for s, _e in periods),
+              R.due_date <= max(e for _s, e in periods))
+    zero = cast(0, R.amount.type)  # a sum over no rows is the column's zero (0.00) on both databases
 
+    def in_period(start, end):
+        return and_(R.due_date >= start, R.due_date <= end)
 
-def collection_totals_by_period(periods) -> list[tuple]:
-    """2.5.3: (collected, due) of each (first day, last day) period, over the receivables in the
-    user's scope (``collection_totals``)."""
-    in_scope = scope_condition("Receivable")
-    return [collection_totals(in_scope, start, end) for start, end in periods]
+    due = db.session.execute(select(*(
+        func.coalesce(func.sum(case((in_period(s, e), R.amount))), zero) for s, e in periods)).where(*within)).one()
+    collected = db.session.execute(select(*(
+        func.coalesce(func.sum(case((and_(in_period(s, e), P.paid_on <= e), P.amount))), zero) for s, e in periods))
+        .select_from(P).join(R, P.receivable_id == R.id).where(*within)).one()
+    return [(Decimal(c), Decimal(d)) for c, d in zip(collected, due, strict=True)]
 
 
 def collection_todo_query(day):
@@ -92,12 +94,18 @@ def overdue_by_owner(day, limit: int) -> list[tuple]:
     """2.5.3: (salesperson's name, outstanding past due) of the user's unpaid receivables, by the
     owner of their customer, the largest first (at most ``limit``)."""
     base, left = unpaid_with_outstanding()
+    # Summed per customer over the overdue receivables first (the database starts from their
+    # status and due date), then per owner: joined first, SQLite went through every customer's
+    # receivables, owner by owner.
+    per_customer = (base.filter(m.Receivable.due_date < day)
+                    .with_entities(m.Receivable.customer_id.label("customer_id"), func.sum(left).label("left"))
+                    .group_by(m.Receivable.customer_id).subquery())
     owner = m.Employee
-    return (base.join(m.Customer, m.Receivable.customer_id == m.Customer.id)
-            .join(owner, m.Customer.owner_id == owner.id)
-            .filter(m.Receivable.due_date < day)
-            .with_entities(owner.name, func.sum(left).label("overdue")).group_by(owner.name)
-            .order_by(desc("overdue")).limit(limit).all())
+    return db.session.execute(
+        select(owner.name, func.sum(per_customer.c.left).label("overdue")).select_from(per_customer)
+        .join(m.Customer, m.Customer.id == per_customer.c.customer_id)
+        .join(owner, m.Customer.owner_id == owner.id)
+        .group_by(owner.name).order_by(desc("overdue")).limit(limit)).all()
 
 
 def risky_customers(limit: int) -> list:
