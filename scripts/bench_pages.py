@@ -179,6 +179,130 @@ def run(database: str, orders: int, rounds: int, per_round: int, folder: Path, k
     return rows
 
 
+# gunicorn throughput: both apps served by gunicorn with the same number of workers, the order
+# list of one salesperson asked by CLIENTS keep-alive connections for SECONDS, portal and peer in
+# turn (twice each), counted in requests per second.
+WORKERS, CLIENTS, SECONDS = 2, 4, 10
+
+
+def _serve(kind: str, url: str, port: int) -> subprocess.Popen:
+    env = dict(os.environ)
+    if kind == "portal":
+        env.update(APP_ENV="production", DATABASE_URL=url, RATELIMIT_ENABLED="0",
+                   REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7"))
+        cmd, cwd = [f"--workers={WORKERS}", "run:app"], ROOT
+    else:
+        env.update(DATABASE_URL=url, STOCK_TUNED="1")
+        cmd, cwd = [f"--workers={WORKERS}", "peer:a"], STOCK
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", f"--bind=127.0.0.1:{port}", "--log-level=warning",
+                             *cmd], cwd=cwd, env=env)
+    import http.client
+
+    for _ in range(300):
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/login/")
+            conn.getresponse().read()
+            return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError(f"{kind} did not start on port {port}")
+
+
+def _signed_in(kind: str, port: int):
+    """A keep-alive connection with a signed-in session cookie."""
+    import http.client
+    import re
+    import urllib.parse
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", "/login/")
+    resp = conn.getresponse()
+    page = resp.read().decode()
+    cookies = {}
+
+    def keep(resp):
+        for header, value in resp.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                cookies[name] = rest.split(";", 1)[0]
+
+    keep(resp)
+    form = {"username": SALES_USER, "password": "Bench-pass-123" if kind == "portal" else "demo12345"}
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    if token:
+        form["csrf_token"] = token.group(1)
+    conn.request("POST", "/login/", body=urllib.parse.urlencode(form),
+                 headers={"Content-Type": "application/x-www-form-urlencoded",
+                          "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())})
+    resp = conn.getresponse()
+    resp.read()
+    keep(resp)
+    assert resp.status == 302, (kind, resp.status)
+    return conn, "; ".join(f"{k}={v}" for k, v in cookies.items())
+
+
+def _hammer(kind: str, port: int, seconds: float) -> float:
+    import threading
+
+    clients = [_signed_in(kind, port) for _ in range(CLIENTS)]
+    done, failed = [0] * CLIENTS, []
+    stop = time.perf_counter() + seconds
+
+    def run(i):
+        conn, cookie = clients[i]
+        while time.perf_counter() < stop:
+            conn.request("GET", "/salesorderview/list/", headers={"Cookie": cookie})
+            resp = conn.getresponse()
+            resp.read()
+            if resp.status != 200:
+                failed.append(resp.status)
+                return
+            done[i] += 1
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(CLIENTS)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not failed, (kind, failed[:3])
+    return sum(done) / (time.perf_counter() - start)
+
+
+def throughput(database: str, orders: int, folder: Path) -> dict:
+    portal_url, stock_url = databases(database, orders, folder, keep=True)
+    servers = {"portal": _serve("portal", portal_url, 8391), "stock": _serve("stock", stock_url, 8392)}
+    ports = {"portal": 8391, "stock": 8392}
+    rates: dict[str, list[float]] = {"portal": [], "stock": []}
+    rss: dict[str, list[int]] = {}
+    try:
+        for kind in ports:  # warm-up: every worker's first requests
+            _hammer(kind, ports[kind], 2)
+        for _ in range(2):
+            for kind in ports:
+                rates[kind].append(_hammer(kind, ports[kind], SECONDS))
+        rss = {kind: _workers_rss_mb(proc.pid) for kind, proc in servers.items()}
+    finally:
+        for proc in servers.values():
+            proc.terminate()
+            proc.wait(timeout=30)
+    return {"database": database, "orders": orders, "portal": _median(rates["portal"]),
+            "stock": _median(rates["stock"]), "rss": rss}
+
+
+def _workers_rss_mb(master: int) -> list[int]:
+    """The resident memory of a gunicorn master's workers (Linux /proc)."""
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    out = []
+    for pid in children:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                out.append(int(line.split()[1]) // 1024)
+    return out
+
+
 def table(rows: list[dict]) -> str:
     """One line per page: portal / stock tuned / floor, and the two ratios the targets name."""
     out = ["| database | orders | page | portal ms (SQL, KB) | stock FAB tuned ms (SQL, KB) | floor ms | "
@@ -217,7 +341,20 @@ def main() -> None:
     parser.add_argument("--json", help="also write the rows to this file")
     parser.add_argument("--data", help="keep the databases (SQLite files in this folder) and reuse them")
     parser.add_argument("--build", action="store_true", help="only build the databases (with --data)")
+    parser.add_argument("--throughput", action="store_true",
+                        help=f"gunicorn throughput of the order list instead ({WORKERS} workers each)")
     args = parser.parse_args()
+    if args.throughput:
+        folder = Path(args.data or tempfile.mkdtemp())
+        folder.mkdir(parents=True, exist_ok=True)
+        for database in args.databases.split(","):
+            for orders in (int(n) for n in args.orders.split(",")):
+                r = throughput(database, orders, folder)
+                print(f"gunicorn, {WORKERS} workers each, {CLIENTS} clients, order list of {SALES_USER}: {database} "
+                      f"{orders:,} orders: portal {r['portal']:.1f} req/s, stock FAB tuned {r['stock']:.1f} req/s "
+                      f"({r['portal'] / r['stock']:.2f}×); workers' RSS MB: portal {r['rss']['portal']}, "
+                      f"stock {r['rss']['stock']}", flush=True)
+        return
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(args.data or tmp)
