@@ -16,6 +16,7 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 
 from . import models as m
+from .services.sql import rarely
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ def _quotations_expiring(day):
 
 def _receivables_overdue(day):
     """2.5.3: past their due date and not fully paid (every aging bucket but "not due")."""
-    return m.Receivable.status.in_(m.receivables.ReceivableStatus.unpaid()) & (m.Receivable.due_date < day)
+    return rarely(m.Receivable.status.in_(m.receivables.ReceivableStatus.unpaid())) & (m.Receivable.due_date < day)
 
 
 def _tickets_open(_day):

@@ -35,6 +35,11 @@ class OrderStatus(LabeledEnum):
         return (cls.delivered, cls.cancelled)
 
     @classmethod
+    def unfinished(cls) -> tuple[OrderStatus, ...]:
+        """Still to deliver: every state but the finished ones."""
+        return tuple(s for s in cls if s not in cls.finished())
+
+    @classmethod
     def _labels(cls):
         return {
             "received": _l("Received"),

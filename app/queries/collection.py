@@ -13,12 +13,13 @@ from ..extensions import db
 from ..security.scope import scope_condition, scoped
 from ..services import collection
 from ..services.collection import RiskFigures, days_overdue
+from ..services.sql import rarely
 
 
 def due_this_week_query(day):
     """3.3.1: receivables falling due in the next seven days, the soonest first."""
     return scoped("Receivable").filter(
-        m.Receivable.status.in_(m.receivables.ReceivableStatus.not_yet_due()), m.Receivable.due_date >= day,
+        rarely(m.Receivable.status.in_(m.receivables.ReceivableStatus.not_yet_due())), m.Receivable.due_date >= day,
         m.Receivable.due_date <= day + timedelta(days=7)).order_by(m.Receivable.due_date)
 
 
@@ -27,7 +28,7 @@ def unpaid_with_outstanding():
     each (the aging list, the finance dashboard). What was paid is summed per receivable of these
     rows (an index lookup each), not grouped over every payment first."""
     paid = m.receivables.paid_on_receivable()
-    base = scoped("Receivable").filter(m.Receivable.status.in_(m.receivables.ReceivableStatus.unpaid()))
+    base = scoped("Receivable").filter(rarely(m.Receivable.status.in_(m.receivables.ReceivableStatus.unpaid())))
     return base, m.Receivable.amount - func.coalesce(paid, 0)
 
 
@@ -94,16 +95,17 @@ def overdue_by_owner(day, limit: int) -> list[tuple]:
     """2.5.3: (salesperson's name, outstanding past due) of the user's unpaid receivables, by the
     owner of their customer, the largest first (at most ``limit``)."""
     base, left = unpaid_with_outstanding()
-    # Summed per customer over the overdue receivables first (the database starts from their
-    # status and due date), then per owner: joined first, SQLite went through every customer's
-    # receivables, owner by owner.
-    per_customer = (base.filter(m.Receivable.due_date < day)
-                    .with_entities(m.Receivable.customer_id.label("customer_id"), func.sum(left).label("left"))
-                    .group_by(m.Receivable.customer_id).subquery())
+    # The overdue receivables first, on their own (a materialised CTE: the database starts from
+    # their status and due date), then summed per owner. Joined or grouped by customer in one
+    # statement, SQLite went through every customer's receivables instead (550 ms of 1,000,000
+    # orders' receivables against 75 ms).
+    overdue = (base.filter(m.Receivable.due_date < day)
+               .with_entities(m.Receivable.customer_id.label("customer_id"), left.label("left"))
+               .cte("overdue").prefix_with("MATERIALIZED"))
     owner = m.Employee
     return db.session.execute(
-        select(owner.name, func.sum(per_customer.c.left).label("overdue")).select_from(per_customer)
-        .join(m.Customer, m.Customer.id == per_customer.c.customer_id)
+        select(owner.name, func.sum(overdue.c.left).label("overdue")).select_from(overdue)
+        .join(m.Customer, m.Customer.id == overdue.c.customer_id)
         .join(owner, m.Customer.owner_id == owner.id)
         .group_by(owner.name).order_by(desc("overdue")).limit(limit)).all()
 

@@ -10,12 +10,13 @@ from .. import models as m
 from ..extensions import db
 from ..presets import preset
 from ..security.scope import scoped
+from .paging import count
 
 
 def preset_count(entity: str, name: str, day) -> int:
     """How many of the user's rows a list preset (``app.presets``) shows: the counter and the
     list it opens share the preset's condition."""
-    return scoped(entity).filter(preset(entity, name).condition(day)).count()
+    return count(scoped(entity).filter(preset(entity, name).condition(day)))
 
 
 def training_items_by_status(year: int) -> dict:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import inspect
+
 
 @dataclass(frozen=True)
 class Window:
@@ -16,8 +18,11 @@ class Window:
 
 
 def count(query) -> int:
-    """How many rows a list's query has (its order does not matter to the count)."""
-    return query.order_by(None).count()
+    """How many rows a list's query has (its order does not matter to the count), counted over
+    the rows' keys: ``Query.count()`` wraps the whole row, its computed columns too (an order's
+    margin is a subquery on its lines), and SQLite computes them for the count."""
+    keys = inspect(query.column_descriptions[0]["entity"]).primary_key
+    return query.order_by(None).with_entities(*keys).count()
 
 
 def fetch(query, window: Window) -> tuple[list, int | None]:

@@ -18,7 +18,7 @@ from ..presets import preset
 from ..registry import BY_NAME
 from ..rules import may_sign
 from ..security.scope import current_actor, scope_clause, scoped
-from ..services.sql import days_between
+from ..services.sql import days_between, rarely
 from ..workflow.definitions import WORKFLOWS
 from ..workflow.engine import requester
 
@@ -68,7 +68,8 @@ def count_waiting_for_me() -> int:
         signed = (select(func.count(func.distinct(m.OrderReview.department))).where(
             m.OrderReview.order_id == m.SalesOrder.id, m.OrderReview.department.in_(sorted(required, key=str)))
             .correlate(m.SalesOrder).scalar_subquery())
-        counts.append(scoped("SalesOrder").filter(m.SalesOrder.status == m.orders.OrderStatus.under_review, signed < len(required))
+        counts.append(scoped("SalesOrder").filter(rarely(m.SalesOrder.status == m.orders.OrderStatus.under_review),
+                                                  signed < len(required))
                       .with_entities(func.count(m.SalesOrder.id)).scalar_subquery())
     if not counts:
         return 0
@@ -94,7 +95,7 @@ def late_orders_query(day):
     """3.2: orders past their promised date and not delivered (nor cancelled), the most
     days late first."""
     return scoped("SalesOrder").filter(
-        m.SalesOrder.promised_date < day, m.SalesOrder.status.not_in(m.orders.OrderStatus.finished())
+        m.SalesOrder.promised_date < day, rarely(m.SalesOrder.status.in_(m.orders.OrderStatus.unfinished()))
     ).order_by(m.SalesOrder.promised_date)
 
 
