@@ -59,6 +59,20 @@ def _built(url: str) -> bool:
         engine.dispose()
 
 
+def _settle(url: str) -> None:
+    """PostgreSQL: ``VACUUM ANALYZE`` after the bulk load, as autovacuum does on a live database
+    (without the visibility map an index-only scan fetches every row, and the planner prefers
+    scanning the table: one salesperson's orders counted in 230 ms instead of 16 ms)."""
+    if url.startswith("sqlite"):
+        return
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("VACUUM ANALYZE"))
+    engine.dispose()
+
+
 def _mark_built(url: str) -> None:
     from sqlalchemy import create_engine, text
 
@@ -144,6 +158,7 @@ def databases(database: str, orders: int, folder: Path, keep: bool) -> tuple[str
         if keep and _built(url):
             continue
         took = build(url, orders)
+        _settle(url)
         _mark_built(url)
         print(f"# {database}, {orders:,} orders: {url.rsplit('/', 1)[-1]} built in {took:.0f} s", flush=True)
     return urls
