@@ -7,12 +7,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app import models as m
 from app.extensions import db
 from app.queries.paging import count
+from app.registry import ENTITIES
 from app.services.sql import rarely
 from tests.conftest import employee
 from tests.factories import make
@@ -100,3 +102,22 @@ def test_collection_figures_follow_the_row_scope(app):
     with app.test_request_context():
         login_user(app.appbuilder.sm.find_user(username="sales1"))
         assert dict(overdue_by_owner(day, 10)) == {name: Decimal("60.00")}
+
+
+@pytest.mark.parametrize("entity", [e for e in ENTITIES if e.anchor and "." in e.anchor], ids=lambda e: e.name)
+def test_a_pinned_scope_selects_the_same_rows(app, entity):
+    """``scope_clause(..., pinned=True)`` (EXISTS on the first step of the anchor path, for
+    queries that name their rows) selects exactly the rows of the IN form lists use, and its
+    negation exactly the others: one row each of two salespeople, one of them in scope."""
+    from app.security.scope import scope_clause
+
+    model = entity.model
+    with app.app_context():
+        mine, theirs = employee("sales1"), employee("sales2")
+        ids = [make(model, owner).id for owner in (mine, theirs)]
+        allowed = frozenset({mine.id})
+        within = model.id.in_(ids)
+        for clause in (lambda p: scope_clause(entity, allowed, p), lambda p: ~scope_clause(entity, allowed, p)):
+            listed = set(db.session.scalars(select(model.id).where(within, clause(False))))
+            pinned = set(db.session.scalars(select(model.id).where(within, clause(True))))
+            assert listed == pinned and len(listed) == 1

@@ -41,6 +41,7 @@ from ..security.scope import (
     ScopeFilter,
     current_actor,
     in_scope,
+    pinned_to,
     scoped,
 )
 from ..validation import ValidationFailure, api_validators, form_validators
@@ -265,7 +266,10 @@ class PortalModelView(QueryGuard, _RecordShow, ExportMixin, _Guard, FormWrites, 
     def _get_related_view_widget(self, item, related_view, *args, **kwargs):
         """A related list under a record whose state forbids new rows (a sent quotation's lines)
         offers no Add: the form it opens would be refused."""
-        widget = super()._get_related_view_widget(item, related_view, *args, **kwargs)
+        # The related rows are this record's (FAB filters them by its key): their scope is asked
+        # row by row, not as the list of every parent the user may see (``scope_clause``).
+        with pinned_to(related_view.datamodel.obj):
+            widget = super()._get_related_view_widget(item, related_view, *args, **kwargs)
         related = getattr(related_view, "entity", None)
         if widget is not None and related is not None and children_locked(related, item):
             widget.template_args["adding_closed"] = True

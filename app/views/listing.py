@@ -55,7 +55,7 @@ def changeable_ids(entity: Entity, pks) -> set[int]:
     if not ids:
         return set()
     model = entity.model
-    query = scoped(entity, "write").filter(model.id.in_(ids), ~locked_clause(entity))
+    query = scoped(entity, "write", pinned=True).filter(model.id.in_(ids), ~locked_clause(entity))
     return {row_id for (row_id,) in query.with_entities(model.id).all()}
 
 
