@@ -63,11 +63,11 @@ class Side:
         if kind == "portal":
             sys.path.insert(0, str(ROOT))
             os.environ.setdefault("SECRET_KEY", "benchmark-secret-key-of-32-bytes-or-more")
-            from app import create_app
+            os.environ.update(DATABASE_URL=url, RATELIMIT_ENABLED="0")
             from app.extensions import db
+            from run import app  # as gunicorn starts it
 
-            self.app = create_app("config", SQLALCHEMY_DATABASE_URI=url, RATELIMIT_ENABLED=False,
-                                  AUTH_RATE_LIMITED=False)
+            self.app = app
         else:
             sys.path.insert(0, str(STOCK))
             os.environ["DATABASE_URL"] = url

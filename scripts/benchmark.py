@@ -219,10 +219,9 @@ EXPORT_ROWS = 50_000
 # One export request in a process of its own, as in a gunicorn worker: its wall time, its size and
 # the process's peak resident memory (what the worker keeps after the request).
 _EXPORT_CHILD = """
-import resource, sys, time
-from app import create_app
-app = create_app("config", SQLALCHEMY_DATABASE_URI=sys.argv[1], RATELIMIT_ENABLED=False,
-                 AUTH_RATE_LIMITED=False)
+import os, resource, sys, time
+os.environ.update(DATABASE_URL=sys.argv[1], RATELIMIT_ENABLED="0")
+from run import app  # as gunicorn starts it
 client = app.test_client()
 page = client.get("/login/").get_data(as_text=True)
 token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
