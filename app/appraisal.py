@@ -11,11 +11,12 @@ import dataclasses
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import and_, case, delete, func, or_, select
+from sqlalchemy import and_, case, delete, func, or_, select, union
 
 from . import models as m
 from .extensions import db
 from .services.appraisal import ABILITIES, Line, Scorecard, q2, ranked, scorecard
+from .services.sql import rarely
 
 
 def salespeople(cycle) -> list[int]:
@@ -92,22 +93,30 @@ def figures(start: date, end: date, employee_ids) -> dict[int, dict]:
         .group_by(C.owner_id)
     ):
         out[emp]["delivered"] = n
-    # Collection (2.5.3) of receivables due in the period, and overdue at the period's end.
-    R = m.Receivable  # noqa: N806
-    paid_by_end = m.receivables.paid_per_receivable(until=end)
-    left = R.amount - func.coalesce(paid_by_end.c.paid, 0)
-    for emp, due, collected, overdue in db.session.execute(
-        select(C.owner_id,
-               func.sum(case((and_(R.due_date >= start, R.due_date <= end), R.amount), else_=0)),
-               func.sum(case((and_(R.due_date >= start, R.due_date <= end),
-                              func.coalesce(paid_by_end.c.paid, 0)), else_=0)),
-               func.sum(case((and_(R.due_date < end, R.issued_on <= end,
-                                   R.status != m.receivables.ReceivableStatus.written_off), left),
-                             else_=0)))
-        .select_from(R).join(C, R.customer_id == C.id).outerjoin(paid_by_end, paid_by_end.c.receivable_id == R.id)
-        .where(C.owner_id.in_(ids)).group_by(C.owner_id)
+    # Collection (2.5.3): the receivables due in the period and what was paid on them by its end;
+    # overdue at the period's end: what fell due before it (issued by then, not written off) less
+    # what was paid on it by then. A receivable whose status is paid was paid in full (the status
+    # is derived from its payments at every change, and no payment exceeds what is left): if its
+    # payments all came by the period's end it owed nothing then. So the overdue figure reads only
+    # the receivables unpaid today and those paid after the period's end, not the whole history.
+    R, P, RS = m.Receivable, m.Payment, m.receivables.ReceivableStatus  # noqa: N806
+    paid_by_end = func.coalesce(m.receivables.paid_on_receivable(until=end), 0)
+    figures_of = {}
+    for emp, due, collected in db.session.execute(
+        select(C.owner_id, func.sum(R.amount), func.sum(paid_by_end)).select_from(R).join(C, R.customer_id == C.id)
+        .where(C.owner_id.in_(ids), R.due_date >= start, R.due_date <= end).group_by(C.owner_id)
     ):
-        out[emp].update(due=Decimal(due or 0), collected=Decimal(collected or 0), overdue=Decimal(overdue or 0))
+        figures_of[emp] = {"due": Decimal(due or 0), "collected": Decimal(collected or 0), "overdue": Decimal(0)}
+    open_at_end = R.id.in_(union(select(R.id).where(rarely(R.status.in_([s for s in RS if s is not RS.paid]))),
+                                 select(P.receivable_id).where(P.paid_on > end)))
+    for emp, overdue in db.session.execute(
+        select(C.owner_id, func.sum(R.amount - paid_by_end)).select_from(R).join(C, R.customer_id == C.id)
+        .where(C.owner_id.in_(ids), R.due_date < end, R.issued_on <= end, R.status != RS.written_off, open_at_end)
+        .group_by(C.owner_id)
+    ):
+        figures_of.setdefault(emp, {"due": Decimal(0), "collected": Decimal(0)})["overdue"] = Decimal(overdue or 0)
+    for emp, found in figures_of.items():
+        out[emp].update(found)
     return out
 
 

@@ -238,3 +238,34 @@ def test_supervisor_adds_a_rating_from_the_scorecard(app, browsers):
         assert (rating.employee_id, rating.evaluator_role.name) == (rated, "supervisor")
     own = browsers("sales3").get(f"/appraisal/{cycle_id}/{rated}").get_data(as_text=True)
     assert 'id="add-rating"' not in own
+
+
+def test_overdue_at_the_period_end_counts_what_was_paid_after_it(app):
+    """6.1.3, hand-computed for one salesperson and the quarter July–September: receivables that
+    fell due in August of 1,000 (paid in full in September: nothing overdue at the end), 2,000
+    (paid in full in October: all 2,000 overdue on 30 September), 500 (unpaid: 500) and 300 (paid
+    200 in September, 100 in November: 100). Due in the quarter 3,800, collected by its end
+    1,200; overdue at its end 2,600. A receivable due in October counts in neither."""
+    from app.appraisal import figures
+
+    start, end = date(2026, 7, 1), date(2026, 9, 30)
+    with app.app_context():
+        owner = employee("sales2")
+        cust = make(m.Customer, owner)
+
+        def rec(amount, *payments, due=date(2026, 8, 10)):
+            r = make(m.Receivable, owner, customer=cust, amount=Decimal(amount), issued_on=date(2026, 7, 10),
+                     due_date=due)
+            for paid_on, value in payments:
+                db.session.add(m.Payment(receivable=r, paid_on=paid_on, amount=Decimal(value)))
+            db.session.flush()
+            return r
+
+        assert rec("1000", (date(2026, 9, 5), "1000")).status is m.receivables.ReceivableStatus.paid
+        assert rec("2000", (date(2026, 10, 5), "2000")).status is m.receivables.ReceivableStatus.paid
+        rec("500")
+        rec("300", (date(2026, 9, 20), "200"), (date(2026, 11, 3), "100"))
+        rec("700", due=date(2026, 10, 20))
+        got = figures(start, end, [owner.id])[owner.id]
+        assert (got["due"], got["collected"], got["overdue"]) == (
+            Decimal("3800.00"), Decimal("1200.00"), Decimal("2600.00"))
