@@ -164,8 +164,9 @@ class Receivable(Versioned, Timestamped, Model):
     __tablename__ = "receivable"
     __table_args__ = (
         CheckConstraint("amount > 0", name="amount_pos"),
-        # The unpaid ones by due date (aging, overdue, the finance dashboard): few of many.
-        Index("ix_receivable_status_due_date", "status", "due_date"),
+        # The unpaid ones by due date with customer and amount (aging, overdue, the finance
+        # dashboard): few of many, read from the index alone.
+        Index("ix_receivable_status_due_date_customer_id_amount", "status", "due_date", "customer_id", "amount"),
         # Those due in a period with their customer and amount: a collection rate's sums are
         # read from the index alone (six months of a finance dashboard's trend, scoped or not).
         Index("ix_receivable_due_date_customer_id_amount", "due_date", "customer_id", "amount"),
