@@ -11,6 +11,8 @@ fresh memo.
 
 from __future__ import annotations
 
+# The context variable Flask keeps the application context in (``flask.g`` is a proxy to its
+# ``g``): read directly, since a proxy lookup per string is what this module saves (Flask 3.1).
 from flask.globals import _cv_app
 from flask_babel import Domain, get_babel, get_domain, get_translations
 
