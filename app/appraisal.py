@@ -100,7 +100,7 @@ def figures(start: date, end: date, employee_ids) -> dict[int, dict]:
     # payments all came by the period's end it owed nothing then. So the overdue figure reads only
     # the receivables unpaid today and those paid after the period's end, not the whole history.
     R, P, RS = m.Receivable, m.Payment, m.receivables.ReceivableStatus  # noqa: N806
-    paid_by_end = func.coalesce(m.receivables.paid_on_receivable(until=end), 0)
+    paid_by_end = m.receivables.paid_total(R.id, until=end).correlate(R).scalar_subquery()
     figures_of = {}
     for emp, due, collected in db.session.execute(
         select(C.owner_id, func.sum(R.amount), func.sum(paid_by_end)).select_from(R).join(C, R.customer_id == C.id)

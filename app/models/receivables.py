@@ -133,20 +133,12 @@ class Payment(Versioned, Timestamped, Model):
         return f"{self.paid_on} {self.amount}"
 
 
-def paid_total(receivable_id):
-    """What has been paid on a receivable (2.5.1), as a select of one sum: for an id, or for a
-    correlated id column (``Receivable.amount_paid``)."""
-    return select(func.coalesce(func.sum(Payment.amount), 0)).where(Payment.receivable_id == receivable_id)
-
-
-def paid_on_receivable(until: date | None = None):
-    """What has been paid on the receivable of the enclosing query (by ``until``): a correlated
-    subquery, one lookup on the payments' receivable index per row, for queries that select few
-    receivables out of many (the unpaid ones of a user)."""
-    query = select(func.sum(Payment.amount)).where(Payment.receivable_id == Receivable.id)
-    if until is not None:
-        query = query.where(Payment.paid_on <= until)
-    return query.correlate(Receivable).scalar_subquery()
+def paid_total(receivable_id, until: date | None = None):
+    """What has been paid on a receivable (2.5.1) (by ``until``), as a select of one sum: for an
+    id, or for a correlated id column (``Receivable.amount_paid``; the appraisal's paid by a
+    period's end), one lookup on the payments' receivable index per row."""
+    query = select(func.coalesce(func.sum(Payment.amount), 0)).where(Payment.receivable_id == receivable_id)
+    return query if until is None else query.where(Payment.paid_on <= until)
 
 
 def paid_per_receivable(until: date | None = None):

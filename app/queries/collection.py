@@ -25,11 +25,11 @@ def due_this_week_query(day):
 
 def unpaid_with_outstanding():
     """The user's unpaid receivables, and the SQL expression of what is still outstanding on
-    each (the aging list, the finance dashboard). What was paid is summed per receivable of these
-    rows (an index lookup each), not grouped over every payment first."""
-    paid = m.receivables.paid_on_receivable()
+    each (the aging list, the finance dashboard). What was paid is the row's ``amount_paid``,
+    summed per receivable of these rows (an index lookup each), not grouped over every payment
+    first."""
     base = scoped("Receivable").filter(rarely(m.Receivable.status.in_(m.receivables.ReceivableStatus.unpaid())))
-    return base, m.Receivable.amount - func.coalesce(paid, 0)
+    return base, m.Receivable.amount - m.Receivable.amount_paid
 
 
 def outstanding_by_bucket(day) -> dict[str, tuple[int, object]]:
