@@ -44,11 +44,6 @@ def gettext(string: str) -> str:
     return text
 
 
-def _translations():
-    memo = _memo()
-    return get_translations() if memo is None else memo[1]
-
-
 class MemoDomain(Domain):
     """flask-babel's default domain (``lazy_gettext`` and ``gettext`` go through it), with the
     request's memo."""
@@ -69,8 +64,9 @@ def install(app) -> None:
         babel.domain_instance = MemoDomain(domain=babel.domain)
     app.jinja_env.install_gettext_callables(
         gettext=gettext,
-        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        # The rarer forms through flask-babel, whose default domain is now the memo's.
+        ngettext=lambda s, p, n: get_translations().ungettext(s, p, n),
         newstyle=True,
-        pgettext=lambda c, s: _translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+        pgettext=lambda c, s: get_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: get_translations().unpgettext(c, s, p, n),
     )
