@@ -91,8 +91,13 @@ def _pg_database(name: str, keep: bool) -> str:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     engine.dispose()
     url = f"{PG}/{name}"
-    if keep and _built(url):
-        return url
+    return url if keep and _built(url) else empty_schema(url)
+
+
+def empty_schema(url: str) -> str:
+    """A PostgreSQL database's public schema dropped and created again (also scripts/benchmark.py's)."""
+    from sqlalchemy import create_engine, text
+
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))

@@ -27,8 +27,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("SECRET_KEY", "benchmark-secret-key")
 
+from bench_pages import empty_schema  # noqa: E402  (scripts/ is on the path of a script run)
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import create_engine, insert, text  # noqa: E402
+from sqlalchemy import insert, text  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app import models as m  # noqa: E402
@@ -46,12 +47,7 @@ def _url(tmp: Path, name: str) -> str:
     url = os.environ.get("BENCH_DATABASE_URL")
     if not url:
         return f"sqlite:///{tmp / (name + '.db')}"
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    return url
+    return empty_schema(url)
 
 
 def _load_orders(conn, rng, count: int, customers_each: int = CUSTOMERS_EACH, span=(Q_START, Q_END)) -> None:
@@ -115,6 +111,18 @@ def _load_orders(conn, rng, count: int, customers_each: int = CUSTOMERS_EACH, sp
         for i in range(5000)])
 
 
+def _add_cycle(conn):
+    """The quarter's appraisal cycle (Q_START–Q_END) with a target for each salesperson."""
+    cycle = m.AppraisalCycle(name="2026Q3", kind=m.appraisal.CycleKind.quarterly, start_date=Q_START,
+                             end_date=Q_END)
+    db.session.add(cycle)
+    db.session.flush()
+    conn.execute(insert(m.AppraisalTarget.__table__), [
+        {"cycle_id": cycle.id, "employee_id": e, "revenue": 2_000_000, "volume": 5000, "profit": 500_000,
+         "new_customers": 5, "collection_rate": 90, "version": 1} for e in range(1, SALESPEOPLE + 1)])
+    return cycle
+
+
 def bench_appraisal(tmp: Path) -> dict:
     from app.appraisal import scorecards
 
@@ -124,13 +132,7 @@ def bench_appraisal(tmp: Path) -> dict:
         upgrade()
         conn = db.session.connection()
         _load_orders(conn, rng, ORDERS)
-        cycle = m.AppraisalCycle(name="2026Q3", kind=m.appraisal.CycleKind.quarterly, start_date=Q_START,
-                                 end_date=Q_END)
-        db.session.add(cycle)
-        db.session.flush()
-        conn.execute(insert(m.AppraisalTarget.__table__), [
-            {"cycle_id": cycle.id, "employee_id": e, "revenue": 2_000_000, "volume": 5000, "profit": 500_000,
-             "new_customers": 5, "collection_rate": 90, "version": 1} for e in range(1, SALESPEOPLE + 1)])
+        cycle = _add_cycle(conn)
         db.session.commit()
         # Fresh statistics, as autovacuum would gather them after such a load (PostgreSQL plans the
         # grouped joins badly without them).
@@ -297,13 +299,7 @@ def build_pages(url: str, orders: int) -> None:
                 db.session.flush()
                 conn.execute(m.Employee.__table__.update().where(m.Employee.id == employee_id)
                              .values(user_id=user.id))
-        cycle = m.AppraisalCycle(name="2026Q3", kind=m.appraisal.CycleKind.quarterly, start_date=Q_START,
-                                 end_date=Q_END)
-        db.session.add(cycle)
-        db.session.flush()
-        conn.execute(insert(m.AppraisalTarget.__table__), [
-            {"cycle_id": cycle.id, "employee_id": e, "revenue": 2_000_000, "volume": 5000, "profit": 500_000,
-             "new_customers": 5, "collection_rate": 90, "version": 1} for e in range(1, SALESPEOPLE + 1)])
+        _add_cycle(conn)
         db.session.commit()
         db.session.execute(text("ANALYZE"))
         db.session.commit()
