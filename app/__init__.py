@@ -91,6 +91,9 @@ def create_app(config_object: str | object = "config", **overrides) -> Flask:
     from .views.breadcrumbs import install as install_breadcrumbs
 
     install_breadcrumbs(app)
+    from .views.related import install as install_related
+
+    install_related(app)
     from .views.menu import install as install_menu
 
     install_menu(app)

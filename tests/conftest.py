@@ -352,6 +352,13 @@ def employee(username: str):
 
 
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+# A related list's pane on a record page, before its tab is opened (app/views/related.py).
+_PANE = re.compile(r'<div class="related-pane" data-related-url="([^"]+)">.*?</div>', re.S)
+
+
+def related_panes(html: str) -> list[str]:
+    """The URLs of the related lists a record page loads when their tabs are opened."""
+    return _PANE.findall(html)
 
 
 def csrf_from(html: str) -> str:
@@ -373,6 +380,20 @@ class Browser:
 
     def get(self, url, **kw):
         return self.client.get(url, **kw)
+
+    def record(self, url, **kw) -> str:
+        """A record page (show or edit) as a browser shows it with every tab opened: each related
+        list's pane holds what its URL answers, asked with the page's own arguments, as
+        static/js/related-lists.js asks it."""
+        html = self.get(url, **kw).get_data(as_text=True)
+        query = url[url.index("?"):] if "?" in url else ""
+
+        def pane(m):
+            resp = self.get(m.group(1) + query, **kw)
+            assert resp.status_code == 200, (m.group(1), resp.status_code)
+            return resp.get_data(as_text=True)
+
+        return _PANE.sub(pane, html)
 
     def token(self, url="/"):
         return csrf_from(self.client.get(url).get_data(as_text=True))

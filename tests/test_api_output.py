@@ -157,9 +157,9 @@ def test_html_record_page_hides_the_name_of_an_unreadable_reference(app, browser
     with app.app_context():
         emp = db.session.get(Employee, org.employees["supervisor2"])
         name = emp.name
-    page = browsers("sales1").get(f"/teamview/show/{org.teams['B']}").get_data(as_text=True)
+    page = browsers("sales1").record(f"/teamview/show/{org.teams['B']}")
     assert name not in page
-    page = browsers("supervisor2").get(f"/teamview/show/{org.teams['B']}").get_data(as_text=True)
+    page = browsers("supervisor2").record(f"/teamview/show/{org.teams['B']}")
     assert name in page
 
 

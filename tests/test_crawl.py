@@ -20,7 +20,8 @@ from tests.factories import make
 from tests.test_api_output import HASH_VALUE
 
 ROLES = ("sales1", "supervisor1", "finance1", "hr1", "admin")
-LINK = re.compile(r'href="([^"#]+)"')
+# Links, and the related lists a record page loads when their tabs are opened.
+LINK = re.compile(r'(?:href|data-related-url)="([^"#]+)"')
 SKIP = re.compile(r"/logout|/lang|/language/|/delete/|/action|/static/|/swagger|/api/|javascript:")
 PER_SHAPE = 2  # URLs per shape: a list and one sorted, filtered or paged variant of it, ...
 MAX_PAGES = 600

@@ -117,7 +117,7 @@ def test_the_api_shows_settings_as_an_object(app, apis, browsers, cycle):
                    token_from=f"/appraisal/{cycle}")
     assert resp.status_code == 302
     # The record page shows no raw JSON (the cycle page shows the settings as a form).
-    show = hr.get(f"/appraisalcycleview/show/{cycle}").get_data(as_text=True)
+    show = hr.record(f"/appraisalcycleview/show/{cycle}")
     assert "part_weights" not in show and "indicator_weights" not in show
     body = apis("hr1").get(f"/api/v1/appraisalcycle/{cycle}").json["result"]
     assert isinstance(body["settings"], dict)  # an object, never JSON text

@@ -273,7 +273,7 @@ def test_history_hides_who_the_reader_may_not_read(app, apis, browsers):
     own = browsers("sales1").get(f"/legalcaseview/show/{pk}")
     assert own.status_code == 200 and "已立案" in own.get_data(as_text=True)
     assert f">{finance_login}<" not in own.get_data(as_text=True)
-    theirs = browsers("finance1").get(f"/legalcaseview/show/{pk}").get_data(as_text=True)
+    theirs = browsers("finance1").record(f"/legalcaseview/show/{pk}")
     assert f">{finance_login}<" in theirs
 
 

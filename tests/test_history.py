@@ -42,7 +42,7 @@ def test_form_edit_is_recorded_and_shown_on_the_record(app, browsers):
     with app.app_context():
         pk = make(Customer, employee("sales1")).id
     ui = browsers("sales1")
-    page = ui.get(f"/customerview/edit/{pk}").get_data(as_text=True)
+    page = ui.record(f"/customerview/edit/{pk}")
     from tests.test_scope_leaks import model_form
 
     fields = model_form(page).fields
@@ -51,7 +51,7 @@ def test_form_edit_is_recorded_and_shown_on_the_record(app, browsers):
     entries = _entries(app, "Customer", pk)
     assert entries[-1].action.name == "update" and entries[-1].source == "ui"
     assert entries[-1].changes["name"][1] == "表单改名"
-    show = ui.get(f"/customerview/show/{pk}").get_data(as_text=True)
+    show = ui.record(f"/customerview/show/{pk}")
     assert show.count('class="history-entry"') == len(entries)
     assert "表单改名" in show
 
@@ -156,7 +156,7 @@ def test_history_names_referenced_records_the_reader_may_see(app, apis, browsers
         sales3 = employee("sales3")
         sales3_id, sales3_name = sales3.id, sales3.name
     assert apis("supervisor1").put(f"/api/v1/customer/{pk}", json={"owner": sales3_id}).status_code == 200
-    page = browsers("supervisor1").get(f"/customerview/show/{pk}").get_data(as_text=True)
+    page = browsers("supervisor1").record(f"/customerview/show/{pk}")
     assert sales3_name in page
 
 
@@ -221,8 +221,8 @@ def test_the_journal_shows_translated_channels_record_types_and_names(app, brows
     assert linked.changes["user_id"] == [None, account_id]
     admin = browsers("admin")
     listing = admin.get("/changelogview/list/").get_data(as_text=True)
-    customer_page = admin.get(f"/changelogview/show/{created.id}").get_data(as_text=True)
-    employee_page = admin.get(f"/changelogview/show/{linked.id}").get_data(as_text=True)
+    customer_page = admin.record(f"/changelogview/show/{created.id}")
+    employee_page = admin.record(f"/changelogview/show/{linked.id}")
     with app.test_request_context():
         assert _zh(ChangeSource.cli.label) in listing and _zh(BY_NAME["Customer"].label) in listing
         assert _zh(ChangeSource.cli.label) in customer_page

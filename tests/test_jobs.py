@@ -112,7 +112,7 @@ def test_a_notice_to_send_by_hand_is_a_code_shown_translated(app, browsers):
         notice = db.session.scalars(select(SettlementNotice).where(SettlementNotice.receivable_id == rec_id)).one()
         assert notice.outcome is NoticeOutcome.by_hand and notice.note is None
         pk = notice.id
-    body = browsers("sales1").get(f"/settlementnoticeview/show/{pk}").get_data(as_text=True)
+    body = browsers("sales1").record(f"/settlementnoticeview/show/{pk}")
     with app.test_request_context(headers={"Accept-Language": "zh"}):
         from flask_babel import force_locale
 

@@ -212,12 +212,12 @@ def test_locked_lines_and_colleagues_rows_offer_no_edit(browsers, rows):
         assert listed[rows[f"own_{kind}"]][0], kind
         assert client.get(f"/{view}/edit/{rows[f'other_{kind}']}").status_code == 404
     # The lines listed on the sent quotation's own page offer no edit either.
-    page = client.get(f"/quotationview/show/{rows['sent']}").get_data(as_text=True)
+    page = browsers("sales1").record(f"/quotationview/show/{rows['sent']}")
     assert f"/quotationlineview/show/{rows['sent_line']}" in page
     assert f"/quotationlineview/edit/{rows['sent_line']}" not in page
     # Nor a way to add one: the draft's page offers it, the sent one's does not.
     add = re.compile(r'href="/quotationlineview/add\?_flt_0_quotation=(\d+)')
-    assert add.findall(client.get(f"/quotationview/show/{rows['draft']}").get_data(as_text=True)) == [
+    assert add.findall(browsers("sales1").record(f"/quotationview/show/{rows['draft']}")) == [
         str(rows["draft"])]
     assert not add.findall(page)
 

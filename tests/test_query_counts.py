@@ -13,7 +13,7 @@ from sqlalchemy import event
 from app import models as m
 from app.extensions import db
 from app.registry import ENTITIES
-from tests.conftest import employee
+from tests.conftest import employee, related_panes
 from tests.factories import make
 
 SMALL, LARGE = 3, 30
@@ -136,9 +136,10 @@ def _child_relation(child, parent) -> str | None:
 
 @pytest.mark.parametrize("entity", [e for e in ENTITIES if e.related], ids=lambda e: e.name)
 def test_record_page_queries_do_not_grow_with_related_rows(app, browsers, apis, entity):
-    """A record page (and the record in the API) runs as many statements for a record with one
-    row in each related list as for one with three: each related list is one query, its rows'
-    references come with it."""
+    """A record page and edit form, each of their related lists (asked when its tab is opened)
+    and the record in the API run as many statements for a record with one row in each related
+    list as for one with three: each related list is one query, its rows' references come with
+    it."""
     from app.registry import BY_NAME
 
     with app.app_context():
@@ -164,9 +165,16 @@ def test_record_page_queries_do_not_grow_with_related_rows(app, browsers, apis, 
         ids = [p.id for p in parents]
         db.session.expunge_all()  # the pages load what they show themselves
     ui, api = browsers("admin"), apis("admin")
-    base = f"/{entity.name.lower()}view/show/"
-    page = [_count(app, lambda pk=pk: ui.get(f"{base}{pk}")) for pk in ids]
-    assert page[0] == page[1], page
+    for kind in ("show", "edit"):
+        base = f"/{entity.name.lower()}view/{kind}/"
+        page = [_count(app, lambda url=f"{base}{pk}": ui.get(url)) for pk in ids]
+        assert page[0] == page[1], (kind, page)
+        # Each related list, asked when its tab is opened: as many statements for three rows as for one.
+        panes = [related_panes(ui.get(f"{base}{pk}").get_data(as_text=True)) for pk in ids]
+        assert len(panes[0]) == len([c for c in entity.related if c != entity.name]), panes[0]
+        for one, three in zip(*panes, strict=True):
+            counts = [_count(app, lambda url=url: ui.get(url)) for url in (one, three)]
+            assert counts[0] == counts[1], (one, counts)
     assert api.headers  # renewed here if due: a sign-in is not the record's queries
     url = f"/api/v1/{entity.name.lower()}/"
     record = [_count(app, lambda pk=pk: api.get(f"{url}{pk}")) for pk in ids]

@@ -709,5 +709,5 @@ def test_owner_picker_offers_only_writable_owners_and_preselects_self(app, brows
     ("sales1", True), ("supervisor1", True), ("finance1", False),
 ])
 def test_record_page_offers_edit_only_when_writable(app, browsers, rows, username, editable):
-    html = browsers(username).get(f"/customerview/show/{rows['sales1'].customer}").get_data(as_text=True)
+    html = browsers(username).record(f"/customerview/show/{rows['sales1'].customer}")
     assert ('id="edit-record"' in html) == editable

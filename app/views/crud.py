@@ -12,7 +12,7 @@ Every generated view and API shares the same guard rails:
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, request
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_appbuilder import ModelRestApi, ModelView, expose, has_access
 from flask_appbuilder.actions import action as fab_action
 from flask_appbuilder.exceptions import FABException
@@ -52,7 +52,8 @@ from .api_schema import PortalSchemaConverter, harden_input_schema
 from .export import ExportMixin
 from .listing import PortalListWidget, PresetFilter, active_preset, changeable_ids
 from .pickers import use_blank_pickers
-from .routing import QueryGuard
+from .related import PAGES, RelatedPane, links_to_record_page
+from .routing import QueryGuard, bad_query_is_400, record_id
 from .writes import FormWrites, PortalInterface, ThreadSafeSchemas, api_write, write_spec
 
 # The edit form carries the row version it was opened at (issue 3, item 8).
@@ -65,7 +66,7 @@ READ, WRITE = "read", "write"
 # FAB checks can_<value> on the entity for each method; the security manager grants can_read /
 # can_write when the user holds that verb in any scope (approve is checked per row in the guard).
 VIEW_METHODS = {
-    "list": READ, "show": READ, "export": READ,
+    "list": READ, "show": READ, "related": READ, "export": READ,
     "add": WRITE, "edit": WRITE, "delete": WRITE, "action": WRITE, "action_post": WRITE,
     "muldelete": WRITE,
 }
@@ -182,19 +183,18 @@ def _record_links(entity: Entity, item) -> list[tuple[object, str, str]]:
 
 class _RecordShow:
     """FAB's show (flask_appbuilder.views and baseviews, 5.x) keeping the row it loaded, so that
-    the page's own parts (``_record_page``) are computed from it and passed to the template.
-    Mixed in after ``QueryGuard``, whose checks wrap ``_show``."""
+    the page's own parts (``_record_page``) are computed from it and passed to the template, and
+    the record's related lists each answered on their own when their tab is opened
+    (app/views/related.py). Mixed in after ``QueryGuard``, whose checks wrap ``_show``."""
 
     def _show(self, pk):
         """FAB's ``_show``, returning the row with the widgets."""
-        pages, page_sizes, orders = get_page_args(), get_page_size_args(), get_order_args()
         item = self.datamodel.get(pk, self._base_filters)
         if not item:
             abort(404)
         widgets = self._get_show_widget(pk, item)
         self.update_redirect()
-        return item, self._get_related_views_widgets(
-            item, orders=orders, pages=pages, page_sizes=page_sizes, widgets=widgets)
+        return item, self._get_related_views_widgets(item, widgets=widgets)
 
     @expose("/show/<pk>", methods=["GET"])
     @has_access
@@ -202,11 +202,54 @@ class _RecordShow:
         pk = self._deserialize_pk_if_composite(pk)
         item, widgets = self._show(pk)
         return self.render_template(self.show_template, pk=pk, title=self.show_title, widgets=widgets,
-                                    related_views=self._related_views, **self._record_page(item))
+                                    related_views=self._readable_related(), **self._record_page(item))
+
+    def _readable_related(self) -> list:
+        """The related lists the user may read (FAB shows every related list of the view)."""
+        sm = self.appbuilder.sm
+        return [view for view in self._related_views
+                if sm.has_access(verb_permission(READ), view.class_permission_name)]
+
+    def _get_related_views_widgets(self, item, widgets=None, **_):
+        """Instead of FAB's widgets (each a count, a page and a list rendered for a tab that may
+        never be opened), one empty pane per readable list, for the page that is being built."""
+        widgets = widgets or {}
+        page = request.endpoint.rsplit(".", 1)[-1]
+        pk = self.datamodel.get_pk_value(item)
+        widgets["related_views"] = [
+            RelatedPane(url_for(".related", pk=pk, name=view.__class__.__name__, page=page))
+            for view in self._readable_related()]
+        return widgets
+
+    @expose("/related/<pk>/<name>/<page>", methods=["GET"])
+    @has_access
+    def related(self, pk, name, page):
+        """One related list of a record, as FAB's record page showed it, its links to the record
+        page (``page``: show or edit) that it belongs to."""
+        record_id(pk)
+        view = next((v for v in self._readable_related() if v.__class__.__name__ == name), None)
+        if view is None or page not in PAGES:
+            abort(404)
+        item = self.datamodel.get(pk, self._base_filters)
+        if not item:
+            abort(404)
+
+        def widget():
+            orders, pages, sizes = get_order_args(), get_page_args(), get_page_size_args()
+            order_column, order_direction = orders.get(name) or ("", "")
+            return self._get_related_view_widget(item, view, order_column, order_direction,
+                                                 page=pages.get(name), page_size=sizes.get(name))
+
+        listing = bad_query_is_400(widget)
+        if listing is None:
+            abort(404)
+        links_to_record_page(url_for(f".{page}", pk=pk))
+        return listing(pk=pk)
 
 
 class PortalModelView(QueryGuard, _RecordShow, ExportMixin, _Guard, FormWrites, ModelView):
     show_template = "portal/show.html"
+    edit_template = "portal/edit.html"
     page_size = 25
     download = None  # no uploads: FAB's /download/<filename> route is not registered
     version_field = VERSION_FIELD
@@ -305,9 +348,7 @@ class PortalModelView(QueryGuard, _RecordShow, ExportMixin, _Guard, FormWrites, 
                 last = history_of(self.entity, item.id, limit=1)
                 flash(str(MSG_CONFLICT % {"who": last[0]["who"] if last else "—"}), "danger")
                 widgets = self._get_edit_widget(form=form, exclude_cols=[])
-                return self._get_related_views_widgets(
-                    item, filters={}, orders=get_order_args(), pages=get_page_args(),
-                    page_sizes=get_page_size_args(), widgets=widgets), 409
+                return self._get_related_views_widgets(item, widgets=widgets), 409
         return super()._edit(pk)
 
     @expose("/action/<string:name>/<pk>", methods=["POST"])

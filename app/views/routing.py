@@ -43,7 +43,8 @@ def bad_query_is_400(fn, *args, **kwargs):
         abort(400)
 
 
-def _record_id(pk) -> None:
+def record_id(pk) -> None:
+    """A 404 for a record id no row can have."""
     try:
         ok = 0 < int(pk) <= ID_MAX
     except (TypeError, ValueError):
@@ -68,13 +69,13 @@ class QueryGuard:
         return bad_query_is_400(super()._add)
 
     def _show(self, pk):
-        _record_id(pk)
+        record_id(pk)
         return bad_query_is_400(super()._show, pk)
 
     def _edit(self, pk):
-        _record_id(pk)
+        record_id(pk)
         return bad_query_is_400(super()._edit, pk)
 
     def _delete(self, pk):
-        _record_id(pk)
+        record_id(pk)
         return bad_query_is_400(super()._delete, pk)

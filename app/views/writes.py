@@ -30,7 +30,7 @@ import yaml
 from apispec import yaml_utils
 from flask import abort, flash, g, make_response, request
 from flask_appbuilder import ModelRestApi, expose, has_access
-from flask_appbuilder.urltools import get_filter_args, get_order_args, get_page_args, get_page_size_args
+from flask_appbuilder.urltools import get_filter_args
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import SQLAlchemyError
 from wtforms import HiddenField
@@ -278,7 +278,7 @@ class FormWrites:
         if not widgets:
             return self.post_edit_redirect()
         return self.render_template(self.edit_template, title=self.edit_title, widgets=widgets,
-                                    related_views=self._related_views), status
+                                    related_views=self._readable_related()), status
 
     def _add(self):
         if request.method != "POST":
@@ -323,6 +323,4 @@ class FormWrites:
                 if self.version_field and self.version_field in form:
                     form[self.version_field].data = item.version  # saving again applies it
         widgets = self._get_edit_widget(form=form, exclude_cols=exclude_cols)
-        return self._get_related_views_widgets(
-            item, filters={}, orders=get_order_args(), pages=get_page_args(),
-            page_sizes=get_page_size_args(), widgets=widgets), status
+        return self._get_related_views_widgets(item, widgets=widgets), status

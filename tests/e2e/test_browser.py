@@ -210,6 +210,32 @@ def test_login_page_and_a_list_with_search_and_delete_confirmation(server, watch
     w.assert_clean()
 
 
+def test_related_lists_load_when_their_tab_opens(server, watched):
+    """A record page's related lists come when their tab is opened (app/views/related.py), with
+    their own scripts working under the CSP: the delete button of a row asks for confirmation."""
+    w = watched()
+    _login(w.page, server, "sales1")
+    page = w.visit("/visitview/list/")
+    visit = page.locator("a[href^='/visitview/edit/']").first.get_attribute("href").replace("/edit/", "/show/")
+    page = w.visit(visit)
+    customer = page.locator("a[href^='/customerview/show/']").first.get_attribute("href")
+    page = w.visit(customer)
+    pane = page.locator("#VisitView .related-pane")
+    assert pane.get_attribute("data-state") is None  # nothing asked before the tab is opened
+    page.click("a[href='#VisitView']")
+    page.locator("#VisitView .related-pane[data-state=loaded] tr.list-row").first.wait_for()
+    assert page.locator(f"#VisitView a[href^='{visit}']").count() == 1  # the visit we came from
+    page.locator("#VisitView a.confirm[id^='btn-delete-']").first.click()
+    dialog = page.locator("#modal-confirm:visible")  # the record's own fields hold a second one
+    dialog.wait_for()
+    page.screenshot(path=str(SHOTS / "9a-related-list-tab.png"), full_page=True)
+    dialog.locator("[data-dismiss=modal]").click()
+    page.locator("#modal-confirm:visible").wait_for(state="detached")
+    page.reload()  # the tab stays open (FAB's ab_keep_tab.js) and its list comes again
+    page.locator("#VisitView .related-pane[data-state=loaded] tr.list-row").first.wait_for()
+    w.assert_clean()
+
+
 def test_record_page_edit_form_pickers_and_workflow_step(server, watched):
     w = watched()
     _login(w.page, server, "sales1")
