@@ -457,12 +457,14 @@ class ScopedInterface(SQLAInterface):
             # The form pickers ask for no order: their options come in the rows' order, the same
             # on every database and whatever plan the scope clause gets.
             order_column, order_direction = "id", "asc"
-        if page_size and not page and select_columns is None:
+        if not page and select_columns is None:
             # A first page tells its own count when it is not full (most related lists of a
             # record page): one row more than it shows is fetched, and counted only past that.
+            # Unpaged (a form's picker: every row it may offer), the rows are their own count.
             rows = self.apply_all(self.session.query(self.obj), filters, order_column, order_direction,
-                                  None, page_size + 1, None, outer_default_load).all()
-            if len(rows) <= page_size:
+                                  None, page_size + 1 if page_size else None, None,
+                                  outer_default_load).all()
+            if not page_size or len(rows) <= page_size:
                 count = len(rows)
             else:
                 count = self.query_count(self.session.query(self.obj), filters)

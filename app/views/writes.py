@@ -277,8 +277,11 @@ class FormWrites:
         widgets, status = self._edit(pk)
         if not widgets:
             return self.post_edit_redirect()
+        # The row the form was built from (loaded once per GET: ``ScopedInterface.get``) names the
+        # page in its breadcrumb without another query.
         return self.render_template(self.edit_template, title=self.edit_title, widgets=widgets,
-                                    related_views=self._readable_related()), status
+                                    related_views=self._readable_related(),
+                                    page_record=self.datamodel.get(pk, self._base_filters)), status
 
     def _add(self):
         if request.method != "POST":
