@@ -475,6 +475,15 @@ class ScopedInterface(SQLAInterface):
         prime_references(self.obj, rows)
         return count, rows
 
+    def get_related_interface(self, col_name: str):
+        """FAB's, built once per column: FAB builds a new interface each time it is asked, and
+        a form's picker asks once per option for the option's key (100 interfaces for a
+        salesperson's customer picker)."""
+        kept = self.__dict__.setdefault("_related_interfaces", {})
+        if col_name not in kept:
+            kept[col_name] = super().get_related_interface(col_name)
+        return kept[col_name]
+
     def get(self, id, *args, **kwargs):  # noqa: A002 - FAB's name
         """The row of a URL's id, or None (404) for an id that is no integer a column could hold."""
         try:
