@@ -12,7 +12,7 @@ Every generated view and API shares the same guard rails:
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, g, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_appbuilder import ModelRestApi, ModelView, expose, has_access
 from flask_appbuilder.actions import action as fab_action
 from flask_appbuilder.exceptions import FABException
@@ -205,13 +205,11 @@ class _RecordShow:
                                     related_views=self._readable_related(), **self._record_page(item))
 
     def _readable_related(self) -> list:
-        """The related lists the user may read (FAB shows every related list of the view)."""
-        kept = g.setdefault("_portal_readable_related", {})
-        if self.endpoint not in kept:
-            sm = self.appbuilder.sm
-            kept[self.endpoint] = [view for view in self._related_views
-                                   if sm.has_access(verb_permission(READ), view.class_permission_name)]
-        return kept[self.endpoint]
+        """The related lists the user may read (FAB shows every related list of the view); each
+        check is answered once per request by the security manager."""
+        sm = self.appbuilder.sm
+        return [view for view in self._related_views
+                if sm.has_access(verb_permission(READ), view.class_permission_name)]
 
     def _get_related_views_widgets(self, item, widgets=None, **_):
         """Instead of FAB's widgets (each a count, a page and a list rendered for a tab that may
