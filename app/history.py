@@ -8,6 +8,7 @@ connection, so they commit or roll back with the change itself.
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 
@@ -202,14 +203,35 @@ def described(entity, rows) -> list[list[tuple]]:
              for key, (old, new) in sorted(row.changes.items())] for row in rows]
 
 
-def history_of(entity, row_id: int, limit: int = 100):
-    """The record's history, newest first, with translated field labels and enum values."""
+HISTORY_LIMIT = 100  # entries a record page shows
+
+
+@dataclass
+class RecordLog:
+    """A record's newest entries (newest first), whether they are all of its entries, and who
+    wrote each as the reader may see it: what the record page's history and its workflow
+    timeline both show, read in one statement."""
+
+    rows: list
+    complete: bool
+    who: dict
+
+
+def record_log(entity_name: str, row_id: int, limit: int = HISTORY_LIMIT) -> RecordLog:
     rows = db.session.scalars(
-        select(ChangeLog).where(*current_record(entity.name, row_id))
-        .order_by(ChangeLog.at.desc(), ChangeLog.id.desc()).limit(limit)
+        select(ChangeLog).where(*current_record(entity_name, row_id))
+        .order_by(ChangeLog.at.desc(), ChangeLog.id.desc()).limit(limit + 1)
     ).all()
-    who = actor_names(rows)
-    return [{"at": row.at, "who": who[row.user_id], "action": row.action.label,
+    rows, complete = rows[:limit], len(rows) <= limit
+    return RecordLog(rows, complete, actor_names(rows))
+
+
+def history_of(entity, row_id: int, limit: int = HISTORY_LIMIT, log: RecordLog | None = None):
+    """The record's history, newest first, with translated field labels and enum values; from
+    ``log`` when the page has read it already."""
+    log = log or record_log(entity.name, row_id, limit)
+    rows = log.rows[:limit]
+    return [{"at": row.at, "who": log.who[row.user_id], "action": row.action.label,
              "source": ChangeSource[row.source].label if row.source in ChangeSource.__members__ else row.source,
              "fields": fields, "comment": row.comment}
             for row, fields in zip(rows, described(entity, rows), strict=True)]

@@ -200,8 +200,8 @@ def test_approval_rows_show_customer_amount_submitter_and_age(app, browsers, sub
 
 @pytest.mark.parametrize("user", ["supervisor1", "finance1", "admin"])
 def test_navbar_badge_costs_one_query(app, submitted, user):
-    """The badge is on every page: its count is one SQL statement once the user's rights and the
-    settings are loaded (as every page loads them anyway)."""
+    """The badge is on every page: its count is one SQL statement once the user's rights, team and
+    the settings are loaded (as every page of a user with a team scope loads them anyway)."""
     from flask import g
     from sqlalchemy import event
 
@@ -213,6 +213,7 @@ def test_navbar_badge_costs_one_query(app, submitted, user):
 
     with app.test_request_context():
         g._portal_actor = build_actor(db.session.query(User).filter_by(username=user).one())
+        g._portal_actor.team_employee_ids  # noqa: B018 - loaded the first time a team scope is asked
         policy.overrides()
         statements = []
         listen = lambda *args, **kw: statements.append(args[2])  # noqa: E731

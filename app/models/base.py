@@ -12,8 +12,8 @@ from decimal import Decimal
 
 from flask_appbuilder import Model
 from markupsafe import escape
-from sqlalchemy import DateTime, Enum, Integer, MetaData, Numeric, func
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+from sqlalchemy import DateTime, Enum, Integer, MetaData, Numeric, func, select
+from sqlalchemy.orm import Mapped, column_property, declared_attr, mapped_column
 
 # Deterministic constraint names so migrations are stable across SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -82,6 +82,14 @@ class Versioned:
     @declared_attr.directive
     def __mapper_args__(cls):  # noqa: N805 - declarative directive
         return {"version_id_col": cls.__table__.c.version}
+
+
+def lines_total(line, belongs):
+    """A document's total, the sum of its lines' quantity × unit price, as a column computed in
+    SQL with the document's row (``belongs``: the line's condition on the document)."""
+    return column_property(
+        select(func.coalesce(func.sum(line.qty * line.unit_price), 0)).where(belongs)
+        .correlate_except(line).scalar_subquery())
 
 
 def enum_column(enum_cls: type[enum.Enum], default=None, nullable: bool = False, index=True,

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import LabeledEnum, Model, Money, Qty, Timestamped, Versioned, enum_column
+from .base import LabeledEnum, Model, Money, Qty, Timestamped, Versioned, enum_column, lines_total
 from .people import Employee
 
 
@@ -192,10 +192,6 @@ class Quotation(Versioned, Timestamped, Model):
         back_populates="quotation", cascade="all, delete-orphan", lazy="selectin"
     )
 
-    @property
-    def total(self) -> Decimal:
-        return sum((ln.amount for ln in self.lines), Decimal("0"))
-
     def __str__(self) -> str:
         return self.number
 
@@ -224,3 +220,6 @@ class QuotationLine(Versioned, Model):
 
     def __str__(self) -> str:
         return f"{self.product} × {self.qty}"
+
+
+Quotation.total = lines_total(QuotationLine, QuotationLine.quotation_id == Quotation.id)

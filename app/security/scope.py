@@ -57,9 +57,25 @@ class Actor:
     user_id: int | None
     username: str | None
     employee_id: int | None
-    team_employee_ids: frozenset[int]
+    team_id: int | None = None
     scopes: dict[tuple[str, str], str] = field(default_factory=dict)  # (entity, verb) -> scope
     roles: frozenset[str] = frozenset()  # role names, for workflow steps limited to roles
+    _team: frozenset[int] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def team_employee_ids(self) -> frozenset[int]:
+        """The employees of the user's teams: the one they belong to and every team they
+        supervise (themself included). Asked the first time a team scope is, one query: most
+        pages of a salesperson need only their own rows."""
+        if self._team is None:
+            members: frozenset[int] = frozenset()
+            if self.employee_id:
+                cond = Employee.team_id.in_(select(Team.id).where(Team.supervisor_id == self.employee_id))
+                if self.team_id:
+                    cond = cond | (Employee.team_id == self.team_id)
+                members = frozenset(db.session.scalars(select(Employee.id).where(cond))) | {self.employee_id}
+            self._team = members
+        return self._team
 
     def scope(self, entity: str, verb: str) -> str | None:
         return self.scopes.get((entity, verb))
@@ -123,7 +139,7 @@ def employee_of(user_id: int):
 
 def build_actor(user) -> Actor:
     if user is None or not getattr(user, "is_authenticated", False) or not user.id:
-        return Actor(None, None, None, frozenset())
+        return Actor(None, None, None)
     scopes: dict[tuple[str, str], list[str]] = {}
     for perm, view in user_permissions(user):
         parsed = parse_permission(perm)
@@ -131,18 +147,9 @@ def build_actor(user) -> Actor:
             scopes.setdefault((view, parsed[0]), []).append(parsed[1])
     emp = employee_of(user.id)
     emp_id, team_id = (emp.id, emp.team_id) if emp else (None, None)
-    team_members: frozenset[int] = frozenset()
-    if emp_id:
-        # A user's teams: the one they belong to and every team they supervise.
-        team_ids = select(Team.id).where(Team.supervisor_id == emp_id)
-        cond = Employee.team_id.in_(team_ids)
-        if team_id:
-            cond = cond | (Employee.team_id == team_id)
-        team_members = frozenset(db.session.scalars(select(Employee.id).where(cond))) | {emp_id}
     roles = frozenset(r.name for r in user.roles) | frozenset(
         r.name for grp in user.groups for r in grp.roles)
-    return Actor(user.id, user.username, emp_id, team_members,
-                 {k: widest(v) for k, v in scopes.items()}, roles)
+    return Actor(user.id, user.username, emp_id, team_id, {k: widest(v) for k, v in scopes.items()}, roles)
 
 
 def current_actor() -> Actor:
@@ -420,14 +427,36 @@ def _loaded_reference_id(row, rel):
     return target.id if target is not None else None
 
 
+def _note_loaded(entity: Entity, targets) -> None:
+    """Readability of loaded rows whose anchor is a column of their own (a customer's owner),
+    decided from that column as the rows were loaded, as the scope clause would decide it
+    (``owner_id IN allowed``): no query. Rows changed in this session are left to the query."""
+    *rels, col = (entity.anchor or "id").split(".")
+    if rels or col == "id":
+        return
+    actor = current_actor()
+    scope = actor.scope(entity.name, "read")
+    allowed = actor.allowed_employees(scope) if scope else None
+    if allowed is None:  # every row, or none: readable_ids answers without a query
+        return
+    cache = g.setdefault(_READABLE_KEY, {}).setdefault(entity.name, {})
+    for target in targets:
+        state = inspect(target)
+        if state.persistent and not state.modified and col in state.dict:
+            cache.setdefault(target.id, state.dict[col] in allowed)
+
+
 def prime_references(model, rows) -> None:
     """Decide readability of every row the loaded ``rows`` reference, one query per target entity,
-    so a page that shows references asks the database once per column, not once per row."""
+    so a page that shows references asks the database once per column, not once per row (and not
+    at all for references loaded with the rows whose anchor is their own column)."""
     if not has_request_context() or not rows:
         return
     for rel in reference_relationships(model):
+        entity = BY_MODEL[rel.mapper.class_]
+        _note_loaded(entity, {t for row in rows if (t := inspect(row).dict.get(rel.key)) is not None})
         ids = {_loaded_reference_id(row, rel) for row in rows}
-        readable_ids(BY_MODEL[rel.mapper.class_], ids)
+        readable_ids(entity, ids)
 
 
 class _KeptFilterConverter(SQLAFilterConverter):

@@ -29,7 +29,7 @@ from wtforms.validators import Optional, ValidationError
 from ..display import page_formatter_for
 from ..extensions import db
 from ..guard import check_write
-from ..history import history_of
+from ..history import history_of, record_log
 from ..labels import CATEGORIES
 from ..models import Employee
 from ..registry import BY_NAME, ENTITIES, Entity
@@ -272,15 +272,16 @@ class PortalModelView(QueryGuard, _RecordShow, ExportMixin, _Guard, FormWrites, 
             verb_permission(WRITE), self.class_permission_name) and in_scope(item, WRITE, self.entity) and not (
             is_locked(self.entity, item) or parent_locked(self.entity, item))
         wf = workflow_of(self.entity)
+        log = record_log(self.entity.name, item.id)  # the history and the workflow's timeline
         return {
             "page_record": item,
             "record_writable": writable,
-            "record_history": history_of(self.entity, item.id),
+            "record_history": history_of(self.entity, item.id, log=log),
             "record_links": _record_links(self.entity, item),
             "record_workflow": None if wf is None else {
                 "state": getattr(item, wf.field),
                 "steps": available(self.entity, item),
-                "timeline": timeline(self.entity, item.id),
+                "timeline": timeline(self.entity, item.id, log),
                 "entity": self.entity.name.lower(),
                 "pk": item.id,
             },

@@ -29,7 +29,7 @@ from sqlalchemy import Date, Enum, Integer, Numeric, false, inspect, select
 from .. import locks
 from ..clock import today
 from ..extensions import db
-from ..history import actor_names, current_record, forget_transitions, note_transition
+from ..history import RecordLog, actor_names, current_record, forget_transitions, note_transition
 from ..models.history import ChangeAction, ChangeLog
 from ..registry import BY_NAME, Entity
 from ..rules import check_item
@@ -313,22 +313,28 @@ def _take(entity: Entity, wf: Workflow, step: Step, obj, data: dict, actor) -> N
     note_transition(db.session, entity.name, obj.id, step.name, comment)
 
 
-def timeline(entity: Entity, row_id: int) -> list[dict]:
-    """The record's transitions, oldest first: when, who, from, to, step and comment."""
+def timeline(entity: Entity, row_id: int, log: RecordLog | None = None) -> list[dict]:
+    """The record's transitions, oldest first: when, who, from, to, step and comment; taken from
+    ``log`` (the record page's history) when that holds every entry of the record."""
     wf = workflow_of(entity)
     if wf is None:
         return []
     enum_cls = getattr(entity.model, wf.field).type.enum_class
-    rows = db.session.scalars(
-        select(ChangeLog).where(*current_record(entity.name, row_id),
-                                ChangeLog.action == ChangeAction.transition)
-        .order_by(ChangeLog.id)
-    ).all()
+    if log is not None and log.complete:
+        rows = sorted((row for row in log.rows if row.action is ChangeAction.transition),
+                      key=lambda row: row.id)
+        who = log.who
+    else:
+        rows = db.session.scalars(
+            select(ChangeLog).where(*current_record(entity.name, row_id),
+                                    ChangeLog.action == ChangeAction.transition)
+            .order_by(ChangeLog.id)
+        ).all()
+        who = actor_names(rows)
 
     def label(name):
         return enum_cls[name].label if name in enum_cls.__members__ else name or "—"
 
-    who = actor_names(rows)
     out = []
     for row in rows:
         old, new = row.changes.get(wf.field, [None, None])
