@@ -72,6 +72,8 @@ class AppraisalCycle(Versioned, Timestamped, Model):
     def effective_settings(self) -> dict:
         return {**DEFAULTS, **(self.settings or {})}
 
+    label_columns = ("name",)  # the columns __str__ reads (queries.loading)
+
     def __str__(self) -> str:
         return self.name
 

@@ -84,6 +84,8 @@ class Contract(Versioned, Timestamped, Model):
         back_populates="contract", cascade="all, delete-orphan"
     )
 
+    label_columns = ("number",)  # the columns __str__ reads (queries.loading)
+
     def __str__(self) -> str:
         return self.number
 

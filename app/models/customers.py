@@ -101,6 +101,8 @@ class Product(Versioned, Timestamped, Model):
     list_price: Mapped[Decimal] = mapped_column(Money)
     unit_cost: Mapped[Decimal] = mapped_column(Money)
 
+    label_columns = ("code", "name")  # the columns __str__ reads (queries.loading)
+
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
@@ -134,6 +136,8 @@ class Customer(Versioned, Timestamped, Model):
         back_populates="customer", cascade="all, delete-orphan"
     )
 
+    label_columns = ("code", "name")  # the columns __str__ reads (queries.loading)
+
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
@@ -147,6 +151,8 @@ class Contact(Versioned, Timestamped, Model):
     title: Mapped[str | None] = mapped_column(String(50))
     phone: Mapped[str | None] = mapped_column(String(30))
     email: Mapped[str | None] = mapped_column(String(120))
+
+    label_columns = ("name",)  # the columns __str__ reads (queries.loading)
 
     def __str__(self) -> str:
         return self.name
@@ -191,6 +197,8 @@ class Quotation(Versioned, Timestamped, Model):
     lines: Mapped[list[QuotationLine]] = relationship(
         back_populates="quotation", cascade="all, delete-orphan", lazy="selectin"
     )
+
+    label_columns = ("number",)  # the columns __str__ reads (queries.loading)
 
     def __str__(self) -> str:
         return self.number

@@ -59,6 +59,8 @@ class MarketReport(Versioned, Timestamped, Model):
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id"), index=True)
     reviewer: Mapped[Employee | None] = relationship(foreign_keys=[reviewer_id], lazy="joined")
 
+    label_columns = ("title",)  # the columns __str__ reads (queries.loading)
+
     def __str__(self) -> str:
         return self.title
 
@@ -80,6 +82,8 @@ class Competitor(Versioned, Timestamped, Model):
     countermeasures: Mapped[list[Countermeasure]] = relationship(
         back_populates="competitor", cascade="all, delete-orphan"
     )
+
+    label_columns = ("name",)  # the columns __str__ reads (queries.loading)
 
     def __str__(self) -> str:
         return self.name

@@ -119,6 +119,8 @@ class SalesOrder(Versioned, Timestamped, Model):
             return 0
         return max((today() - self.promised_date).days, 0)
 
+    label_columns = ("number",)  # the columns __str__ reads (queries.loading)
+
     def __str__(self) -> str:
         return self.number
 

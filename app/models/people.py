@@ -59,6 +59,8 @@ class Team(Versioned, Timestamped, Model):
         back_populates="team", foreign_keys="Employee.team_id"
     )
 
+    label_columns = ("name",)  # the columns __str__ reads (queries.loading)
+
     def __str__(self) -> str:
         return self.name
 
@@ -88,6 +90,8 @@ class Employee(Versioned, Timestamped, Model):
     def display_name(self) -> str:
         """The name every screen shows: the English name on English pages where it is filled."""
         return person_name(self.name, self.name_en)
+
+    label_columns = ("name", "name_en", "number")  # the columns __str__ reads (queries.loading)
 
     def __str__(self) -> str:
         # Chinese writes full-width brackets, English ASCII ones: the format is the catalog's.

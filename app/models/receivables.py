@@ -196,6 +196,8 @@ class Receivable(Versioned, Timestamped, Model):
     def aging_bucket(self):
         return BUCKET_LABELS[bucket_of(self.days_overdue)]
 
+    label_columns = ("number",)  # the columns __str__ reads (queries.loading)
+
     def __str__(self) -> str:
         return self.number
 

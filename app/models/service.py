@@ -112,6 +112,8 @@ class ServiceTicket(Versioned, Timestamped, Model):
     summary: Mapped[str | None] = mapped_column(Text)
     closed_on: Mapped[date | None]
 
+    label_columns = ("number",)  # the columns __str__ reads (queries.loading)
+
     def __str__(self) -> str:
         return self.number
 

@@ -143,6 +143,8 @@ class TrainingItem(Versioned, Timestamped, Model):
     cost: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
     status: Mapped[ItemStatus] = enum_column(ItemStatus, default=ItemStatus.planned)
 
+    label_columns = ("title",)  # the columns __str__ reads (queries.loading)
+
     def __str__(self) -> str:
         return self.title
 
@@ -185,6 +187,8 @@ class Certification(Versioned, Timestamped, Model):
     issuer: Mapped[str | None] = mapped_column(String(120))
     obtained_on: Mapped[date]
     expires_on: Mapped[date | None]
+
+    label_columns = ("name",)  # the columns __str__ reads (queries.loading)
 
     def __str__(self) -> str:
         return self.name

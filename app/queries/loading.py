@@ -9,12 +9,28 @@ leaves every other relationship to load only if something touches it."""
 from __future__ import annotations
 
 from sqlalchemy import inspect
-from sqlalchemy.orm import RelationshipDirection, joinedload, lazyload, selectinload
+from sqlalchemy.orm import RelationshipDirection, joinedload, lazyload, load_only, selectinload
 
 
 def label_reads(model) -> tuple[str, ...]:
     """The references ``str()`` of a ``model`` row reads (none unless the model says)."""
     return getattr(model, "label_reads", ())
+
+
+def label_columns(model) -> tuple[str, ...]:
+    """The columns ``str()`` of a ``model`` row reads, when the model says (``label_columns``) and
+    its name reads no reference; otherwise none known."""
+    return () if label_reads(model) else getattr(model, "label_columns", ())
+
+
+def picker_loads(model) -> list:
+    """Loader options for a form's picker: each option is a row's key and name, so a model that
+    says which columns its name reads loads those alone, and no reference (a salesperson's
+    customer picker built 100 whole customers with their owners)."""
+    columns = label_columns(model)
+    if not columns:
+        return []
+    return [load_only(*(getattr(model, c) for c in columns)), lazyload("*")]
 
 
 def named(attr, rest=lazyload):

@@ -490,10 +490,16 @@ class ScopedInterface(SQLAInterface):
             # A first page tells its own count when it is not full (most related lists of a
             # record page): one row more than it shows is fetched, and counted only past that.
             # Unpaged (a form's picker: every row it may offer), the rows are their own count.
-            rows = self.apply_all(self.session.query(self.obj), filters, order_column, order_direction,
-                                  None, page_size + 1 if page_size else None, None,
-                                  outer_default_load).all()
-            if not page_size or len(rows) <= page_size:
+            query = self.session.query(self.obj)
+            if not page_size:
+                # A picker shows each option's name only, none of its references: none is
+                # primed for readability.
+                rows = self.apply_all(query.options(*self.picker_loads()), filters, order_column,
+                                      order_direction, None, None, None, outer_default_load).all()
+                return len(rows), rows
+            rows = self.apply_all(query, filters, order_column, order_direction,
+                                  None, page_size + 1, None, outer_default_load).all()
+            if len(rows) <= page_size:
                 count = len(rows)
             else:
                 count = self.query_count(self.session.query(self.obj), filters)
@@ -503,6 +509,11 @@ class ScopedInterface(SQLAInterface):
                                         select_columns, outer_default_load)
         prime_references(self.obj, rows)
         return count, rows
+
+    def picker_loads(self) -> list:
+        """Loader options for a form's picker (every row it may offer, shown by name): none here,
+        the whole rows."""
+        return []
 
     def get_related_interface(self, col_name: str):
         """FAB's, built once per column: FAB builds a new interface each time it is asked, and

@@ -37,7 +37,7 @@ from wtforms import HiddenField
 
 from .. import idempotency, locks
 from ..extensions import db
-from ..queries.loading import list_loads
+from ..queries.loading import list_loads, picker_loads
 from ..registry import BY_NAME
 from ..security.scope import ScopedInterface, current_actor
 from ..validation import ValidationFailure
@@ -65,6 +65,9 @@ class PortalInterface(ScopedInterface):
     def __init__(self, obj, session=None, shown=()):
         super().__init__(obj, session)
         self.loads = list_loads(obj, shown) if shown else []
+
+    def picker_loads(self) -> list:
+        return picker_loads(self.obj)
 
     def apply_all(self, query, filters=None, order_column="", order_direction="", page=None,
                   page_size=None, select_columns=None, outer_default_load=False):
