@@ -14,15 +14,21 @@ from tests.conftest import employee
 from tests.factories import make
 
 
+def _saved_row(entity) -> int:
+    """The id of a saved row of ``entity`` (sales1's), with the session emptied so it loads afresh."""
+    owner = employee("sales1")
+    pk = make(entity.model, owner, **({"team_id": owner.team_id} if entity.name == "Employee" else {})).id
+    db.session.expunge_all()
+    return pk
+
+
 @pytest.mark.parametrize("entity", ENTITIES, ids=lambda e: e.name)
 def test_a_row_is_named_from_its_label_reads_only(app, entity):
     """Loaded with its ``label_reads`` (and theirs) and every other relationship refusing to load,
     ``str()`` of a row still works: the list of what a name reads is complete."""
     model = entity.model
     with app.app_context():
-        owner = employee("sales1")
-        pk = make(model, owner, **({"team_id": owner.team_id} if entity.name == "Employee" else {})).id
-        db.session.expunge_all()
+        pk = _saved_row(entity)
         options = [named(getattr(model, key), raiseload) for key in label_reads(model)]
         row = db.session.query(model).options(*options, raiseload("*")).filter(model.id == pk).one()
         assert str(row)
@@ -46,9 +52,7 @@ def test_a_picker_option_is_named_from_its_label_columns_only(app, entity):
     with those alone, every other column refusing to load, ``str()`` of the row still works."""
     model = entity.model
     with app.app_context():
-        owner = employee("sales1")
-        pk = make(model, owner, **({"team_id": owner.team_id} if entity.name == "Employee" else {})).id
-        db.session.expunge_all()
+        pk = _saved_row(entity)
         columns = [getattr(model, c) for c in label_columns(model)]
         row = db.session.query(model).options(load_only(*columns, raiseload=True), raiseload("*")) \
             .filter(model.id == pk).one()

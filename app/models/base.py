@@ -84,12 +84,16 @@ class Versioned:
         return {"version_id_col": cls.__table__.c.version}
 
 
-def lines_total(line, belongs):
-    """A document's total, the sum of its lines' quantity × unit price, as a column computed in
+def lines_sum(line, amount, belongs):
+    """The sum of ``amount`` over a document's lines (0 without lines), as a column computed in
     SQL with the document's row (``belongs``: the line's condition on the document)."""
     return column_property(
-        select(func.coalesce(func.sum(line.qty * line.unit_price), 0)).where(belongs)
-        .correlate_except(line).scalar_subquery())
+        select(func.coalesce(func.sum(amount), 0)).where(belongs).correlate_except(line).scalar_subquery())
+
+
+def lines_total(line, belongs):
+    """A document's total: its lines' quantity × unit price (``lines_sum``)."""
+    return lines_sum(line, line.qty * line.unit_price, belongs)
 
 
 def enum_column(enum_cls: type[enum.Enum], default=None, nullable: bool = False, index=True,

@@ -7,11 +7,11 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _p
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, func, select
-from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import today
-from .base import LabeledEnum, Model, Money, Qty, Timestamped, Versioned, enum_column, lines_total
+from .base import LabeledEnum, Model, Money, Qty, Timestamped, Versioned, enum_column, lines_sum, lines_total
 from .contracts import Contract
 from .customers import Customer, Product
 from .people import Employee
@@ -227,9 +227,5 @@ class LogisticsEvent(Versioned, Model):
 # An order's total and its profit from its lines' unit prices and costs (6.1.1), computed in SQL
 # with the row: a record page shows them without loading the lines.
 SalesOrder.total = lines_total(OrderLine, OrderLine.order_id == SalesOrder.id)
-SalesOrder.profit = column_property(
-    select(func.coalesce(func.sum(OrderLine.qty * (OrderLine.unit_price - OrderLine.unit_cost)), 0))
-    .where(OrderLine.order_id == SalesOrder.id)
-    .correlate_except(OrderLine)
-    .scalar_subquery()
-)
+SalesOrder.profit = lines_sum(OrderLine, OrderLine.qty * (OrderLine.unit_price - OrderLine.unit_cost),
+                              OrderLine.order_id == SalesOrder.id)
