@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from decimal import Decimal
 
-from flask import url_for
+from flask import g, has_request_context, url_for
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy import Enum, inspect
@@ -103,6 +103,22 @@ def formatter_for(model, key: str):
     return display
 
 
+_PK = "__pk__"
+
+
+def record_url(entity_name: str, pk) -> str:
+    """The URL of a record page. A list links every row to the same few record pages: the URL is
+    built once per entity and request and the key put in (``url_for`` per row cost as much as the
+    rest of the cell)."""
+    if not has_request_context():
+        return url_for(f"{entity_name}View.show", pk=pk)
+    built = g.setdefault("_portal_record_urls", {})
+    template = built.get(entity_name)
+    if template is None:
+        template = built[entity_name] = url_for(f"{entity_name}View.show", pk=_PK)
+    return template.replace(_PK, str(int(pk)))
+
+
 def linked(value):
     """A related row on a list or record page: a link to its record page when the reader may
     open it (readability decided per page in one query per entity: ``scope.prime_references``),
@@ -110,7 +126,7 @@ def linked(value):
     entity = BY_MODEL.get(type(value))
     if entity is None or not is_readable(value):
         return display(value)
-    href = url_for(f"{entity.name}View.show", pk=value.id)
+    href = record_url(entity.name, value.id)
     return Markup('<a class="portal-ref" data-ref="{}" href="{}">{}</a>').format(
         entity.name, href, escape(str(value)))
 

@@ -1,7 +1,7 @@
 """Row scope: which rows of an entity the current user may read, write or approve.
 
 The scope of a verb comes from the user's database roles (permissions ``can_<verb>_<scope>``,
-seeded from the matrix) and is resolved once per request. Rows are then filtered in SQL through the
+seeded from the matrix), kept per set of roles while the access grid is unchanged (``grants``). Rows are then filtered in SQL through the
 entity's anchor (see ``app.registry``) and checked in Python for rows about to be written.
 """
 
@@ -18,7 +18,6 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.sqla.models import (
     Permission,
     PermissionView,
-    Role,
     ViewMenu,
     assoc_permissionview_role,
 )
@@ -31,6 +30,7 @@ from ..extensions import db
 from ..models import Employee, Team
 from ..registry import BY_MODEL, BY_NAME, Entity
 from ..validation import ValidationFailure, int_limit
+from . import grants
 from .matrix import parse_permission, widest
 
 MSG_NO_SUCH_RECORD = _l("No such record.")
@@ -104,26 +104,54 @@ class Actor:
         return frozenset({self.employee_id}) if self.employee_id else frozenset()
 
 
-def user_permissions(user) -> set[tuple[str, str]]:
-    """All (permission, view) pairs of the user's roles, in one query, cached for the request."""
-    key = "_portal_perms"
-    cache = g.get(key) if has_request_context() else None
-    if cache is not None and cache[0] == user.id:
-        return cache[1]
-    role_ids = [r.id for r in user.roles] + [r.id for grp in user.groups for r in grp.roles]
+@dataclass(frozen=True)
+class Grants:
+    """What a set of roles is allowed: its (permission, view) pairs and, per (entity, verb), the
+    widest scope among them."""
+
+    permissions: frozenset[tuple[str, str]]
+    scopes: dict[tuple[str, str], str]
+
+
+def _role_ids(user) -> frozenset[int]:
+    return frozenset(r.id for r in user.roles) | frozenset(r.id for grp in user.groups for r in grp.roles)
+
+
+def _read_grants(role_ids: frozenset[int]) -> Grants:
     rows = db.session.execute(
         select(Permission.name, ViewMenu.name)
         .join(PermissionView, PermissionView.permission_id == Permission.id)
         .join(ViewMenu, PermissionView.view_menu_id == ViewMenu.id)
         .join(assoc_permissionview_role,
               assoc_permissionview_role.c.permission_view_id == PermissionView.id)
-        .where(assoc_permissionview_role.c.role_id.in_(role_ids))
+        .where(assoc_permissionview_role.c.role_id.in_(sorted(role_ids)))
     ).all()
-    perms = {(p, v) for p, v in rows}
-    _ = Role  # roles are reached through the association table above
+    perms = frozenset((p, v) for p, v in rows)
+    scopes: dict[tuple[str, str], list[str]] = {}
+    for perm, view in perms:
+        parsed = parse_permission(perm)
+        if parsed and view in BY_NAME:
+            scopes.setdefault((view, parsed[0]), []).append(parsed[1])
+    return Grants(perms, {k: widest(v) for k, v in scopes.items()})
+
+
+def user_grants(user) -> Grants:
+    """The user's roles' grants: one query, kept across requests while the access grid is
+    unchanged (``grants.kept``), and for the request in any case."""
+    key = "_portal_grants"
+    cache = g.get(key) if has_request_context() else None
+    if cache is not None and cache[0] == user.id:
+        return cache[1]
+    role_ids = _role_ids(user)
+    found = grants.kept(role_ids, lambda: _read_grants(role_ids))
     if has_request_context():
-        setattr(g, key, (user.id, perms))
-    return perms
+        setattr(g, key, (user.id, found))
+    return found
+
+
+def user_permissions(user) -> frozenset[tuple[str, str]]:
+    """All (permission, view) pairs of the user's roles."""
+    return user_grants(user).permissions
 
 
 def employee_of(user_id: int):
@@ -140,16 +168,11 @@ def employee_of(user_id: int):
 def build_actor(user) -> Actor:
     if user is None or not getattr(user, "is_authenticated", False) or not user.id:
         return Actor(None, None, None)
-    scopes: dict[tuple[str, str], list[str]] = {}
-    for perm, view in user_permissions(user):
-        parsed = parse_permission(perm)
-        if parsed and view in BY_NAME:
-            scopes.setdefault((view, parsed[0]), []).append(parsed[1])
     emp = employee_of(user.id)
     emp_id, team_id = (emp.id, emp.team_id) if emp else (None, None)
     roles = frozenset(r.name for r in user.roles) | frozenset(
         r.name for grp in user.groups for r in grp.roles)
-    return Actor(user.id, user.username, emp_id, team_id, {k: widest(v) for k, v in scopes.items()}, roles)
+    return Actor(user.id, user.username, emp_id, team_id, user_grants(user).scopes, roles)
 
 
 def current_actor() -> Actor:

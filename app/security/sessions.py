@@ -13,7 +13,7 @@ out everywhere" end all of a user's (``revoke_user``; the first two by a flush h
 can forget it).
 
 Checking costs no extra query: the row is loaded with its user in the one query that used to
-load the user alone.
+load the user alone (and the access grid's revision with them, ``grants``).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from ..models import LoginSession
 from ..models.base import utcnow
 from ..models.history import LoginEventKind
 from ..models.logins import SessionEnd
-from . import journal
+from . import grants, journal
 
 SESSION_KEY = "_portal_sid"  # in the Flask session: the id of the browser's LoginSession
 CURRENT = "_portal_login_session"  # g key: the LoginSession of this request
@@ -71,15 +71,20 @@ def _live(sid, user_id, channel: str) -> LoginSession | None:
     except (TypeError, ValueError):
         return None
     # The user's roles and groups come in the same statement: every request reads them (its
-    # permissions), and FAB's lazy backrefs would ask for each in a statement of its own.
-    row = db.session.scalars(select(LoginSession).where(
+    # permissions), and FAB's lazy backrefs would ask for each in a statement of its own. So does
+    # the access grid's revision, under which the roles' permissions may be kept (``grants``).
+    found = db.session.execute(select(LoginSession, grants.revision_column()).where(
         LoginSession.id == sid, LoginSession.user_id == user_id, LoginSession.channel == channel,
         LoginSession.ended_at.is_(None), LoginSession.expires_at > utcnow()).options(
         joinedload(LoginSession.user).options(joinedload(User.roles), joinedload(User.groups)))
     ).unique().first()
-    if row is None or row.user is None or not row.user.is_active:
+    if found is None:
+        return None
+    row, revision = found
+    if row.user is None or not row.user.is_active:
         return None
     g.setdefault(CURRENT, row)
+    grants.note_revision(revision)
     return row
 
 

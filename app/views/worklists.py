@@ -21,7 +21,7 @@ from flask_login import login_required
 
 from .. import clock, policy
 from ..clock import today
-from ..display import display
+from ..display import display, record_url
 from ..labels import BUCKET_LABELS, DUNNING_LABELS
 from ..models.policy import PolicyKey
 from ..models.service import Severity
@@ -61,7 +61,7 @@ def total_rows(data: dict) -> int:
 
 
 def _row(entity_name, obj, **values):
-    return {"url": url_for(f"{entity_name}View.show", pk=obj.id), "values": values}
+    return {"url": record_url(entity_name, obj.id), "values": values}
 
 
 def _cols(entity_name, *names):
@@ -117,7 +117,7 @@ def waiting_for_others(day):
     for_me = {r["url"] for r in approvals(day)["rows"]}
     rows = []
     for name, entity, wf, found, by in work.in_approval_states(current_actor(), LIMIT):
-        found = [o for o in found if url_for(f"{name}View.show", pk=o.id) not in for_me]
+        found = [o for o in found if record_url(name, o.id) not in for_me]
         rows += _waiting_rows(day, name, entity, wf, found, by, people.employee_names(by.get(o.id) for o in found))
     return {"columns": _WAITING_COLS, "rows": rows}
 
