@@ -176,9 +176,21 @@ def _record_links(entity: Entity, item) -> list[tuple[object, str, str]]:
     """Extra actions on a record page: (label, url, element id), one from each custom page that
     acts on this entity's records (its view's ``record_entity`` and ``record_link``)."""
     actor = current_actor()
-    links = (view.record_link(item, actor) for view in current_app.appbuilder.baseviews
-             if getattr(view, "record_entity", None) == entity.name and hasattr(view, "record_link"))
+    links = (view.record_link(item, actor) for view in _acting_views().get(entity.name, ()))
     return [link for link in links if link]
+
+
+def _acting_views() -> dict[str, list]:
+    """entity name -> the custom views acting on its records, found once per app among its
+    hundred-odd views (the record page asked each of them on every request)."""
+    found = current_app.extensions.get("portal_acting_views")
+    if found is None:
+        found = {}
+        for view in current_app.appbuilder.baseviews:
+            if getattr(view, "record_entity", None) and hasattr(view, "record_link"):
+                found.setdefault(view.record_entity, []).append(view)
+        current_app.extensions["portal_acting_views"] = found
+    return found
 
 
 class _RecordShow:

@@ -14,12 +14,14 @@ record page on the same tab (FAB's ``ab_keep_tab.js``), as it always did.
 from __future__ import annotations
 
 from flask import g, render_template
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 # FAB's template filters that link a list to another page, size or sort of itself: they link to
 # the request's own endpoint, which for a pane is the pane's URL, not the record page's.
 LIST_LINK_FILTERS = ("link_order", "link_page", "link_page_size")
 PAGES = ("show", "edit")
+_PANE_KEY = "_portal_blank_pane"  # g: a pane's markup with _URL for its URL
+_URL = "__related_url__"
 
 
 class RelatedPane:
@@ -30,7 +32,13 @@ class RelatedPane:
         self.url = url
 
     def __call__(self, **_) -> Markup:
-        return Markup(render_template("portal/widgets/related_pane.html", url=self.url))
+        # Rendered once per request and page (a record page has up to five panes alike but for
+        # their URL): each render ran every context processor again.
+        blank = g.get(_PANE_KEY)
+        if blank is None:
+            blank = render_template("portal/widgets/related_pane.html", url=_URL)
+            setattr(g, _PANE_KEY, blank)
+        return Markup(blank.replace(_URL, str(escape(self.url)), 1))
 
 
 def links_to_record_page(url: str) -> None:
