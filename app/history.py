@@ -11,10 +11,11 @@ import enum
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
+from functools import cache
 
 from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Numeric, event, func, insert, inspect, select
+from sqlalchemy import Numeric, bindparam, event, func, insert, inspect, select
 from sqlalchemy.orm import RelationshipDirection, Session
 
 from .display import MSG_HIDDEN, formatter_for
@@ -217,11 +218,16 @@ class RecordLog:
     who: dict
 
 
+@cache
+def _log_statement(limit: int):
+    """A record's newest ``limit`` entries, built once (every record page asks; building the
+    statement cost as much as running it on SQLite)."""
+    return (select(ChangeLog).where(*current_record(bindparam("entity"), bindparam("row_id")))
+            .order_by(ChangeLog.at.desc(), ChangeLog.id.desc()).limit(limit))
+
+
 def record_log(entity_name: str, row_id: int, limit: int = HISTORY_LIMIT) -> RecordLog:
-    rows = db.session.scalars(
-        select(ChangeLog).where(*current_record(entity_name, row_id))
-        .order_by(ChangeLog.at.desc(), ChangeLog.id.desc()).limit(limit + 1)
-    ).all()
+    rows = db.session.scalars(_log_statement(limit + 1), {"entity": entity_name, "row_id": row_id}).all()
     rows, complete = rows[:limit], len(rows) <= limit
     return RecordLog(rows, complete, actor_names(rows))
 

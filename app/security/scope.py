@@ -25,6 +25,7 @@ from flask_babel import lazy_gettext as _l
 from flask_jwt_extended import current_user as current_user_jwt
 from flask_login import current_user
 from sqlalchemy import and_, false, inspect, select, true
+from sqlalchemy.orm import Bundle
 
 from ..extensions import db
 from ..models import Employee, Team
@@ -154,14 +155,27 @@ def user_permissions(user) -> frozenset[tuple[str, str]]:
     return user_grants(user).permissions
 
 
+_EMPLOYEE_KEY = "_portal_employee_of"  # g: {user id: the employee row or None}
+
+
+def employee_columns() -> Bundle:
+    """What the request knows of a login's employee: its id, team and names."""
+    return Bundle("employee", Employee.id, Employee.team_id, Employee.name, Employee.name_en)
+
+
+def note_employee(user_id: int, row) -> None:
+    """The employee of a login as another statement of the request read it (the session check:
+    ``employee_columns`` outer-joined to the login), so that ``employee_of`` asks nothing."""
+    if has_request_context():
+        g.setdefault(_EMPLOYEE_KEY, {})[user_id] = row
+
+
 def employee_of(user_id: int):
     """The employee linked to a login (its id, team and names), or None; one query per login and
-    request (the actor and the menu bar's name both ask)."""
-    cache = g.setdefault("_portal_employee_of", {}) if has_request_context() else {}
+    request at most (the actor and the menu bar's name both ask; the session check reads it)."""
+    cache = g.setdefault(_EMPLOYEE_KEY, {}) if has_request_context() else {}
     if user_id not in cache:
-        cache[user_id] = db.session.execute(
-            select(Employee.id, Employee.team_id, Employee.name, Employee.name_en)
-            .where(Employee.user_id == user_id)).first()
+        cache[user_id] = db.session.scalars(select(employee_columns()).where(Employee.user_id == user_id)).first()
     return cache[user_id]
 
 

@@ -20,18 +20,20 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from functools import cache
 
 from flask import current_app, g, has_request_context, session
 from flask_appbuilder.security.sqla.models import User
-from sqlalchemy import delete, event, func, inspect, or_, select, update
+from sqlalchemy import bindparam, delete, event, func, inspect, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from ..extensions import db
-from ..models import LoginSession
+from ..models import Employee, LoginSession
 from ..models.base import utcnow
 from ..models.history import LoginEventKind
 from ..models.logins import SessionEnd
 from . import grants, journal
+from .scope import employee_columns, note_employee
 
 SESSION_KEY = "_portal_sid"  # in the Flask session: the id of the browser's LoginSession
 CURRENT = "_portal_login_session"  # g key: the LoginSession of this request
@@ -63,6 +65,23 @@ def begin_web(user) -> LoginSession:
     return row
 
 
+@cache
+def _live_statement():
+    """The session check, built once (building it cost as much as running it on SQLite).
+
+    The user's roles and groups come in the same statement: every request reads them (its
+    permissions), and FAB's lazy backrefs would ask for each in a statement of its own. So does
+    the access grid's revision, under which the roles' permissions may be kept (``grants``), and
+    the login's employee (the row scope's anchor), which every page asks for."""
+    return (
+        select(LoginSession, grants.revision_column(), employee_columns())
+        .outerjoin(Employee, Employee.user_id == LoginSession.user_id)
+        .where(LoginSession.id == bindparam("sid"), LoginSession.user_id == bindparam("user_id"),
+               LoginSession.channel == bindparam("channel"), LoginSession.ended_at.is_(None),
+               LoginSession.expires_at > bindparam("now"))
+        .options(joinedload(LoginSession.user).options(joinedload(User.roles), joinedload(User.groups))))
+
+
 def _live(sid, user_id, channel: str) -> LoginSession | None:
     if not isinstance(sid, str) or not sid:
         return None
@@ -70,21 +89,16 @@ def _live(sid, user_id, channel: str) -> LoginSession | None:
         user_id = int(user_id)
     except (TypeError, ValueError):
         return None
-    # The user's roles and groups come in the same statement: every request reads them (its
-    # permissions), and FAB's lazy backrefs would ask for each in a statement of its own. So does
-    # the access grid's revision, under which the roles' permissions may be kept (``grants``).
-    found = db.session.execute(select(LoginSession, grants.revision_column()).where(
-        LoginSession.id == sid, LoginSession.user_id == user_id, LoginSession.channel == channel,
-        LoginSession.ended_at.is_(None), LoginSession.expires_at > utcnow()).options(
-        joinedload(LoginSession.user).options(joinedload(User.roles), joinedload(User.groups)))
-    ).unique().first()
+    found = db.session.execute(_live_statement(), {
+        "sid": sid, "user_id": user_id, "channel": channel, "now": utcnow()}).unique().first()
     if found is None:
         return None
-    row, revision = found
+    row, revision, employee = found
     if row.user is None or not row.user.is_active:
         return None
     g.setdefault(CURRENT, row)
     grants.note_revision(revision)
+    note_employee(user_id, employee if employee.id is not None else None)
     return row
 
 
