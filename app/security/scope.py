@@ -10,6 +10,7 @@ from __future__ import annotations
 import builtins
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 
 from flask import g, has_request_context, request
 from flask_appbuilder.models.filters import BaseFilter
@@ -24,7 +25,7 @@ from flask_appbuilder.security.sqla.models import (
 from flask_babel import lazy_gettext as _l
 from flask_jwt_extended import current_user as current_user_jwt
 from flask_login import current_user
-from sqlalchemy import and_, false, inspect, select, true
+from sqlalchemy import and_, bindparam, false, inspect, select, true
 from sqlalchemy.orm import Bundle
 
 from ..extensions import db
@@ -71,10 +72,8 @@ class Actor:
         if self._team is None:
             members: frozenset[int] = frozenset()
             if self.employee_id:
-                cond = Employee.team_id.in_(select(Team.id).where(Team.supervisor_id == self.employee_id))
-                if self.team_id:
-                    cond = cond | (Employee.team_id == self.team_id)
-                members = frozenset(db.session.scalars(select(Employee.id).where(cond))) | {self.employee_id}
+                members = frozenset(db.session.scalars(_team_statement(), {
+                    "employee": self.employee_id, "team": self.team_id})) | {self.employee_id}
             self._team = members
         return self._team
 
@@ -148,6 +147,14 @@ def user_grants(user) -> Grants:
     if has_request_context():
         setattr(g, key, (user.id, found))
     return found
+
+
+@cache
+def _team_statement():
+    """The employees of the team an employee belongs to (``team``: none when NULL) and of every
+    team they supervise; built once, like the session check."""
+    supervised = select(Team.id).where(Team.supervisor_id == bindparam("employee"))
+    return select(Employee.id).where(Employee.team_id.in_(supervised) | (Employee.team_id == bindparam("team")))
 
 
 def user_permissions(user) -> frozenset[tuple[str, str]]:
