@@ -124,11 +124,21 @@ def linked(value):
     open it (readability decided per page in one query per entity: ``scope.prime_references``),
     otherwise what ``display`` shows ("(not visible to you)")."""
     entity = BY_MODEL.get(type(value))
-    if entity is None or not is_readable(value):
+    if entity is None:
         return display(value)
-    href = record_url(entity.name, value.id)
-    return Markup('<a class="portal-ref" data-ref="{}" href="{}">{}</a>').format(
-        entity.name, href, escape(str(value)))
+    # A list names the same few rows on many of its rows (a salesperson's customers all name
+    # their owner): each is written once per request.
+    written = g.setdefault("_portal_links", {}) if has_request_context() and value.id is not None else {}
+    key = (entity.name, value.id)
+    cell = written.get(key)
+    if cell is None:
+        if not is_readable(value):
+            cell = display(value)
+        else:
+            cell = Markup('<a class="portal-ref" data-ref="{}" href="{}">{}</a>').format(
+                entity.name, record_url(entity.name, value.id), escape(str(value)))
+        written[key] = cell
+    return cell
 
 
 def page_formatter_for(model, key: str):

@@ -471,23 +471,35 @@ def _loaded_reference_id(row, rel):
     return target.id if target is not None else None
 
 
-def _note_loaded(entity: Entity, targets) -> None:
-    """Readability of loaded rows whose anchor is a column of their own (a customer's owner),
-    decided from that column as the rows were loaded, as the scope clause would decide it
-    (``owner_id IN allowed``): no query. Rows changed in this session are left to the query."""
-    *rels, col = (entity.anchor or "id").split(".")
-    if rels or col == "id":
-        return
+def in_scope_as_loaded(entity: Entity, verb: str, rows) -> dict[int, bool]:
+    """Whether loaded rows are in the user's ``verb`` scope, decided without a query where the
+    scope clause would test a column of the row's own (a customer's ``owner_id IN allowed``), from
+    that column as it was loaded: {row id: in scope} for the rows so decided. A row changed in
+    this session, or whose anchor lies beyond it (an order's customer's owner), is not decided."""
     actor = current_actor()
-    scope = actor.scope(entity.name, "read")
-    allowed = actor.allowed_employees(scope) if scope else None
-    if allowed is None:  # every row, or none: readable_ids answers without a query
-        return
-    cache = g.setdefault(_READABLE_KEY, {}).setdefault(entity.name, {})
-    for target in targets:
-        state = inspect(target)
+    scope = actor.scope(entity.name, verb)
+    if scope is None:
+        return {row.id: False for row in rows}
+    allowed = actor.allowed_employees(scope)
+    if allowed is None or entity.anchor is None:
+        return {row.id: True for row in rows}
+    *rels, col = entity.anchor.split(".")
+    if rels:
+        return {}
+    decided = {}
+    for row in rows:
+        state = inspect(row)
         if state.persistent and not state.modified and col in state.dict:
-            cache.setdefault(target.id, state.dict[col] in allowed)
+            decided[row.id] = state.dict[col] in allowed
+    return decided
+
+
+def _note_loaded(entity: Entity, targets) -> None:
+    """Readability of loaded references decided as they were loaded where their anchor is a
+    column of their own (``in_scope_as_loaded``): no query for those."""
+    cache = g.setdefault(_READABLE_KEY, {}).setdefault(entity.name, {})
+    for row_id, readable in in_scope_as_loaded(entity, "read", targets).items():
+        cache.setdefault(row_id, readable)
 
 
 def prime_references(model, rows) -> None:

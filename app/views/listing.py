@@ -11,12 +11,15 @@ from __future__ import annotations
 from flask import abort, has_request_context, request
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.widgets import ListWidget
+from sqlalchemy import inspect
+from sqlalchemy.orm.util import identity_key
 
 from ..clock import today
+from ..extensions import db
 from ..presets import preset
 from ..registry import BY_MODEL, Entity
-from ..security.scope import scoped
-from ..workflow.engine import locked_clause
+from ..security.scope import in_scope_as_loaded, scoped
+from ..workflow.engine import is_locked, locked_clause, workflow_of
 
 PRESET_ARG = "preset"
 _PRESET_ENDPOINTS = ("list", "export")
@@ -50,13 +53,33 @@ class PresetFilter(BaseFilter):
 
 
 def changeable_ids(entity: Entity, pks) -> set[int]:
-    """Which of ``pks`` the user may edit and delete now (one query)."""
+    """Which of ``pks`` the user may edit and delete now: from the rows as the list loaded them
+    when they tell it all (a customer list: the write scope's anchor is the row's own column and
+    no parent locks it), otherwise in one query."""
     ids = [int(pk) for pk in pks if str(pk).isdigit()]
     if not ids:
         return set()
     model = entity.model
+    decided = _changeable_as_loaded(entity, ids)
+    if decided is not None:
+        return decided
     query = scoped(entity, "write", pinned=True).filter(model.id.in_(ids), ~locked_clause(entity))
     return {row_id for (row_id,) in query.with_entities(model.id).all()}
+
+
+def _changeable_as_loaded(entity: Entity, ids: list[int]) -> set[int] | None:
+    """``changeable_ids`` decided as ``locked_clause`` and the scope clause would decide it, from
+    the rows the list loaded (still in the session, unchanged); None when that is not enough."""
+    if entity.parent_lock is not None:
+        return None
+    wf = workflow_of(entity)
+    rows = [db.session.identity_map.get(identity_key(entity.model, i)) for i in ids]
+    if any(row is None or (wf is not None and wf.field not in inspect(row).dict) for row in rows):
+        return None
+    in_scope = in_scope_as_loaded(entity, "write", rows)
+    if len(in_scope) != len(rows):
+        return None
+    return {row.id for row in rows if in_scope[row.id] and not is_locked(entity, row)}
 
 
 class PortalListWidget(ListWidget):
