@@ -8,9 +8,11 @@ entity's anchor (see ``app.registry``) and checked in Python for rows about to b
 from __future__ import annotations
 
 import builtins
+from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
+from types import MappingProxyType
 
 from flask import g, has_request_context, request
 from flask_appbuilder.models.filters import BaseFilter
@@ -60,7 +62,7 @@ class Actor:
     username: str | None
     employee_id: int | None
     team_id: int | None = None
-    scopes: dict[tuple[str, str], str] = field(default_factory=dict)  # (entity, verb) -> scope
+    scopes: Mapping[tuple[str, str], str] = field(default_factory=dict)  # (entity, verb) -> scope
     roles: frozenset[str] = frozenset()  # role names, for workflow steps limited to roles
     _team: frozenset[int] | None = field(default=None, repr=False, compare=False)
 
@@ -110,7 +112,7 @@ class Grants:
     widest scope among them."""
 
     permissions: frozenset[tuple[str, str]]
-    scopes: dict[tuple[str, str], str]
+    scopes: Mapping[tuple[str, str], str]
 
 
 def _role_ids(user) -> frozenset[int]:
@@ -132,7 +134,8 @@ def _read_grants(role_ids: frozenset[int]) -> Grants:
         parsed = parse_permission(perm)
         if parsed and view in BY_NAME:
             scopes.setdefault((view, parsed[0]), []).append(parsed[1])
-    return Grants(perms, {k: widest(v) for k, v in scopes.items()})
+    # Read-only: one Grants serves every request of these roles (``grants.kept``).
+    return Grants(perms, MappingProxyType({k: widest(v) for k, v in scopes.items()}))
 
 
 def user_grants(user) -> Grants:

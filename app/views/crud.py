@@ -50,7 +50,7 @@ from ..workflow.engine import children_locked, is_locked, parent_locked
 from .api_contract import MSG_NOT_JSON, PortalApi
 from .api_schema import PortalSchemaConverter, harden_input_schema
 from .export import ExportMixin
-from .listing import PortalListWidget, PresetFilter, active_preset, changeable_ids
+from .listing import PortalListWidget, PortalSearchWidget, PresetFilter, active_preset, changeable_ids
 from .pickers import use_blank_pickers
 from .related import PAGES, RelatedPane, links_to_record_page
 from .routing import QueryGuard, bad_query_is_400, record_id
@@ -267,6 +267,7 @@ class PortalModelView(QueryGuard, _RecordShow, ExportMixin, _Guard, FormWrites, 
     download = None  # no uploads: FAB's /download/<filename> route is not registered
     version_field = VERSION_FIELD
     list_widget = PortalListWidget
+    search_widget = PortalSearchWidget
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
