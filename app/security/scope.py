@@ -319,9 +319,23 @@ class ScopeFilter(BaseFilter):
         entity = BY_MODEL.get(self.model)
         if entity is None:
             return query
-        verb = value if value in ("read", "write", "approve") else request_verb()
-        pinned = has_request_context() and g.get(PINNED_KEY) is self.model
+        verb, pinned = self._verb(value), has_request_context() and g.get(PINNED_KEY) is self.model
         return filter_query(query, entity, verb, pinned=pinned)
+
+    @staticmethod
+    def _verb(value) -> str:
+        return value if value in ("read", "write", "approve") else request_verb()
+
+    def statement_key(self, value):
+        """All that ``apply`` adds to a query depends on (``ScopedInterface._kept``): the verb,
+        the reader's scope of it and its employees, and whether the query is pinned."""
+        entity = BY_MODEL.get(self.model)
+        if entity is None:
+            return None
+        verb, actor = self._verb(value), current_actor()
+        scope = actor.scope(entity.name, verb)
+        return (verb, scope, actor.allowed_employees(scope) if scope else None,
+                has_request_context() and g.get(PINNED_KEY) is self.model)
 
 
 class ReadScopeFilter(ScopeFilter):
@@ -329,6 +343,9 @@ class ReadScopeFilter(ScopeFilter):
 
     def apply(self, query, value):
         return super().apply(query, "read")
+
+    def statement_key(self, value):
+        return super().statement_key("read")
 
 
 # --- Python side ----------------------------------------------------------------------------
@@ -532,7 +549,7 @@ class _KeptFilterConverter(SQLAFilterConverter):
         return None if found is None else list(found)  # callers extend the list they get
 
 
-_MAX_KEPT_PICKERS = 512  # statements kept per interface (one per reader's scope); more start afresh
+_MAX_KEPT_STATEMENTS = 512  # statements kept per interface (one per reader's scope...); more start afresh
 
 
 class ScopedInterface(SQLAInterface):
@@ -572,32 +589,42 @@ class ScopedInterface(SQLAInterface):
         prime_references(self.obj, rows)
         return count, rows
 
+    def _kept(self, kind: str, filters, extra: tuple, build):
+        """A statement of this interface kept for everything it depends on: building one
+        through FAB's filters cost more than running it on SQLite (a picker's, a record's). Each
+        filter says what its part depends on (``statement_key``: the row scope's filter, the
+        preset's); one that does not gets ``build()`` afresh."""
+        parts = []
+        for flt, value in zip(filters.filters, filters.values, strict=True) if filters is not None else ():
+            key_of = getattr(flt, "statement_key", None)
+            if key_of is None:
+                return build()
+            parts.append((type(flt), flt.column_name, key_of(value)))
+        key = (kind, *extra, tuple(parts))
+        kept = self.__dict__.setdefault("_kept_statements", {})
+        if key not in kept:
+            if len(kept) >= _MAX_KEPT_STATEMENTS:
+                kept.clear()
+            kept[key] = build()
+        return kept[key]
+
     def _picker_statement(self, filters, order_column, order_direction, outer_default_load):
-        """A picker's statement (every row it may offer), kept per interface and everything it
-        depends on: building it through FAB's filters cost more than running it on SQLite. Its
-        filters are the pickers' ``ReadScopeFilter`` (the same on every request), so the
-        statement depends only on the reader's read scope of the entity, its employees and
-        whether the query is pinned; any other filter is built afresh."""
+        """A picker's statement: every row it may offer, shown by name."""
         def build():
             query = self.session.query(self.obj).options(*self.picker_loads())
             return self.apply_all(query, filters, order_column, order_direction, None, None, None,
                                   outer_default_load).statement
 
-        flts = filters.filters if filters is not None else []
-        entity = BY_MODEL.get(self.obj)
-        if entity is None or not all(type(flt) is ReadScopeFilter for flt in flts):
-            return build()
-        actor = current_actor()
-        scope = actor.scope(entity.name, "read")
-        key = (len(flts), order_column, order_direction, outer_default_load, scope,
-               actor.allowed_employees(scope) if scope else None,
-               has_request_context() and g.get(PINNED_KEY) is self.obj)
-        kept = self.__dict__.setdefault("_kept_pickers", {})
-        if key not in kept:
-            if len(kept) >= _MAX_KEPT_PICKERS:
-                kept.clear()
-            kept[key] = build()
-        return kept[key]
+        return self._kept("picker", filters, (order_column, order_direction, outer_default_load), build)
+
+    def _row_statement(self, filters):
+        """One row by its key (``portal_pk``) through the view's filters, as FAB's ``get``."""
+        def build():
+            pk = getattr(self.obj, self.get_pk_name())
+            return self.apply_all(self.session.query(self.obj), filters).statement.where(
+                pk == bindparam("portal_pk"))
+
+        return self._kept("row", filters, (), build)
 
     def picker_loads(self) -> list:
         """Loader options for a form's picker (every row it may offer, shown by name): none here,
@@ -629,8 +656,12 @@ class ScopedInterface(SQLAInterface):
         key = (builtins.id(self), pk, builtins.id(args[0] if args else kwargs.get("filters")))
         if key in kept:
             return kept[key]
+        filters = args[0] if args else kwargs.get("filters")
         with pinned_to(self.obj):
-            item = super().get(pk, *args, **kwargs)
+            if filters is None or len(args) > 1 or set(kwargs) - {"filters"}:
+                item = super().get(pk, *args, **kwargs)  # FAB's columns or loading asked
+            else:
+                item = self.session.scalars(self._row_statement(filters), {"portal_pk": pk}).unique().one_or_none()
         if item is not None:
             prime_references(self.obj, [item])
         kept[key] = item

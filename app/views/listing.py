@@ -53,6 +53,12 @@ class PresetFilter(BaseFilter):
             return query
         return query.filter(found.condition(today()))
 
+    def statement_key(self, value):
+        """What ``apply`` depends on (``ScopedInterface._kept``): the preset asked and the day."""
+        entity = BY_MODEL.get(self.model)
+        found = active_preset(entity) if entity is not None else None
+        return None if found is None else (found.name, today())
+
 
 def changeable_ids(entity: Entity, pks) -> set[int]:
     """Which of ``pks`` the user may edit and delete now: from the rows as the list loaded them
