@@ -5,6 +5,8 @@ next request of a signed-in user follows it."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import event, select, text
 
@@ -79,3 +81,34 @@ def test_a_signed_in_request_reads_no_permissions_while_the_grid_is_unchanged(ap
     finally:
         event.remove(engine, "before_cursor_execute", keep)
     assert len(first) <= 1 and second == []
+
+
+def test_a_widened_scope_shows_in_a_kept_picker_at_once(app, login):
+    """Pickers and record pages keep their statements per reader's scope
+    (``ScopedInterface._kept``): a salesperson granted every customer sees sales2's customer in
+    their order's customer picker on the next request, and no longer once the grant is gone."""
+    from app.models import SalesOrder
+
+    with app.app_context():
+        theirs = make(Customer, employee("sales2")).id
+        order = make(SalesOrder, employee("sales1")).id
+    ui = login("sales1")
+
+    def offered() -> bool:
+        resp = ui.get(f"/salesorderview/edit/{order}")
+        assert resp.status_code == 200
+        picker = re.search(r'<select[^>]*id="customer".*?</select>', resp.get_data(as_text=True), re.S)
+        return f'value="{theirs}"' in picker.group(0)
+
+    assert not offered() and not offered()  # the second from the kept statement
+    every = SALES_CUSTOMER_READ.replace("can_read_own", "can_read_all")
+    with app.app_context():
+        db.session.execute(text("INSERT INTO ab_permission_view_role (id, permission_view_id, role_id) "
+                                f"SELECT (SELECT max(id) + 1 FROM ab_permission_view_role), ({every}), {SALES_ROLE}"))
+        db.session.commit()
+    assert offered()
+    with app.app_context():
+        db.session.execute(text(f"DELETE FROM ab_permission_view_role WHERE role_id = {SALES_ROLE} "
+                                f"AND permission_view_id = ({every})"))
+        db.session.commit()
+    assert not offered()
