@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from decimal import Decimal
 
-from flask import g, has_request_context, url_for
+from flask import g, has_request_context, request, url_for
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy import Enum, inspect
@@ -127,8 +127,9 @@ def linked(value):
     if entity is None:
         return display(value)
     # A list names the same few rows on many of its rows (a salesperson's customers all name
-    # their owner): each is written once per request.
-    written = g.setdefault("_portal_links", {}) if has_request_context() and value.id is not None else {}
+    # their owner): each is written once per page that only reads (a write may rename one).
+    written = (g.setdefault("_portal_links", {})
+               if has_request_context() and request.method == "GET" and value.id is not None else {})
     key = (entity.name, value.id)
     cell = written.get(key)
     if cell is None:

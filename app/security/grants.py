@@ -36,16 +36,20 @@ def note_revision(value: int | None) -> None:
         setattr(g, _REVISION, value)
 
 
-def kept(role_ids: frozenset[int], build: Callable[[], T]) -> T:
-    """``build()``'s answer for these roles, kept while the grid's revision stays the one this
-    request read; ``build`` is asked when there is none."""
+def kept(role_ids: frozenset[int], build: Callable[[], tuple[T, int | None]]) -> T:
+    """What ``build()`` makes for these roles, kept while the grid's revision stays the one this
+    request read. ``build`` answers with the revision it read its rows at: what it made is kept
+    only when that is the request's (a change this transaction made and may still roll back is
+    never kept under the number from before it)."""
     revision = g.get(_REVISION) if has_request_context() else None
     if revision is None:
-        return build()
+        return build()[0]
     kept_now = current_app.extensions.get(_KEPT)
     if kept_now is None or kept_now[0] != revision or len(kept_now[1]) >= MAX_KEPT:
         kept_now = current_app.extensions[_KEPT] = (revision, {})  # what older revisions made is gone
     found = kept_now[1].get(role_ids)
     if found is None:
-        found = kept_now[1][role_ids] = build()
+        found, read_at = build()
+        if read_at == revision:
+            kept_now[1][role_ids] = found
     return found

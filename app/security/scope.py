@@ -119,23 +119,26 @@ def _role_ids(user) -> frozenset[int]:
     return frozenset(r.id for r in user.roles) | frozenset(r.id for grp in user.groups for r in grp.roles)
 
 
-def _read_grants(role_ids: frozenset[int]) -> Grants:
+def _read_grants(role_ids: frozenset[int]) -> tuple[Grants, int | None]:
+    """The roles' grants and the grid's revision they were read at (in the same statement: a
+    change made earlier in this transaction is in both)."""
     rows = db.session.execute(
-        select(Permission.name, ViewMenu.name)
+        select(Permission.name, ViewMenu.name, grants.revision_column())
         .join(PermissionView, PermissionView.permission_id == Permission.id)
         .join(ViewMenu, PermissionView.view_menu_id == ViewMenu.id)
         .join(assoc_permissionview_role,
               assoc_permissionview_role.c.permission_view_id == PermissionView.id)
         .where(assoc_permissionview_role.c.role_id.in_(sorted(role_ids)))
     ).all()
-    perms = frozenset((p, v) for p, v in rows)
+    perms = frozenset((p, v) for p, v, _ in rows)
     scopes: dict[tuple[str, str], list[str]] = {}
     for perm, view in perms:
         parsed = parse_permission(perm)
         if parsed and view in BY_NAME:
             scopes.setdefault((view, parsed[0]), []).append(parsed[1])
     # Read-only: one Grants serves every request of these roles (``grants.kept``).
-    return Grants(perms, MappingProxyType({k: widest(v) for k, v in scopes.items()}))
+    return Grants(perms, MappingProxyType({k: widest(v) for k, v in scopes.items()})), (
+        rows[0][2] if rows else None)
 
 
 def user_grants(user) -> Grants:
@@ -602,11 +605,12 @@ class ScopedInterface(SQLAInterface):
             parts.append((type(flt), flt.column_name, key_of(value)))
         key = (kind, *extra, tuple(parts))
         kept = self.__dict__.setdefault("_kept_statements", {})
-        if key not in kept:
+        statement = kept.get(key)
+        if statement is None:  # another thread may clear the dict meanwhile: use our own
             if len(kept) >= _MAX_KEPT_STATEMENTS:
                 kept.clear()
-            kept[key] = build()
-        return kept[key]
+            statement = kept[key] = build()
+        return statement
 
     def _picker_statement(self, filters, order_column, order_direction, outer_default_load):
         """A picker's statement: every row it may offer, shown by name."""
