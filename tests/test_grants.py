@@ -16,10 +16,26 @@ from app.models.access import GRID_TABLES, AccessRevision
 from tests.conftest import employee
 from tests.factories import make
 
-SALES_CUSTOMER_READ = (
-    "SELECT pv.id FROM ab_permission_view pv JOIN ab_permission p ON p.id = pv.permission_id "
-    "JOIN ab_view_menu v ON v.id = pv.view_menu_id WHERE v.name = 'Customer' AND p.name = 'can_read_own'")
+CUSTOMER_RIGHT = (
+    "(SELECT pv.id FROM ab_permission_view pv JOIN ab_permission p ON p.id = pv.permission_id "
+    "JOIN ab_view_menu v ON v.id = pv.view_menu_id WHERE v.name = 'Customer' AND p.name = :perm)")
 SALES_ROLE = "(SELECT id FROM ab_role WHERE name = 'Salesperson')"
+
+
+def _grant(app, perm: str) -> None:
+    """Give the Salesperson role ``perm`` on customers by plain SQL, as another process would."""
+    with app.app_context():
+        db.session.execute(text("INSERT INTO ab_permission_view_role (id, permission_view_id, role_id) "
+                                f"SELECT (SELECT max(id) + 1 FROM ab_permission_view_role), {CUSTOMER_RIGHT}, "
+                                f"{SALES_ROLE}"), {"perm": perm})
+        db.session.commit()
+
+
+def _revoke(app, perm: str) -> None:
+    with app.app_context():
+        db.session.execute(text(f"DELETE FROM ab_permission_view_role WHERE role_id = {SALES_ROLE} "
+                                f"AND permission_view_id = {CUSTOMER_RIGHT}"), {"perm": perm})
+        db.session.commit()
 
 
 def _revision() -> int:
@@ -47,17 +63,9 @@ def test_a_right_taken_and_given_by_plain_sql_holds_on_the_next_request(app, log
         make(Customer, employee("sales1"))
     ui = login("sales1")
     assert _customer_list(ui) and _customer_list(ui)  # the second from the kept grants
-    with app.app_context():
-        pv_id = db.session.scalar(text(SALES_CUSTOMER_READ))
-        db.session.execute(text(f"DELETE FROM ab_permission_view_role WHERE role_id = {SALES_ROLE} "
-                                "AND permission_view_id = :pv"), {"pv": pv_id})
-        db.session.commit()
+    _revoke(app, "can_read_own")
     assert not _customer_list(ui)
-    with app.app_context():
-        db.session.execute(text("INSERT INTO ab_permission_view_role (id, permission_view_id, role_id) "
-                                f"SELECT (SELECT max(id) + 1 FROM ab_permission_view_role), :pv, {SALES_ROLE}"),
-                           {"pv": pv_id})
-        db.session.commit()
+    _grant(app, "can_read_own")
     assert _customer_list(ui)
 
 
@@ -101,14 +109,7 @@ def test_a_widened_scope_shows_in_a_kept_picker_at_once(app, login):
         return f'value="{theirs}"' in picker.group(0)
 
     assert not offered() and not offered()  # the second from the kept statement
-    every = SALES_CUSTOMER_READ.replace("can_read_own", "can_read_all")
-    with app.app_context():
-        db.session.execute(text("INSERT INTO ab_permission_view_role (id, permission_view_id, role_id) "
-                                f"SELECT (SELECT max(id) + 1 FROM ab_permission_view_role), ({every}), {SALES_ROLE}"))
-        db.session.commit()
+    _grant(app, "can_read_all")
     assert offered()
-    with app.app_context():
-        db.session.execute(text(f"DELETE FROM ab_permission_view_role WHERE role_id = {SALES_ROLE} "
-                                f"AND permission_view_id = ({every})"))
-        db.session.commit()
+    _revoke(app, "can_read_all")
     assert not offered()

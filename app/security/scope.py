@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from types import MappingProxyType
 
-from flask import g, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.filters import SQLAFilterConverter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -115,8 +115,9 @@ class Grants:
     scopes: Mapping[tuple[str, str], str]
 
 
-def _role_ids(user) -> frozenset[int]:
-    return frozenset(r.id for r in user.roles) | frozenset(r.id for grp in user.groups for r in grp.roles)
+def user_roles(user) -> list:
+    """A signed-in user's roles, those of their groups included (FAB's own answer)."""
+    return current_app.appbuilder.sm.get_user_roles(user)
 
 
 def _read_grants(role_ids: frozenset[int]) -> tuple[Grants, int | None]:
@@ -148,7 +149,7 @@ def user_grants(user) -> Grants:
     cache = g.get(key) if has_request_context() else None
     if cache is not None and cache[0] == user.id:
         return cache[1]
-    role_ids = _role_ids(user)
+    role_ids = frozenset(r.id for r in user_roles(user))
     found = grants.kept(role_ids, lambda: _read_grants(role_ids))
     if has_request_context():
         setattr(g, key, (user.id, found))
@@ -197,8 +198,7 @@ def build_actor(user) -> Actor:
         return Actor(None, None, None)
     emp = employee_of(user.id)
     emp_id, team_id = (emp.id, emp.team_id) if emp else (None, None)
-    roles = frozenset(r.name for r in user.roles) | frozenset(
-        r.name for grp in user.groups for r in grp.roles)
+    roles = frozenset(r.name for r in user_roles(user))
     return Actor(user.id, user.username, emp_id, team_id, user_grants(user).scopes, roles)
 
 
@@ -322,12 +322,14 @@ class ScopeFilter(BaseFilter):
         entity = BY_MODEL.get(self.model)
         if entity is None:
             return query
-        verb, pinned = self._verb(value), has_request_context() and g.get(PINNED_KEY) is self.model
-        return filter_query(query, entity, verb, pinned=pinned)
+        return filter_query(query, entity, self._verb(value), pinned=self._pinned())
 
     @staticmethod
     def _verb(value) -> str:
         return value if value in ("read", "write", "approve") else request_verb()
+
+    def _pinned(self) -> bool:
+        return has_request_context() and g.get(PINNED_KEY) is self.model
 
     def statement_key(self, value):
         """All that ``apply`` adds to a query depends on (``ScopedInterface._kept``): the verb,
@@ -337,8 +339,7 @@ class ScopeFilter(BaseFilter):
             return None
         verb, actor = self._verb(value), current_actor()
         scope = actor.scope(entity.name, verb)
-        return (verb, scope, actor.allowed_employees(scope) if scope else None,
-                has_request_context() and g.get(PINNED_KEY) is self.model)
+        return verb, scope, actor.allowed_employees(scope) if scope else None, self._pinned()
 
 
 class ReadScopeFilter(ScopeFilter):
@@ -657,10 +658,10 @@ class ScopedInterface(SQLAInterface):
         # request that writes loads it afresh each time, so a check after a change sees it.
         kept = (g.setdefault("_portal_rows", {}) if has_request_context() and request.method == "GET"
                 else {})
-        key = (builtins.id(self), pk, builtins.id(args[0] if args else kwargs.get("filters")))
+        filters = args[0] if args else kwargs.get("filters")
+        key = (builtins.id(self), pk, builtins.id(filters))
         if key in kept:
             return kept[key]
-        filters = args[0] if args else kwargs.get("filters")
         with pinned_to(self.obj):
             if filters is None or len(args) > 1 or set(kwargs) - {"filters"}:
                 item = super().get(pk, *args, **kwargs)  # FAB's columns or loading asked

@@ -46,17 +46,17 @@ class PresetFilter(BaseFilter):
     name = "preset"
     arg_name = "preset"
 
-    def apply(self, query, value):
+    def _asked(self):
         entity = BY_MODEL.get(self.model)
-        found = active_preset(entity) if entity is not None else None
-        if found is None:
-            return query
-        return query.filter(found.condition(today()))
+        return active_preset(entity) if entity is not None else None
+
+    def apply(self, query, value):
+        found = self._asked()
+        return query if found is None else query.filter(found.condition(today()))
 
     def statement_key(self, value):
         """What ``apply`` depends on (``ScopedInterface._kept``): the preset asked and the day."""
-        entity = BY_MODEL.get(self.model)
-        found = active_preset(entity) if entity is not None else None
+        found = self._asked()
         return None if found is None else (found.name, today())
 
 

@@ -17,7 +17,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
 
-from ..security.scope import user_permissions
+from ..security.scope import user_permissions, user_roles
 
 # FAB's own template, read from the installed package: the portal's ``navbar_menu.html`` (which
 # calls ``portal_menu``) takes its name.
@@ -39,7 +39,7 @@ def portal_menu() -> Markup:
     if not current_user.is_authenticated:
         return _render()
     user = current_user
-    roles = frozenset(r.name for r in user.roles) | frozenset(r.name for grp in user.groups for r in grp.roles)
+    roles = frozenset(r.name for r in user_roles(user))
     key = (str(get_locale()), request.script_root, roles, frozenset(user_permissions(user)))
     html = _kept.get(key)
     if html is None:
