@@ -81,6 +81,9 @@ def create_app(config_object: str | object = "config", **overrides) -> Flask:
     from .rules import install as install_rules
 
     install_rules()
+    from .mail import install as install_mail
+
+    install_mail(app)  # notifications raised in a commit, mailed after it
 
     app.add_template_filter(display, "portal_value")  # a value as pages show it (times in the factory zone)
     from .client_texts import client_texts
@@ -100,6 +103,9 @@ def create_app(config_object: str | object = "config", **overrides) -> Flask:
     from .views.worklists import install as install_worklists
 
     install_worklists(app)
+    from .views.inbox import install as install_inbox
+
+    install_inbox(app)
     from .display import risk_reason
 
     app.add_template_filter(risk_reason, "risk_reason")
@@ -123,8 +129,10 @@ def _register_views(appbuilder) -> None:
     from .views.conduct import ViolationPenaltyView
     from .views.crud import register_all
     from .views.grid import PermissionGridView
+    from .views.inbox import InboxView
     from .views.language import LanguageView
     from .views.logins import LoginSecurityView
+    from .views.search import SearchView
     from .views.settings import SettingsView
     from .views.training import register as register_training
     from .views.workflow import WorkflowApi, WorkflowView
@@ -134,6 +142,8 @@ def _register_views(appbuilder) -> None:
     appbuilder.add_view_no_menu(LanguageView())
     appbuilder.add_view_no_menu(WorkflowView())
     appbuilder.add_view_no_menu(WorklistView())
+    appbuilder.add_view_no_menu(InboxView())
+    appbuilder.add_view_no_menu(SearchView())
     appbuilder.add_view_no_menu(ViolationPenaltyView())
     appbuilder.add_view_no_menu(AppraisalView())
     register_training(appbuilder)

@@ -5,7 +5,10 @@ notice period (3.3.1; default 7 days) that has none yet for that due date, e-mai
 is configured and the customer has a contact e-mail; (2) flags receivables that became overdue;
 (3) expires quotations past their validity (3.1.5), taking their workflow's step; (4) recomputes
 every customer's risk level and reason (3.3.3); (5) forgets the API idempotency keys past their
-retention. A second run the same day finds nothing new to do.
+retention; (6) tells people what fell due (``_tell_due``: return visits, expiring quotations,
+promised payments, dunning levels, tickets, certificates, attendance exceptions and late leave).
+After its commit it mails the notifications waiting (retrying failed ones) and the day's digests.
+A second run the same day finds nothing new to do.
 
 Two runs never overlap: the job holds a database-wide lock for its whole transaction
 (``app.locks.job_lock``: a PostgreSQL advisory lock, SQLite's immediate transaction). A second run
@@ -29,13 +32,15 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
-from . import clock, idempotency, locks, policy
+from . import clock, idempotency, locks, mail, notify, policy
 from . import models as m
 from .extensions import db
 from .models.policy import PolicyKey
 from .models.receivables import NoticeOutcome
+from .queries import due
 from .queries.collection import customer_risk_figures
 from .registry import BY_NAME
+from .security.matrix import HR
 from .services import collection
 from .workflow import TransitionError, apply_as_system, workflow_of
 
@@ -48,15 +53,54 @@ def run_daily(today: date) -> dict[str, int]:
     held the lock too long and ``locks.Conflict`` when a simultaneous change refused its commit
     (nothing is written then; run it again)."""
     counts = {"notices": 0, "mailed": 0, "overdue": 0, "expired": 0, "risk_changed": 0,
-              "keys_forgotten": 0}
+              "keys_forgotten": 0, "notifications": 0}
     with clock.job_day(today), locks.job_lock(JOB_LOCK):  # derived statuses follow the job's day
         _notices(today, counts)
         _flag_overdue(today, counts)
         _expire_quotations(today, counts)
         recompute_risk(today, counts)
         counts["keys_forgotten"] = idempotency.purge()
+        _tell_due(today, counts)
         locks.commit()
+    # After the commit, outside the lock: a mail server that fails or hangs changes nothing above.
+    sent = mail.deliver()
+    digests = mail.send_digests()
+    counts.update(notifications_mailed=sent["sent"], mail_failed=sent["failed"] + digests["failed"],
+                  digests=digests["digests"])
     return counts
+
+
+def _tell_due(today: date, counts) -> None:
+    """Tell the people of what fell due (``queries.due``; who hears of each: ``app.notify``).
+    Each occasion is told once (its key: the date or level it is about)."""
+    O, OWNER, SUP = notify.Occasion, notify.OWNER, notify.SUPERVISOR  # noqa: N806, E741
+    r = notify.Resolver()
+
+    def tell(kind, entity, occasions):
+        counts["notifications"] += notify.tell(kind, entity, occasions, r)
+
+    tell("return_visit_due", "Visit", [O(v, str(v.next_date), {"date": v.next_date.isoformat()}, (OWNER,))
+                                       for v in due.return_visits(today)])
+    tell("quotation_expiring", "Quotation", [
+        O(q, str(q.valid_until), {"date": q.valid_until.isoformat()}, (OWNER,))
+        for q in due.quotations_expiring(today)])
+    tell("promise_due", "Receivable", [
+        O(rec, f"{d.id}", {"date": d.promised_date.isoformat()}, (OWNER,)) for d, rec in due.promises_due(today)])
+    tell("dunning_level", "Receivable", [
+        O(rec, f"{level}:{rec.due_date}", {"level": level, "action": name, "days": days},
+          (OWNER, SUP) if level >= 4 else (OWNER,))  # 3.3.2: from the fourth level, the supervisor
+        for rec, days, level, name in due.dunning_levels(today)])
+    soon, late = due.tickets_due(today)
+    tell("ticket_due_soon", "ServiceTicket", [O(t, str(t.due_date), {"date": t.due_date.isoformat()}, (OWNER,))
+                                              for t in soon])
+    tell("ticket_overdue", "ServiceTicket", [O(t, str(t.due_date), {"date": t.due_date.isoformat()}, (OWNER, SUP))
+                                             for t in late])
+    tell("certificate_expiring", "Certification", [
+        O(c, str(c.expires_on), {"date": c.expires_on.isoformat()}, (OWNER, HR))
+        for c in due.certificates_expiring(today)])
+    tell("attendance_exception", "Attendance", [
+        O(a, str(a.work_date), {"date": a.work_date.isoformat()}, (SUP,)) for a in due.attendance_exceptions(today)])
+    tell("late_leave", "LeaveRequest", [O(lr, str(lr.submitted_on), {}, (SUP,)) for lr in due.late_leave(today)])
 
 
 def _notices(today: date, counts) -> None:
@@ -72,8 +116,8 @@ def _notices(today: date, counts) -> None:
     emails = _contact_emails({rec.customer_id for rec in due})
     for rec in due:
         email = emails.get(rec.customer_id)
-        mail = bool(email and current_app.config.get("MAIL_SERVER"))
-        outcome = (NoticeOutcome.mailed if mail else NoticeOutcome.by_hand if not email
+        mailing = bool(email and current_app.config.get("MAIL_SERVER"))
+        outcome = (NoticeOutcome.mailed if mailing else NoticeOutcome.by_hand if not email
                    else NoticeOutcome.mail_not_configured)
         notice = m.SettlementNotice(
             receivable=rec, due_date=rec.due_date, sent_on=today, recipient=email,
@@ -81,7 +125,7 @@ def _notices(today: date, counts) -> None:
         if not _insert_once(notice):
             continue  # someone recorded this notice meanwhile: it is not sent twice
         counts["notices"] += 1
-        if mail:
+        if mailing:
             try:
                 _send(rec, email)
                 counts["mailed"] += 1
@@ -119,19 +163,13 @@ def _send(rec, to: str) -> None:
     with force_locale(cfg["BABEL_DEFAULT_LOCALE"]):
         msg = EmailMessage()
         msg["Subject"] = _("Payment due notice: %(number)s", number=rec.number)
-        msg["From"] = cfg["MAIL_FROM"]
         msg["To"] = to
         msg.set_content(_(
             "Dear %(customer)s,\n\ninvoice %(number)s of %(amount)s is due on %(due)s; "
             "%(outstanding)s is outstanding. Please arrange payment by the due date.\n",
             customer=rec.customer.name, number=rec.number, amount=rec.amount, due=rec.due_date,
             outstanding=rec.outstanding))
-    with smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=30) as smtp:
-        if cfg.get("MAIL_USE_TLS"):
-            smtp.starttls()
-        if cfg.get("MAIL_USERNAME"):
-            smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"])
-        smtp.send_message(msg)
+    mail.smtp_send(msg)
 
 
 def _flag_overdue(today: date, counts) -> None:

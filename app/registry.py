@@ -80,6 +80,9 @@ class Entity:
     # A row that hangs off a record with a workflow and changes only while that record is in one
     # of these states: (relationship to the parent, the parent's states).
     parent_lock: tuple[str, tuple[str, ...]] | None = None
+    # The columns the navbar's search box matches (codes, names, numbers, phones); an entity
+    # without any is not searched there (``queries.search``).
+    find_by: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -152,6 +155,7 @@ ENTITIES: tuple[Entity, ...] = (
            list_columns=("name", "region", "supervisor"), search_columns=("name", "region"),
            related=("Employee",), order=("name", "asc"), access=("a - -", "a - -", "a - -", "a a -")),
     Entity(m.Employee, category="people", label=_l("Employees"), clauses=("1.2", "5.4.1"), anchor="id",
+           find_by=("number", "name", "name_en", "phone"),
            list_columns=("number", "name", "team", "position", "status", "hire_date"),
            search_columns=("number", "name", "position", "status", "team"),
            related=("Attendance", "LeaveRequest", "Enrolment", "Certification", "CareerMove",
@@ -179,6 +183,7 @@ ENTITIES: tuple[Entity, ...] = (
            list_columns=("code", "name", "unit", "list_price", "unit_cost"), search_columns=("code", "name"),
            order=("code", "asc"), access=("a - -", "a a -", "a - -", "- - -")),
     Entity(m.Customer, category="customers", label=_l("Customers"),
+           find_by=("code", "name"),
            clauses=("2.2.1", "2.2.2", "3.1", "4.2.1"), anchor="owner_id",
            list_columns=("code", "name", "region", "industry", "stage", "risk_level", "owner"),
            search_columns=("code", "name", "region", "industry", "stage", "risk_level"),
@@ -187,6 +192,7 @@ ENTITIES: tuple[Entity, ...] = (
            order=("code", "asc"), readonly=("risk_level", "risk_reason"),
            access=("o o -", "t t -", "a - -", "- - -")),
     Entity(m.Contact, category="customers", label=_l("Contacts"), clauses=("2.2.2",),
+           find_by=("name", "phone", "email"),
            anchor="customer.owner_id", list_columns=("customer", "name", "title", "phone"),
            search_columns=("name", "phone"), labels={"name": _l("Full name"), "title": _l("Job title")},
            access=("o o -", "t t -", "a - -", "- - -")),
@@ -197,6 +203,7 @@ ENTITIES: tuple[Entity, ...] = (
            ranges={"satisfaction": RATING}, date_order=(("visit_date", "next_date"),),
            access=("o o -", "t t -", "- - -", "- - -")),
     Entity(m.Quotation, category="customers", label=_l("Quotations"), clauses=("3.1.5",),
+           find_by=("number",),
            anchor="customer.owner_id",
            list_columns=("number", "customer", "issued_on", "valid_until", "status"),
            search_columns=("number", "status", "valid_until"), related=("QuotationLine",),
@@ -208,6 +215,7 @@ ENTITIES: tuple[Entity, ...] = (
            parent_lock=("quotation", ("draft",))),  # 3.1.5: lines change while the quotation is a draft
     # Contracts (2.3, 3.1.7)
     Entity(m.Contract, category="contracts", label=_l("Contracts"), clauses=("2.3.2", "2.3.3", "3.1.7"),
+           find_by=("number",),
            anchor="customer.owner_id", list_columns=("number", "customer", "amount", "sign_date", "status"),
            search_columns=("number", "status", "sign_date"),
            related=("ContractApproval", "SalesOrder", "Receivable"), date_order=(("start_date", "end_date"),),
@@ -219,6 +227,7 @@ ENTITIES: tuple[Entity, ...] = (
            access=("o - -", "t - -", "a - -", "- - -")),
     # Orders (2.4, 3.2)
     Entity(m.SalesOrder, category="orders", label=_l("Sales orders"),
+           find_by=("number",),
            clauses=("2.4.1", "2.4.2", "2.4.3", "3.2"), anchor="customer.owner_id",
            list_columns=("number", "customer", "order_date", "promised_date", "status", "profit"),
            search_columns=("number", "status", "order_date", "promised_date"),
@@ -246,6 +255,7 @@ ENTITIES: tuple[Entity, ...] = (
            search_columns=("occurred_on", "location"), access=("o o -", "t t -", "a - -", "- - -")),
     # Collection (2.5, 3.3)
     Entity(m.Receivable, category="collection", label=_l("Receivables"), clauses=("2.5.1", "2.5.3"),
+           find_by=("number",),
            anchor="customer.owner_id",
            list_columns=("number", "customer", "amount", "amount_paid", "due_date", "status"),
            search_columns=("number", "status", "due_date"),
@@ -273,6 +283,7 @@ ENTITIES: tuple[Entity, ...] = (
            search_columns=("status", "filed_on"), access=("o - -", "t - -", "a a -", "- - -")),
     # After-sales (2.6, 3.4)
     Entity(m.ServiceTicket, category="service", label=_l("Service tickets"),
+           find_by=("number",),
            clauses=("2.2.3", "2.6.1", "3.4"), anchor="customer.owner_id",
            list_columns=("number", "customer", "kind", "severity", "status", "reported_on"),
            search_columns=("number", "kind", "severity", "status", "reported_on"),

@@ -326,6 +326,39 @@ def org(app) -> Org:
         return Org(emps, teams)
 
 
+class Mailbox:
+    """What a real SMTP server on loopback (aiosmtpd) received, as parsed messages."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        import email
+        import email.policy
+
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 OK"
+
+    def to(self, address):
+        return [m for m in self.messages if m["To"] == address]
+
+
+@pytest.fixture()
+def smtp(app):
+    """An SMTP server on loopback the app mails through for the test."""
+    from aiosmtpd.controller import Controller
+
+    box = Mailbox()
+    port = free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    old = {k: app.config.get(k) for k in ("MAIL_SERVER", "MAIL_PORT")}
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    yield box
+    app.config.update(old)
+    controller.stop()
+
+
 @pytest.fixture()
 def ctx(app):
     with app.app_context():

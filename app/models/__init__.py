@@ -12,6 +12,7 @@ from .history import ChangeLog, LoginEvent  # noqa: F401
 from .idempotency import IdempotencyKey  # noqa: F401
 from .logins import LoginLock, LoginSession  # noqa: F401
 from .market import Competitor, CompetitorPrice, Countermeasure, MarketReport  # noqa: F401
+from .notifications import Notification  # noqa: F401
 from .orders import LogisticsEvent, OrderLine, OrderReview, SalesOrder, Shipment  # noqa: F401
 from .people import Employee, Team  # noqa: F401
 from .policy import PolicyKey, PolicySetting  # noqa: F401

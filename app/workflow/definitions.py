@@ -22,6 +22,7 @@ from .. import models as m
 from .. import policy
 from ..appraisal import freeze
 from ..models.policy import PolicyKey
+from ..notify import DECIDERS, REQUESTER, SIGNERS
 from ..rules import legal_allowed, legal_refusal
 from ..security.matrix import ADMIN, FINANCE, HR, SUPERVISOR
 from ..services.collection import derive_status
@@ -44,6 +45,9 @@ class Step:
     effect: Callable | None = None  # (row, ctx) -> None, after the state is set
     route: Callable | None = None  # (row, ctx) -> target state, when it depends on the row
     style: str = "default"
+    # Who is told when the step is taken (``app.notify``): DECIDERS of the state it leads to,
+    # the REQUESTER of what it decides, the order's SIGNERS, the OWNER, their SUPERVISOR.
+    tell: tuple[str, ...] = ()
 
     def open_to(self, roles) -> bool:
         """Whether a user of ``roles`` may take the step (its verb over the row aside): any role
@@ -59,6 +63,9 @@ class Workflow:
     # States in which the record itself may no longer be edited or deleted (a submitted contract,
     # a closed cycle); only its steps move it on.
     locked: tuple[str, ...] = ()
+    # Who is told when a record is created in a state an approval step starts from (a proposed
+    # penalty): see ``Step.tell``.
+    created_tell: tuple[str, ...] = ()
     by_name: dict = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -212,19 +219,19 @@ QUOTATION = Workflow("Quotation", "status", (
 ), locked=("sent", "accepted", "rejected", "expired"))
 
 CONTRACT = Workflow("Contract", "status", (
-    Step("submit", _l("Submit for approval"), ("draft",), "submitted", style="primary"),
+    Step("submit", _l("Submit for approval"), ("draft",), "submitted", style="primary", tell=(DECIDERS,)),
     Step("approve", _l("Approve"), ("submitted",), "approved", verb="approve", roles=(SUPERVISOR,),
          approval=True, route=_contract_route, effect=_record_approval("supervisor", "approved"),
-         style="success"),
+         style="success", tell=(REQUESTER, DECIDERS)),
     Step("reject", _l("Reject"), ("submitted",), "rejected", verb="approve", roles=(SUPERVISOR,),
          approval=True, comment=REQUIRED, effect=_record_approval("supervisor", "rejected"),
-         style="danger"),
+         style="danger", tell=(REQUESTER,)),
     Step("finance_approve", _l("Approve (finance)"), ("finance_review",), "approved", verb="approve",
          roles=(FINANCE,), approval=True, effect=_record_approval("finance", "approved"),
-         style="success"),
+         style="success", tell=(REQUESTER,)),
     Step("finance_reject", _l("Reject (finance)"), ("finance_review",), "rejected", verb="approve",
          roles=(FINANCE,), approval=True, comment=REQUIRED,
-         effect=_record_approval("finance", "rejected"), style="danger"),
+         effect=_record_approval("finance", "rejected"), style="danger", tell=(REQUESTER,)),
     Step("revise", _l("Revise"), ("rejected",), "draft"),
     Step("sign", _l("Sign contract"), ("approved",), "signed", fields=("sign_date",), style="primary"),
     Step("execute", _l("Start execution"), ("signed",), "executing"),
@@ -235,7 +242,8 @@ CONTRACT = Workflow("Contract", "status", (
             "executing", "fulfilled", "terminated"))
 
 SALES_ORDER = Workflow("SalesOrder", "status", (
-    Step("review", _l("Start order review"), ("received",), "under_review", style="primary"),
+    Step("review", _l("Start order review"), ("received",), "under_review", style="primary",
+         tell=(SIGNERS,)),
     Step("schedule", _l("Schedule production"), ("under_review",), "scheduled",
          when=_reviews_feasible, style="primary"),
     Step("purchase", _l("Start purchasing"), ("scheduled",), "purchasing"),
@@ -262,11 +270,12 @@ RECEIVABLE = Workflow("Receivable", "status", (
          roles=(FINANCE,), comment=REQUIRED, when=_legal_allowed, effect=_open_legal_case,
          style="danger"),
     Step("request_write_off", _l("Request write-off"), (*_COLLECTING, "in_legal"),
-         "write_off_pending", comment=REQUIRED),
+         "write_off_pending", comment=REQUIRED, tell=(DECIDERS,)),
     Step("approve_write_off", _l("Approve write-off"), ("write_off_pending",), "written_off",
-         verb="approve", roles=(FINANCE,), approval=True, style="danger"),
+         verb="approve", roles=(FINANCE,), approval=True, style="danger", tell=(REQUESTER,)),
     Step("reject_write_off", _l("Reject write-off"), ("write_off_pending",), "open", verb="approve",
-         roles=(FINANCE,), approval=True, comment=REQUIRED, route=_derived_receivable_state),
+         roles=(FINANCE,), approval=True, comment=REQUIRED, route=_derived_receivable_state,
+         tell=(REQUESTER,)),
 ), locked=("write_off_pending", "written_off"))
 
 LEGAL_CASE = Workflow("LegalCase", "status", (
@@ -294,28 +303,29 @@ SERVICE_TICKET = Workflow("ServiceTicket", "status", (
 ), locked=("closed",))
 
 LEAVE = Workflow("LeaveRequest", "status", (
-    Step("submit", _l("Submit"), ("draft",), "submitted", effect=_submit_leave, style="primary"),
+    Step("submit", _l("Submit"), ("draft",), "submitted", effect=_submit_leave, style="primary",
+         tell=(DECIDERS,)),
     Step("approve", _l("Approve"), ("submitted",), "approved", verb="approve", approval=True,
-         effect=_decide_leave, style="success"),
+         effect=_decide_leave, style="success", tell=(REQUESTER,)),
     Step("reject", _l("Reject"), ("submitted",), "rejected", verb="approve", approval=True,
-         comment=REQUIRED, effect=_decide_leave, style="danger"),
+         comment=REQUIRED, effect=_decide_leave, style="danger", tell=(REQUESTER,)),
     Step("cancel", _l("Cancel"), ("draft", "submitted", "approved"), "cancelled"),
 ), locked=("submitted", "approved", "rejected", "cancelled"))
 
 PENALTY = Workflow("Penalty", "status", (
     Step("approve", _l("Approve"), ("proposed",), "approved", verb="approve", roles=(HR,),
-         approval=True, effect=_decide_penalty, style="success"),
+         approval=True, effect=_decide_penalty, style="success", tell=(REQUESTER,)),
     Step("reject", _l("Reject"), ("proposed",), "rejected", verb="approve", roles=(HR,),
-         approval=True, comment=REQUIRED, effect=_decide_penalty, style="danger"),
-), locked=("approved", "rejected"))
+         approval=True, comment=REQUIRED, effect=_decide_penalty, style="danger", tell=(REQUESTER,)),
+), locked=("approved", "rejected"), created_tell=(DECIDERS,))
 
 COUNTERMEASURE = Workflow("Countermeasure", "status", (
     Step("adopt", _l("Adopt"), ("proposed",), "adopted", verb="approve", approval=True,
-         style="success"),
+         style="success", tell=(REQUESTER,)),
     Step("reject", _l("Reject"), ("proposed",), "rejected", verb="approve", approval=True,
-         comment=REQUIRED, style="danger"),
+         comment=REQUIRED, style="danger", tell=(REQUESTER,)),
     Step("complete", _l("Mark done"), ("adopted",), "done"),
-), locked=("rejected", "done"))
+), locked=("rejected", "done"), created_tell=(DECIDERS,))
 
 CYCLE = Workflow("AppraisalCycle", "status", (
     Step("start_scoring", _l("Start scoring"), ("open",), "scoring", style="primary"),
@@ -326,8 +336,8 @@ CYCLE = Workflow("AppraisalCycle", "status", (
 
 TRAINING_PLAN = Workflow("TrainingPlan", "status", (
     Step("approve", _l("Approve"), ("draft",), "approved", verb="approve", approval=True,
-         style="success"),
-), locked=("approved",))
+         style="success", tell=(REQUESTER,)),
+), locked=("approved",), created_tell=(DECIDERS,))
 
 TRAINING_ITEM = Workflow("TrainingItem", "status", (
     Step("hold", _l("Mark held"), ("planned",), "held", style="primary"),

@@ -26,7 +26,7 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, Enum, Integer, Numeric, false, inspect, select
 
-from .. import locks
+from .. import locks, notify
 from ..clock import today
 from ..extensions import db
 from ..history import RecordLog, actor_names, current_record, forget_transitions, note_transition
@@ -310,7 +310,61 @@ def _take(entity: Entity, wf: Workflow, step: Step, obj, data: dict, actor) -> N
             check_item(obj)
         except ValidationFailure as exc:
             raise TransitionError(422, _l("Please correct the marked fields."), exc.errors) from None
+        _tell(entity, wf, step, obj, actor)
     note_transition(db.session, entity.name, obj.id, step.name, comment)
+
+
+def approvals_from(wf: Workflow, state: str) -> tuple[Step, ...]:
+    """The approval steps a record in ``state`` waits for."""
+    return tuple(s for s in wf.steps if s.approval and state in s.source)
+
+
+def request_user(entity: Entity, wf: Workflow, row_id: int) -> int | None:
+    """Who made the request a decision answers: the user of the record's latest step that is not
+    itself a decision (a contract's finance approval answers whoever submitted it, not the
+    supervisor who approved first), else its creator. Read before the step's own entry is
+    written."""
+    decisions = {s.name for s in wf.steps if s.approval}
+    rows = db.session.execute(
+        select(ChangeLog.user_id, ChangeLog.action, ChangeLog.step)
+        .where(*current_record(entity.name, row_id),
+               ChangeLog.action.in_([ChangeAction.create, ChangeAction.transition]))
+        .order_by(ChangeLog.id.desc())).all()
+    for user_id, action, step in rows:
+        if action is ChangeAction.create or step not in decisions:
+            return user_id
+    return None
+
+
+_KIND_OF = {notify.DECIDERS: "approval_requested", notify.REQUESTER: "decided",
+            notify.SIGNERS: "signoff_requested"}
+
+
+def _tell(entity: Entity, wf: Workflow, step: Step, obj, actor) -> None:
+    """Tell who the step names (``Step.tell``), in the step's transaction; one occasion per step
+    taken (the row version it was taken at)."""
+    if not step.tell:
+        return
+    state = state_of(wf, obj)
+    key = f"{step.name}:{obj.version}"
+    resolver = notify.Resolver()
+    for audience in step.tell:
+        occasion = notify.Occasion(obj, key, {"step": step.name, "state": state}, (audience,))
+        if audience == notify.DECIDERS:
+            occasion.steps = approvals_from(wf, state)
+            if not occasion.steps:
+                continue  # approved outright: nobody else decides
+            occasion.requester = request_user(entity, wf, obj.id) if step.approval else (
+                actor.user_id if actor else None)
+        elif audience == notify.REQUESTER:
+            occasion.requester = request_user(entity, wf, obj.id)
+        notify.tell(_KIND_OF.get(audience, "step_taken"), entity, [occasion], resolver)
+
+
+for _wf in WORKFLOWS.values():
+    if _wf.created_tell:
+        notify.tell_on_create(_wf.entity, _wf.created_tell,
+                              lambda obj, wf=_wf: approvals_from(wf, state_of(wf, obj)))
 
 
 def timeline(entity: Entity, row_id: int, log: RecordLog | None = None) -> list[dict]:
