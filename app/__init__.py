@@ -124,6 +124,7 @@ def _register_views(appbuilder) -> None:
     # Imports here, not at the top: see create_app.
     from flask_babel import lazy_gettext as _l
 
+    from .views.activities import ActivitiesView
     from .views.appraisal import AppraisalView
     from .views.audit import ChangeLogView, LoginEventView
     from .views.conduct import ViolationPenaltyView
@@ -143,6 +144,7 @@ def _register_views(appbuilder) -> None:
     appbuilder.add_view_no_menu(WorkflowView())
     appbuilder.add_view_no_menu(WorklistView())
     appbuilder.add_view_no_menu(InboxView())
+    appbuilder.add_view_no_menu(ActivitiesView())
     appbuilder.add_view_no_menu(SearchView())
     appbuilder.add_view_no_menu(ViolationPenaltyView())
     appbuilder.add_view_no_menu(AppraisalView())

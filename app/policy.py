@@ -211,6 +211,8 @@ DEFAULTS: dict[PolicyKey, Default] = {
     # Not a figure of the regulation: how large one XLSX download of a list may grow (the file is
     # written as its rows are read, so the cap bounds its time, not the server's memory).
     K.export_max_rows: Default("50000", _int_between(1, 1_000_000), ""),
+    # 2.2.2: a customer nobody visited and nobody plans to contact for this long is flagged.
+    K.follow_up_days: Default("30", _int_between(1, 365), "2.2.2"),
 }
 
 

@@ -141,6 +141,20 @@ def _lost_needs_reason(c):
         return {"lost_reason": REQUIRED}
 
 
+@rule(m.Activity)
+def _activity_on_one_record_not_in_the_past(a):
+    """An activity is about one record; a new planned one is not due before today."""
+    errors = {}
+    subjects = [rel for rel, col in m.activities.SUBJECTS
+                if getattr(a, rel) is not None or getattr(a, col) is not None]
+    if len(subjects) != 1:
+        errors["customer"] = _l("Choose the one record this activity is about.")
+    if (not inspect(a).persistent and a.status in (None, m.activities.ActivityStatus.planned)
+            and a.due_date is not None and a.due_date < today()):
+        errors["due_date"] = _l("A planned activity cannot be due before today.")
+    return errors or None
+
+
 @rule(m.Payment)
 def _no_overpayment(p):
     """2.5.1: a payment may not exceed what is outstanding (other payments counted, not itself)."""

@@ -34,6 +34,7 @@ class PolicyKey(LabeledEnum):
     login_lock_minutes = "login_lock_minutes"
     order_review_signers = "order_review_signers"
     export_max_rows = "export_max_rows"
+    follow_up_days = "follow_up_days"
 
     @classmethod
     def _labels(cls):
@@ -58,6 +59,7 @@ class PolicyKey(LabeledEnum):
             "login_lock_minutes": _l("Sign-in: minutes a locked login stays locked"),
             "order_review_signers": _l("Order review: employees who may sign off for each department"),
             "export_max_rows": _l("Excel export: most rows in one file"),
+            "follow_up_days": _l("Follow-up: flag customers without a visit or planned activity for (days)"),
         }
 
 

@@ -25,8 +25,8 @@ from ..display import display, record_url
 from ..labels import BUCKET_LABELS, DUNNING_LABELS
 from ..models.policy import PolicyKey
 from ..models.service import Severity
+from ..queries import activities, people
 from ..queries import collection as receivables
-from ..queries import people
 from ..queries import worklists as work
 from ..queries.paging import Window, fetch
 from ..registry import BY_NAME
@@ -128,6 +128,14 @@ def return_visits(day, window):
                  next_action=v.next_action, overdue=v.next_date < day) for v in items]
     return {"columns": [*_cols("Visit", "customer", "visit_date", "next_date", "next_action"),
                         ("overdue", _l("Overdue"))], "rows": rows, "total": total}
+
+
+def without_follow_up(day, window):
+    """2.2.2: customers with no planned activity and no recent visit."""
+    items, total = fetch(activities.without_follow_up_query(day), window)
+    rows = [_row("Customer", c, code=c.code, name=c.name, stage=c.stage, owner=c.owner.display_name)
+            for c in items]
+    return {"columns": _cols("Customer", "code", "name", "stage", "owner"), "rows": rows, "total": total}
 
 
 def late_orders(day, window):
@@ -247,6 +255,7 @@ WORKLISTS: tuple[Worklist, ...] = (
     Worklist("waiting-for-others", _l("Waiting for others"), "", ("3.1.7", "4.1.2", "7.2"), waiting_for_others,
              paged=False),
     Worklist("return-visits", _l("Return visits due"), "Visit", ("2.2.2",), return_visits),
+    Worklist("no-follow-up", _l("Customers without follow-up"), "Customer", ("2.2.2",), without_follow_up),
     Worklist("late-orders", _l("Late orders"), "SalesOrder", ("3.2",), late_orders),
     Worklist("due-this-week", _l("Receivables due this week"), "Receivable", ("3.3.1",), due_this_week),
     Worklist("aging", _l("Overdue by aging bucket"), "Receivable", ("2.5.3",), aging),

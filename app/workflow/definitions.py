@@ -196,6 +196,18 @@ def _decide_penalty(p, ctx):
     p.approver_id = ctx.employee_id
 
 
+def _activity_done(a, ctx):
+    """An activity done records when; a visit done is also the customer's visit record (2.2.2),
+    its summary the outcome."""
+    a.done_on = ctx.today
+    if a.kind is m.activities.ActivityKind.visit:
+        customer = a.customer or next((getattr(a, rel).customer for rel, _col in m.activities.SUBJECTS
+                                       if rel != "customer" and getattr(a, rel) is not None), None)
+        if customer is not None:
+            ctx.session.add(m.Visit(customer=customer, visit_date=ctx.today,
+                                    kind=m.customers.VisitKind.return_visit, summary=a.outcome))
+
+
 # --- the workflows --------------------------------------------------------------------------
 
 S = m.customers.Stage
@@ -345,7 +357,13 @@ TRAINING_ITEM = Workflow("TrainingItem", "status", (
     Step("cancel", _l("Cancel"), ("planned",), "cancelled", comment=REQUIRED, style="danger"),
 ))
 
+ACTIVITY = Workflow("Activity", "status", (
+    Step("done", _l("Mark done"), ("planned",), "done", fields=("outcome",), effect=_activity_done,
+         style="success"),
+    Step("cancel", _l("Cancel"), ("planned",), "cancelled", style="danger"),
+), locked=("done", "cancelled"))
+
 WORKFLOWS: dict[str, Workflow] = {w.entity: w for w in (
-    CUSTOMER, QUOTATION, CONTRACT, SALES_ORDER, SHIPMENT, RECEIVABLE, LEGAL_CASE, SERVICE_TICKET,
+    ACTIVITY, CUSTOMER, QUOTATION, CONTRACT, SALES_ORDER, SHIPMENT, RECEIVABLE, LEGAL_CASE, SERVICE_TICKET,
     LEAVE, PENALTY, COUNTERMEASURE, CYCLE, TRAINING_PLAN, TRAINING_ITEM,
 )}
