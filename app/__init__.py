@@ -133,6 +133,7 @@ def _register_views(appbuilder) -> None:
     from .views.inbox import InboxView
     from .views.language import LanguageView
     from .views.logins import LoginSecurityView
+    from .views.pipeline import PipelineView
     from .views.search import SearchView
     from .views.settings import SettingsView
     from .views.training import register as register_training
@@ -145,6 +146,7 @@ def _register_views(appbuilder) -> None:
     appbuilder.add_view_no_menu(WorklistView())
     appbuilder.add_view_no_menu(InboxView())
     appbuilder.add_view_no_menu(ActivitiesView())
+    appbuilder.add_view_no_menu(PipelineView())
     appbuilder.add_view_no_menu(SearchView())
     appbuilder.add_view_no_menu(ViolationPenaltyView())
     appbuilder.add_view_no_menu(AppraisalView())

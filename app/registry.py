@@ -416,6 +416,9 @@ class Screen:
 
 
 SCREENS: tuple[Screen, ...] = (
+    Screen("Pipeline", "customers", "Customer", _l("Pipeline board"), "PipelineView.index", ("3.1",)),
+    Screen("MyActivities", "customers", "Activity", _l("My activities"), "ActivitiesView.index",
+           ("2.2.2", "3.3.2", "3.4")),
     Screen("TrainingPlanYear", "training", "TrainingPlan", _l("Training plan: year at a glance"),
            "TrainingPlanYearView.index", ("5.1", "5.2", "5.3")),
     Screen("Scorecards", "appraisal", "AppraisalCycle", _l("Scorecards and ranking"), "AppraisalView.index",
