@@ -127,6 +127,7 @@ def _register_views(appbuilder) -> None:
     from .views.activities import ActivitiesView
     from .views.appraisal import AppraisalView
     from .views.audit import ChangeLogView, LoginEventView
+    from .views.calendar import CalendarView
     from .views.conduct import ViolationPenaltyView
     from .views.crud import register_all
     from .views.grid import PermissionGridView
@@ -147,6 +148,7 @@ def _register_views(appbuilder) -> None:
     appbuilder.add_view_no_menu(InboxView())
     appbuilder.add_view_no_menu(ActivitiesView())
     appbuilder.add_view_no_menu(PipelineView())
+    appbuilder.add_view_no_menu(CalendarView())
     appbuilder.add_view_no_menu(SearchView())
     appbuilder.add_view_no_menu(ViolationPenaltyView())
     appbuilder.add_view_no_menu(AppraisalView())

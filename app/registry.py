@@ -419,6 +419,8 @@ SCREENS: tuple[Screen, ...] = (
     Screen("Pipeline", "customers", "Customer", _l("Pipeline board"), "PipelineView.index", ("3.1",)),
     Screen("MyActivities", "customers", "Activity", _l("My activities"), "ActivitiesView.index",
            ("2.2.2", "3.3.2", "3.4")),
+    Screen("Calendar", "customers", "Activity", _l("Calendar"), "CalendarView.index",
+           ("2.2.2", "3.3.2", "4.1.2", "5.1")),
     Screen("TrainingPlanYear", "training", "TrainingPlan", _l("Training plan: year at a glance"),
            "TrainingPlanYearView.index", ("5.1", "5.2", "5.3")),
     Screen("Scorecards", "appraisal", "AppraisalCycle", _l("Scorecards and ranking"), "AppraisalView.index",
