@@ -16,7 +16,7 @@ DAY = factory_today() + timedelta(days=20)
 
 
 def cell(html, day: date) -> str:
-    found = re.search(r'data-date="%s">(.*?)</td>' % day.isoformat(), html, re.S)
+    found = re.search(rf'data-date="{day.isoformat()}">(.*?)</td>', html, re.S)
     return found.group(1) if found else ""
 
 
