@@ -16,7 +16,8 @@ from sqlalchemy import Boolean, Date, Enum, Integer, Numeric, String, Text, Time
 from sqlalchemy.orm import RelationshipDirection
 
 from app.extensions import db
-from app.models import AppraisalCycle, Employee
+from app.models import AppraisalCycle, Customer, Employee
+from app.models.activities import SUBJECTS
 from app.models.appraisal import CycleStatus
 from app.registry import BY_MODEL, YEARS
 
@@ -172,6 +173,8 @@ def _build(model, owner, values):
         setattr(obj, col.key, _value(model, col, day))
     for k, v in values.items():
         setattr(obj, k, v)
+    if model.__name__ == "Activity" and not {name for pair in SUBJECTS for name in pair} & set(values):
+        obj.customer = _parent(Customer, owner)  # an activity is about one record: the owner's customer
     if model.__name__ == "LegalCase" and "receivable" not in values and "receivable_id" not in values:
         # 3.3.4: a case follows repeated dunning; its receivable is already in legal action.
         from app.models.receivables import ReceivableStatus
