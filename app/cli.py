@@ -1,4 +1,5 @@
-"""Flask commands: ``flask roles sync [--check]``, ``flask seed demo``, ``flask jobs daily``."""
+"""Flask commands: ``flask roles sync [--check]``, ``flask seed demo``, ``flask jobs daily``,
+``flask jobs mail``."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from flask.cli import AppGroup
 
 from .clock import today
 from .jobs import run_daily
+from .mail import deliver
 from .locks import Conflict, JobLocked
 from .security.sync import drift, sync
 from .seed import seed_demo
@@ -63,6 +65,15 @@ def jobs_daily(day) -> None:
         click.echo(f"nothing was done, run the job again: {exc.kind} conflict", err=True)
         sys.exit(1)
     for key, value in counts.items():
+        click.echo(f"{key}: {value}")
+
+
+@jobs_cli.command("mail")
+def jobs_mail() -> None:
+    """Send the notifications' e-mails still waiting and retry the failed ones whose next try has
+    come (cron, every few minutes; safe to run alongside the web workers: each e-mail is claimed
+    by one sender)."""
+    for key, value in deliver().items():
         click.echo(f"{key}: {value}")
 
 

@@ -75,7 +75,7 @@ def _line(n: Notification, resolver: notify.Resolver) -> str:
         obj = db.session.get(entity.model, n.row_id)
         anchor = anchor_employee_id(obj, entity) if obj is not None and entity.anchor else None
         if obj is not None and resolver.reads(n.user_id, entity, anchor):
-            label = f"{entity.label}: {obj}"
+            label = _("%(entity)s:", entity=entity.label) + f" {obj}"
     return f"{reason(n.kind, n.entity, n.params or {})} — {label}"
 
 

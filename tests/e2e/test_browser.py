@@ -408,3 +408,76 @@ def test_each_roles_menu_reads_in_one_language(server, watched, locale):
     assert len(opened) > 20, opened  # the menus really were walked
     assert not found, f"{locale}: text of the other language on:\n" + "\n".join(
         f"  {where}: {text[:120]!r}" for text, where in found.items())
+
+
+def test_the_work_reaches_people(server, watched):
+    """Issue 12 end to end: sales1 submits a contract, supervisor1 sees the badge, opens the inbox
+    and approves, sales1 sees the decision; a card dragged on the board changes the customer's
+    stage; the calendar shows a planned visit; the navbar's search finds a customer by part of its
+    Chinese name."""
+    from datetime import timedelta
+
+    from app.clock import today
+    from app.extensions import db
+    from app.models import Activity, Contract, Customer
+    from app.models.customers import Stage
+    from tests.conftest import employee
+    from tests.factories import make
+
+    with DEMO["app"].app_context():
+        s1 = employee("sales1")
+        cust = make(Customer, s1, name="珠江端到端机电有限公司", stage=Stage.research)
+        contract = make(Contract, s1, customer=cust, amount=1000)
+        day = today() + timedelta(days=1)
+        make(Activity, s1, subject="端到端回访", kind="visit", due_date=day, customer=cust, assignee=s1)
+        ids = cust.id, contract.id, s1.id
+        db.session.remove()
+    cust_id, contract_id, owner_id = ids
+
+    sales = watched()
+    _login(sales.page, server, "sales1")
+    page = sales.visit(f"/workflow/contract/{contract_id}/submit")
+    page.click("#step-submit")
+    page.wait_for_load_state("networkidle")
+
+    sup = watched()
+    _login(sup.page, server, "supervisor1")
+    page = sup.visit("/")
+    assert int(page.locator("#nav-unread").get_attribute("data-count")) >= 1
+    page.click("#nav-inbox")
+    page.wait_for_load_state("networkidle")
+    entry = page.locator(".inbox-entry[data-kind='approval_requested']").first
+    entry.locator(".inbox-open").click()
+    page.wait_for_load_state("networkidle")
+    assert f"/contractview/show/{contract_id}" in page.url
+    page.screenshot(path=str(SHOTS / "20-inbox-opened-record.png"), full_page=True)
+    page = sup.visit(f"/workflow/contract/{contract_id}/approve")
+    page.click("#step-submit")
+    page.wait_for_load_state("networkidle")
+    sup.assert_clean()
+
+    page = sales.visit("/inbox/")
+    assert page.locator(".inbox-entry[data-kind='decided']").count() >= 1
+    assert int(page.locator("#nav-unread").get_attribute("data-count")) >= 1
+    page.screenshot(path=str(SHOTS / "21-inbox-decided.png"), full_page=True)
+
+    page = sales.visit(f"/pipeline/?owner={owner_id}")
+    card = page.locator(f".pipeline-card[data-pk='{cust_id}']")
+    assert card.get_attribute("data-stage") == "research"
+    card.drag_to(page.locator(".pipeline-column[data-stage='screened']"))
+    page.wait_for_load_state("networkidle")
+    assert page.locator(f".pipeline-card[data-pk='{cust_id}']").get_attribute("data-stage") == "screened"
+    page.screenshot(path=str(SHOTS / "22-pipeline.png"), full_page=True)
+    with DEMO["app"].app_context():
+        assert db.session.get(Customer, cust_id).stage is Stage.screened
+        db.session.remove()
+
+    page = sales.visit(f"/calendar/?date={day.isoformat()}")
+    assert "端到端回访" in page.locator(f".calendar-day[data-date='{day.isoformat()}']").inner_text()
+    page.screenshot(path=str(SHOTS / "23-calendar.png"), full_page=True)
+
+    page.fill("#nav-search", "端到端机电")
+    page.press("#nav-search", "Enter")
+    page.wait_for_load_state("networkidle")
+    assert any("珠江端到端机电有限公司" in hit for hit in page.locator(".search-hit").all_inner_texts())
+    sales.assert_clean()
