@@ -11,8 +11,8 @@ from flask.cli import AppGroup
 
 from .clock import today
 from .jobs import run_daily
-from .mail import deliver
 from .locks import Conflict, JobLocked
+from .mail import deliver
 from .security.sync import drift, sync
 from .seed import seed_demo
 
