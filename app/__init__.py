@@ -130,6 +130,7 @@ def _register_views(appbuilder) -> None:
     from .views.calendar import CalendarView
     from .views.conduct import ViolationPenaltyView
     from .views.crud import register_all
+    from .views.favourites import FavouritesView
     from .views.grid import PermissionGridView
     from .views.inbox import InboxView
     from .views.language import LanguageView
@@ -149,6 +150,7 @@ def _register_views(appbuilder) -> None:
     appbuilder.add_view_no_menu(ActivitiesView())
     appbuilder.add_view_no_menu(PipelineView())
     appbuilder.add_view_no_menu(CalendarView())
+    appbuilder.add_view_no_menu(FavouritesView())
     appbuilder.add_view_no_menu(SearchView())
     appbuilder.add_view_no_menu(ViolationPenaltyView())
     appbuilder.add_view_no_menu(AppraisalView())

@@ -17,7 +17,7 @@ from .notifications import Notification  # noqa: F401
 from .orders import LogisticsEvent, OrderLine, OrderReview, SalesOrder, Shipment  # noqa: F401
 from .people import Employee, Team  # noqa: F401
 from .policy import PolicyKey, PolicySetting  # noqa: F401
-from .prefs import UserPreference  # noqa: F401
+from .prefs import SavedFilter, UserPreference  # noqa: F401
 from .receivables import (  # noqa: F401
     DunningRecord,
     LegalCase,

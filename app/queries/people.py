@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from .. import models as m
 from ..extensions import db
+from ..security.scope import scoped
 
 
 def employee_names(user_ids) -> dict[int, str]:
@@ -27,3 +28,9 @@ def active_employees() -> list[tuple]:
     """(id, number, name) of every active employee, by number."""
     return db.session.execute(select(m.Employee.id, m.Employee.number, m.Employee.name).where(
         m.Employee.status == m.people.EmployeeStatus.active).order_by(m.Employee.number)).all()
+
+
+def readable_employees() -> list:
+    """The active employees the reader may see, by number (a list's owner choice)."""
+    return scoped("Employee").filter(m.Employee.status == m.people.EmployeeStatus.active).order_by(
+        m.Employee.number).all()

@@ -31,7 +31,8 @@ def clean(text: str | None) -> str:
     return text.strip()[:MAX_TEXT]
 
 
-def _like(text: str) -> str:
+def like_pattern(text: str) -> str:
+    """``text`` for a LIKE with ``\\`` as the escape: its wildcards are literal."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
@@ -45,7 +46,7 @@ def find(text: str, readable: set[str], per_entity: int = PER_ENTITY) -> list[Fo
     text = clean(text)
     if not text:
         return []
-    inner, start = f"%{_like(text)}%", f"{_like(text)}%"
+    inner, start = f"%{like_pattern(text)}%", f"{like_pattern(text)}%"
     out = []
     for entity in searched():
         if entity.name not in readable:

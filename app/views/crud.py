@@ -50,7 +50,16 @@ from ..workflow.engine import children_locked, is_locked, parent_locked
 from .api_contract import MSG_NOT_JSON, PortalApi
 from .api_schema import PortalSchemaConverter, harden_input_schema
 from .export import ExportMixin
-from .listing import PortalListWidget, PortalSearchWidget, PresetFilter, active_preset, changeable_ids
+from .listing import (
+    OwnerFilter,
+    PortalListWidget,
+    PortalSearchWidget,
+    PresetFilter,
+    QuickSearchFilter,
+    active_preset,
+    changeable_ids,
+    list_tools,
+)
 from .pickers import use_blank_pickers
 from .related import PAGES, RelatedPane, links_to_record_page
 from .routing import QueryGuard, bad_query_is_400, record_id
@@ -312,7 +321,7 @@ class PortalModelView(QueryGuard, _RecordShow, ExportMixin, _Guard, FormWrites, 
             flash(f"An error occurred: {exc}", "warning")  # FAB's message, as FAB shows it
             return redirect(self.get_redirect())
         return self.render_template(self.list_template, title=self.list_title, widgets=widgets,
-                                    preset=active_preset(self.entity))
+                                    preset=active_preset(self.entity), quick=list_tools(self.entity))
 
     def _get_list_widget(self, *args, **kwargs):
         """Edit and delete are offered only on the rows where they will work."""
@@ -541,7 +550,8 @@ def build_view(entity: Entity, related_views=()) -> type[PortalModelView]:
         "datamodel": PortalInterface(entity.model, db.session, shown=entity.list_columns),
         "class_permission_name": entity.name,
         "method_permission_name": dict(VIEW_METHODS),
-        "base_filters": [["id", ScopeFilter, None], ["id", PresetFilter, None]],
+        "base_filters": [["id", ScopeFilter, None], ["id", PresetFilter, None], ["id", QuickSearchFilter, None],
+                         ["id", OwnerFilter, None]],
         "base_order": entity.order,
         "list_columns": list(entity.list_columns),
         "search_columns": list(entity.search_columns),

@@ -13,14 +13,17 @@ from flask_appbuilder.fields import QuerySelectField
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.widgets import ListWidget, SearchWidget
 from flask_babel import get_locale
-from sqlalchemy import inspect
+from sqlalchemy import Enum, String, inspect, or_
 from sqlalchemy.orm.util import identity_key
 
+from .. import favourites
 from ..clock import today
 from ..extensions import db
 from ..presets import preset
+from ..queries import people
+from ..queries.search import clean, like_pattern
 from ..registry import BY_MODEL, Entity
-from ..security.scope import in_scope_as_loaded, scoped
+from ..security.scope import current_actor, in_scope_as_loaded, scope_clause, scoped
 from ..workflow.engine import is_locked, locked_clause, workflow_of
 
 PRESET_ARG = "preset"
@@ -90,6 +93,71 @@ def _changeable_as_loaded(entity: Entity, ids: list[int]) -> set[int] | None:
     return {row.id for row in rows if in_scope[row.id] and not is_locked(entity, row)}
 
 
+QUICK_ARG, OWNER_ARG = "q", "owner"
+
+
+def _list_arg(name: str) -> str | None:
+    """A list or export request's ``name`` argument (None elsewhere: pickers, record pages)."""
+    if not has_request_context() or (request.endpoint or "").rsplit(".", 1)[-1] not in _PRESET_ENDPOINTS:
+        return None
+    return request.args.get(name)
+
+
+def quick_columns(entity: Entity) -> list[str]:
+    """The text columns a list's quick search box matches: the navbar search's (``find_by``),
+    else the text columns among the list's search columns."""
+    table = entity.model.__table__.columns
+    names = entity.find_by or tuple(c for c in entity.search_columns if c in table
+                                    and isinstance(table[c].type, String) and not isinstance(table[c].type, Enum))
+    return list(names)
+
+
+class QuickSearchFilter(BaseFilter):
+    """Base filter of every generated list: ``?q=`` matched, as typed and literally (``%`` and
+    ``_`` are text), anywhere in the entity's quick columns."""
+
+    name = "quick search"
+    arg_name = "q"
+
+    def _text(self):
+        entity = BY_MODEL.get(self.model)
+        text = clean(_list_arg(QUICK_ARG))
+        return (entity, text) if entity is not None and text and quick_columns(entity) else (None, None)
+
+    def apply(self, query, value):
+        entity, text = self._text()
+        if entity is None:
+            return query
+        pattern = f"%{like_pattern(text)}%"
+        return query.filter(or_(*[getattr(self.model, c).ilike(pattern, escape="\\")
+                                  for c in quick_columns(entity)]))
+
+    def statement_key(self, value):
+        return self._text()[1]
+
+
+class OwnerFilter(BaseFilter):
+    """Base filter of every generated list: ``?owner=<employee id>`` keeps the rows anchored on
+    that employee (a receivable's salesperson is its customer's owner), within the scope."""
+
+    name = "owner"
+    arg_name = "owner"
+
+    def _owner(self):
+        entity = BY_MODEL.get(self.model)
+        raw = _list_arg(OWNER_ARG) or ""
+        if entity is None or entity.anchor is None or not raw.isdigit() or not 0 < int(raw) < 2**31:
+            return None, None
+        return entity, int(raw)
+
+    def apply(self, query, value):
+        entity, owner = self._owner()
+        return query if entity is None else query.filter(scope_clause(entity, frozenset({owner})))
+
+    def statement_key(self, value):
+        return self._owner()[1]
+
+
 class PortalListWidget(ListWidget):
     """FAB's list with a ``changeable`` set of row ids: edit and delete only on those rows."""
 
@@ -116,3 +184,16 @@ class PortalSearchWidget(SearchWidget):
                          "search_filters": {col: [str(flt.name) for flt in by_column[col]] for col in cols}}
         kwargs.update(kept[key], active_filters=self.filters.get_filters_values_tojson())
         return super(SearchWidget, self).__call__(**kwargs)
+
+
+def list_tools(entity: Entity) -> dict:
+    """What a list page's quick bar shows: the quick search text, the owner choice (the employees
+    the reader may see, for an anchored entity), and the reader's favourites of the entity."""
+    owners = []
+    if entity.anchor is not None and current_actor().may("Employee", "read"):
+        owners = people.readable_employees()
+    return {"entity": entity.name, "user_id": current_actor().user_id, "q": clean(request.args.get(QUICK_ARG)), "searchable": bool(quick_columns(entity)),
+            "owner": request.args.get(OWNER_ARG, ""), "owners": owners,
+            "favourites": favourites.visible(entity.name),
+            "query": favourites.kept_query(request.query_string.decode("utf-8", "replace")),
+            "may_share": current_actor().team_id is not None}
