@@ -96,10 +96,13 @@ LANGUAGES = {
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "Demo-Pass-2026")  # meets the password policy
 DISPLAY_TIMEZONE = os.environ.get("DISPLAY_TIMEZONE", "Asia/Shanghai")  # times are stored in UTC
 
-# Outgoing mail for settlement notices (`flask jobs daily`); no MAIL_SERVER, no mail is sent.
+# Outgoing mail: settlement notices (`flask jobs daily`) and notifications (app/mail.py); no
+# MAIL_SERVER, no mail is sent (notifications stay in the inbox, their mails waiting).
 MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
 MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
 MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") == "1"
 MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
 MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
 MAIL_FROM = os.environ.get("MAIL_FROM", "portal@localhost")
+# The portal's address as users reach it (https://portal.example.cn), for links in e-mails.
+PUBLIC_URL = os.environ.get("PUBLIC_URL", "")

@@ -1,4 +1,4 @@
-"""Benchmarks of issue 4 (run: `.venv/bin/python scripts/benchmark.py [appraisal scope export dashboards]`;
+"""Benchmarks of issue 4 (run: `.venv/bin/python scripts/benchmark.py [appraisal scope export dashboards search]`;
 numbers go in the README; the pages side by side with stock FAB are scripts/bench_pages.py).
 
 1. A quarter's appraisal of 50 salespeople over 100,000 orders (with their lines, receivables,
@@ -7,6 +7,7 @@ numbers go in the README; the pages side by side with stock FAB are scripts/benc
 3. The row scope of one salesperson over 100,000 orders, and the database's plan for it (issue 11).
 4. The XLSX export of 50,000 orders in a process of its own (issue 11) — targets under 8 s and a
    peak resident memory under 250 MB.
+5. The navbar's search over 100,000 customers and 100,000 orders (issue 12) — target under 100 ms.
 
 It builds its own SQLite databases in a temporary folder, or uses BENCH_DATABASE_URL (e.g. a
 PostgreSQL database whose public schema it drops and rebuilds for each part).
@@ -50,7 +51,8 @@ def _url(tmp: Path, name: str) -> str:
     return empty_schema(url)
 
 
-def _load_orders(conn, rng, count: int, customers_each: int = CUSTOMERS_EACH, span=(Q_START, Q_END)) -> None:
+def _load_orders(conn, rng, count: int, customers_each: int = CUSTOMERS_EACH, span=(Q_START, Q_END),
+                 name_of=lambda c: f"客户{c}") -> None:
     """Products, salespeople (teams of ten), customers and ``count`` orders dated within ``span``
     (with their lines, receivables, payments and visits), by bulk insert.
 
@@ -68,7 +70,7 @@ def _load_orders(conn, rng, count: int, customers_each: int = CUSTOMERS_EACH, sp
         {"id": i, "number": f"B{i:03d}", "name": f"业务员{i}", "department": "销售部",
          "position": "salesperson", "status": "active", "team_id": (i - 1) // 10 + 1, "version": 1}
         for i in range(1, SALESPEOPLE + 1)])
-    customers = [{"id": c, "code": f"C{c:05d}", "name": f"客户{c}", "owner_id": (c - 1) % SALESPEOPLE + 1,
+    customers = [{"id": c, "code": f"C{c:05d}", "name": name_of(c), "owner_id": (c - 1) % SALESPEOPLE + 1,
                   "credit_limit": 0, "payment_terms_days": 30, "stage": "contracted",
                   "risk_level": "green", "version": 1}
                  for c in range(1, SALESPEOPLE * customers_each + 1)]
@@ -266,6 +268,74 @@ def bench_export(tmp: Path) -> dict:
             "rss_before_mb": int(before) // 1024, "rss_peak_mb": int(peak) // 1024}
 
 
+CITIES = ("广州", "深圳", "佛山", "东莞", "中山", "珠海", "惠州", "江门", "杭州", "宁波", "苏州", "无锡")
+TRADES = ("机械", "五金", "电子", "塑料", "包装", "纺织", "食品", "化工", "建材", "电器", "精密", "环保")
+WORDS = "明辉华信德利盛世宇航金鑫长城立通汇恒泰永安鸿运嘉和新达富源天成瑞丰"
+
+
+def _company(rng):
+    return (f"{rng.choice(CITIES)}{rng.choice(WORDS)}{rng.choice(WORDS)}{rng.choice(TRADES)}"
+            f"{rng.choice(('有限公司', '股份有限公司', '制品厂'))}")
+
+
+def bench_search(tmp: Path) -> list[str]:
+    """The navbar's search (issue 12) over 100,000 customers (Chinese company names), 100,000
+    orders, 25,000 receivables and 20,000 contacts: the page as the administrator (every row)
+    and as a salesperson (their own), median of 10 (target < 100 ms)."""
+    from werkzeug.security import generate_password_hash
+
+    from app.security.matrix import ADMIN, SALES
+    from app.security.sync import sync
+
+    rng = random.Random(12)
+    app = _app(_url(tmp, "search"))
+    with app.app_context():
+        upgrade()
+        sync(app.appbuilder)
+        conn = db.session.connection()
+        names = [_company(rng) for _ in range(SALESPEOPLE * 2000)]
+        _load_orders(conn, rng, ORDERS, customers_each=2000, span=(date.today() - timedelta(days=729), date.today()),
+                     name_of=lambda c: names[c - 1])
+        conn.execute(insert(m.Contact.__table__), [
+            {"customer_id": c, "name": f"联系人{c}", "phone": f"13{rng.randrange(10**9):09d}", "version": 1}
+            for c in range(1, 20_001)])
+        sm = app.appbuilder.sm
+        hashed = generate_password_hash("Bench-pass-123")
+        for username, role, employee_id in (("admin", ADMIN, None), ("s1", SALES, 1)):
+            user = sm.add_user(username, username, "测", f"{username}@bench.local", sm.find_role(role),
+                               hashed_password=hashed, commit=False)
+            db.session.flush()
+            if employee_id:
+                conn.execute(m.Employee.__table__.update().where(m.Employee.id == employee_id).values(user_id=user.id))
+        db.session.commit()
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+    # Customers 1, 51, 101... are s1's: the salesperson finds some too.
+    queries = {"part of a name": names[50][2:4], "a whole name": names[100], "an order number": "SO0012345",
+               "a phone's digits": "1380013", "nothing": "不存在的客户名称"}
+    lines = []
+    for username in ("admin", "s1"):
+        client = app.test_client()
+        page = client.get("/login/").get_data(as_text=True)
+        token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+        client.post("/login/", data={"username": username, "password": "Bench-pass-123", "csrf_token": token})
+        for label, q in queries.items():
+            client.get("/search/", query_string={"q": q})  # warm up
+            times = []
+            for _ in range(10):
+                t = time.perf_counter()
+                resp = client.get("/search/", query_string={"q": q})
+                times.append(time.perf_counter() - t)
+                assert resp.status_code == 200, (username, q)
+            hits = resp.get_data(as_text=True).count("search-hit")
+            lines.append(f"search as {username:5s} {label:17s} {q!r:>14}: median {statistics.median(times) * 1000:6.1f} ms, "
+                         f"max {max(times) * 1000:6.1f} ms, {hits} shown (target < 100 ms)")
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    return lines
+
+
 def build_pages(url: str, orders: int) -> None:
     """The database of scripts/bench_pages.py: 5,000 customers, ``orders`` orders, the 50
     salespeople's logins s1…s50, a supervisor of the first team (sup1), finance (fin1), HR (hr1),
@@ -311,7 +381,7 @@ def main() -> None:
     if sys.argv[1:2] == ["--build"]:  # scripts/bench_pages.py builds its databases through this
         build_pages(sys.argv[2], int(sys.argv[3]))
         return
-    parts = set(sys.argv[1:]) or {"appraisal", "scope", "export", "dashboards"}
+    parts = set(sys.argv[1:]) or {"appraisal", "scope", "export", "dashboards", "search"}
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         if "appraisal" in parts:
@@ -326,6 +396,9 @@ def main() -> None:
             print(f"export: {export['rows']:,} orders to XLSX in {export['s']:.1f} s, {export['bytes']:,} bytes; "
                   f"worker RSS {export['rss_before_mb']} MB before, {export['rss_peak_mb']} MB at its peak "
                   f"(targets < 8 s, < 250 MB)")
+        if "search" in parts:
+            for line in bench_search(tmp):
+                print(line)
         if "dashboards" in parts:
             for user, t in bench_dashboards(tmp).items():
                 print(f"dashboard {user:12s} median {t['median_ms']:7.1f} ms  max {t['max_ms']:7.1f} ms "

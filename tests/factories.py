@@ -15,6 +15,7 @@ from decimal import Decimal
 from sqlalchemy import Boolean, Date, Enum, Integer, Numeric, String, Text, Time, inspect
 from sqlalchemy.orm import RelationshipDirection
 
+from app.clock import today
 from app.extensions import db
 from app.models import AppraisalCycle, Customer, Employee
 from app.models.activities import SUBJECTS
@@ -175,6 +176,8 @@ def _build(model, owner, values):
         setattr(obj, k, v)
     if model.__name__ == "Activity" and not {name for pair in SUBJECTS for name in pair} & set(values):
         obj.customer = _parent(Customer, owner)  # an activity is about one record: the owner's customer
+    if model.__name__ == "Activity" and "due_date" not in values:
+        obj.due_date = today() + timedelta(days=_numbers.day().toordinal() % 300 + 1)  # planned: not past
     if model.__name__ == "LegalCase" and "receivable" not in values and "receivable_id" not in values:
         # 3.3.4: a case follows repeated dunning; its receivable is already in legal action.
         from app.models.receivables import ReceivableStatus

@@ -167,7 +167,15 @@ def _finance_sign_off_by_a_supervisor():
             "risk_note": "交期紧"}, None, {}
 
 
+def _activity_in_the_past():
+    cust = make(m.Customer, employee("sales1"))
+    return {"subject": "回访", "kind": "call", "due_date": date(2020, 1, 6), "customer": cust.id,
+            "assignee": employee("sales1").id}, None, {}
+
+
 CASES = {
+    "activity-in-the-past": Case("sales1", "Activity", _activity_in_the_past, "due_date",
+                                 "A planned activity cannot be due before today."),
     "overpayment": Case("finance1", "Payment", _payment_over, "amount",
                         "More than the outstanding amount (%(amount)s).", ("amount",)),
     "payment-written-off": Case("finance1", "Payment", _payment_written_off, "receivable",

@@ -35,10 +35,16 @@ def picker_loads(model) -> list:
 
 def named(attr, rest=lazyload):
     """``joinedload(attr)`` with what the referenced row's name reads, each in turn; ``rest``
-    (lazy by default) for every other relationship on the way."""
+    (lazy by default) for every other relationship on the way, each named: a row loaded with
+    these options and expired by a commit is read again with them (an API write's response), and
+    SQLAlchemy keeps a nested option naming a relationship for that, but not a nested ``"*"``
+    (the joined reference came back with its whole eager tree: an activity's six documents with
+    theirs passed SQLite's 64 tables in a join)."""
     target = attr.property.mapper.class_
-    return joinedload(attr).options(*(named(getattr(target, key), rest) for key in label_reads(target)),
-                                    rest("*"))
+    reads = label_reads(target)
+    return joinedload(attr).options(*(named(getattr(target, key), rest) for key in reads),
+                                    *(rest(getattr(target, rel.key)) for rel in inspect(target).relationships
+                                      if rel.key not in reads))
 
 
 def list_loads(model, columns) -> list:

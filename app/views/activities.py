@@ -3,7 +3,7 @@ its record (shown only when readable) and the step that marks it done."""
 
 from __future__ import annotations
 
-from flask import url_for
+from flask import abort, url_for
 from flask_appbuilder import BaseView, expose
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
@@ -30,6 +30,8 @@ class ActivitiesView(BaseView):
     @login_required
     def index(self):
         actor = current_actor()
+        if not actor.may("Activity", "read"):
+            abort(403)
         day = today()
         rows = {name: [] for name, _label in GROUPS}
         for a in activities.planned_for(actor.employee_id):

@@ -26,8 +26,14 @@ def unread() -> int:
     return g._portal_unread
 
 
+def may(entity: str, verb: str) -> bool:
+    """Whether the current user holds ``verb`` on ``entity`` (the navbar's links ask)."""
+    return current_actor().may(entity, verb)
+
+
 def install(app) -> None:
     app.add_template_global(unread, "portal_unread")
+    app.add_template_global(may, "portal_may")
 
 
 def _page() -> int:

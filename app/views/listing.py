@@ -21,7 +21,7 @@ from ..clock import today
 from ..extensions import db
 from ..presets import preset
 from ..queries import people
-from ..queries.search import clean, like_pattern
+from ..queries.search import clean, like_pattern, matches
 from ..registry import BY_MODEL, Entity
 from ..security.scope import current_actor, in_scope_as_loaded, scope_clause, scoped
 from ..workflow.engine import is_locked, locked_clause, workflow_of
@@ -129,8 +129,7 @@ class QuickSearchFilter(BaseFilter):
         if entity is None:
             return query
         pattern = f"%{like_pattern(text)}%"
-        return query.filter(or_(*[getattr(self.model, c).ilike(pattern, escape="\\")
-                                  for c in quick_columns(entity)]))
+        return query.filter(or_(*[matches(getattr(self.model, c), pattern) for c in quick_columns(entity)]))
 
     def statement_key(self, value):
         return self._text()[1]

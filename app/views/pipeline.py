@@ -5,7 +5,7 @@ engine's reason. Filters by owner and team."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
@@ -46,6 +46,8 @@ class PipelineView(BaseView):
     @login_required
     def index(self):
         actor = current_actor()
+        if not actor.may("Customer", "read"):
+            abort(403)
         owner_id, team_id = _int_arg("owner"), _int_arg("team")
         counts, cards = pipeline.board(owner_id, team_id)
         wf = workflow_of("Customer")
