@@ -92,6 +92,11 @@ def run_migrations_online():
         conf_args["process_revision_directives"] = process_revision_directives
 
     connectable = get_engine()
+    if conf_args.get("include_object") is None:
+        # An index for other databases only (app.models.base.trigram_index) is not expected here.
+        from app.models.base import include_object
+
+        conf_args["include_object"] = include_object(connectable.dialect.name)
 
     with connectable.connect() as connection:
         context.configure(

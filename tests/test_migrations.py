@@ -11,6 +11,7 @@ from sqlalchemy import create_engine, inspect
 from app import create_app
 from app.extensions import db
 from app.models import metadata
+from app.models.base import include_object
 
 # Migrations run DDL on databases of their own and compare committed schemas.
 pytestmark = pytest.mark.commits
@@ -18,7 +19,8 @@ pytestmark = pytest.mark.commits
 
 def _diff(engine):
     with engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "render_as_batch": True})
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "render_as_batch": True,
+                                                     "include_object": include_object(engine.dialect.name)})
         return compare_metadata(ctx, metadata)
 
 

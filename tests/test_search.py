@@ -45,6 +45,7 @@ def test_part_of_a_chinese_name_finds_only_customers_in_scope(app, login, rows):
 def test_numbers_and_phones(app, login, rows):
     sales1 = login("sales1")
     assert any(rows["contract"] in h for h in hits(sales1, rows["contract"]))
+    assert any(rows["contract"] in h for h in hits(sales1, rows["contract"].lower()))  # any case
     assert any("陈先生" in h for h in hits(sales1, "13800138000"[3:]))
     assert hits(login("sales2"), "13800138000") == []
     # HR reads no customers or contracts: nothing of them is found.

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from flask_appbuilder import Model
 from markupsafe import escape
-from sqlalchemy import DateTime, Enum, Integer, MetaData, Numeric, func, select
+from sqlalchemy import DateTime, Enum, Index, Integer, MetaData, Numeric, func, select
 from sqlalchemy.orm import Mapped, column_property, declared_attr, mapped_column
 
 # Deterministic constraint names so migrations are stable across SQLite and PostgreSQL.
@@ -94,6 +94,25 @@ def lines_sum(line, amount, belongs):
 def lines_total(line, belongs):
     """A document's total: its lines' quantity × unit price (``lines_sum``)."""
     return lines_sum(line, line.qty * line.unit_price, belongs)
+
+
+def trigram_index(table: str, column: str) -> Index:
+    """A PostgreSQL trigram (pg_trgm GIN) index on a text column: the search's ``ILIKE '%…%'``
+    is read from it for three characters and more, Chinese included (trigrams of any letters
+    under a UTF-8 ctype). PostgreSQL only (``ddl_if``; ``info["dialects"]`` tells Alembic's
+    comparison, ``include_object``); SQLite scans, which serves at its sizes."""
+    return Index(f"ix_{table}_{column}_trgm", column, postgresql_using="gin",
+                 postgresql_ops={column: "gin_trgm_ops"}, info={"dialects": ("postgresql",)}).ddl_if(
+        dialect="postgresql")
+
+
+def include_object(dialect: str):
+    """Alembic's ``include_object`` for ``dialect``: an index meant for other databases only
+    (``trigram_index``) is not expected there."""
+    def include(obj, name, type_, reflected, compare_to):
+        dialects = getattr(obj, "info", {}).get("dialects") if type_ == "index" else None
+        return not dialects or dialect in dialects
+    return include
 
 
 def enum_column(enum_cls: type[enum.Enum], default=None, nullable: bool = False, index=True,

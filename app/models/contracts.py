@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import LabeledEnum, Model, Money, Timestamped, Versioned, enum_column, utcnow
+from .base import LabeledEnum, Model, Money, Timestamped, Versioned, enum_column, trigram_index, utcnow
 from .customers import Customer, Quotation
 from .people import Employee
 
@@ -63,6 +63,8 @@ class Contract(Versioned, Timestamped, Model):
 
     __tablename__ = "contract"
     __table_args__ = (
+        # The search box's text (queries.search).
+        trigram_index("contract", "number"),
         CheckConstraint("amount >= 0", name="amount_nonneg"),
         CheckConstraint("end_date IS NULL OR start_date IS NULL OR end_date >= start_date",
                         name="date_order"),

@@ -9,7 +9,17 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import LabeledEnum, Model, Money, Qty, Timestamped, Versioned, enum_column, lines_total
+from .base import (
+    LabeledEnum,
+    Model,
+    Money,
+    Qty,
+    Timestamped,
+    Versioned,
+    enum_column,
+    lines_total,
+    trigram_index,
+)
 from .people import Employee
 
 
@@ -112,6 +122,9 @@ class Customer(Versioned, Timestamped, Model):
 
     __tablename__ = "customer"
     __table_args__ = (
+        # The search box's text (queries.search).
+        trigram_index("customer", "code"),
+        trigram_index("customer", "name"),
         CheckConstraint("credit_limit >= 0", name="credit_nonneg"),
         CheckConstraint("payment_terms_days >= 0", name="terms_nonneg"),
     )
@@ -144,6 +157,11 @@ class Customer(Versioned, Timestamped, Model):
 
 class Contact(Versioned, Timestamped, Model):
     __tablename__ = "contact"
+    __table_args__ = (
+        # The search box's text (queries.search).
+        trigram_index("contact", "name"),
+        trigram_index("contact", "phone"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), index=True)
     customer: Mapped[Customer] = relationship(back_populates="contacts", lazy="joined")
@@ -186,6 +204,10 @@ class Quotation(Versioned, Timestamped, Model):
     """A proposal and quotation submitted to a customer (3.1.5)."""
 
     __tablename__ = "quotation"
+    __table_args__ = (
+        # The search box's text (queries.search).
+        trigram_index("quotation", "number"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(30), unique=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), index=True)

@@ -11,7 +11,18 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import today
-from .base import LabeledEnum, Model, Money, Qty, Timestamped, Versioned, enum_column, lines_sum, lines_total
+from .base import (
+    LabeledEnum,
+    Model,
+    Money,
+    Qty,
+    Timestamped,
+    Versioned,
+    enum_column,
+    lines_sum,
+    lines_total,
+    trigram_index,
+)
 from .contracts import Contract
 from .customers import Customer, Product
 from .people import Employee
@@ -92,6 +103,8 @@ class SalesOrder(Versioned, Timestamped, Model):
 
     __tablename__ = "sales_order"
     __table_args__ = (
+        # The search box's text (queries.search).
+        trigram_index("sales_order", "number"),
         CheckConstraint("promised_date IS NULL OR promised_date >= order_date", name="promise_after"),
         # A customer's orders by date: the row scope (customers of a salesperson) and "is this the
         # customer's first order" (6.1.1 new customers) are lookups in it.

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 from ..clock import today
 from ..labels import BUCKET_LABELS
 from ..services.collection import bucket_of, days_overdue
-from .base import LabeledEnum, Model, Money, Timestamped, Versioned, enum_column
+from .base import LabeledEnum, Model, Money, Timestamped, Versioned, enum_column, trigram_index
 from .contracts import Contract
 from .customers import Customer
 from .orders import SalesOrder
@@ -155,6 +155,8 @@ class Receivable(Versioned, Timestamped, Model):
 
     __tablename__ = "receivable"
     __table_args__ = (
+        # The search box's text (queries.search).
+        trigram_index("receivable", "number"),
         CheckConstraint("amount > 0", name="amount_pos"),
         # The unpaid ones by due date with customer and amount (aging, overdue, the finance
         # dashboard): few of many, read from the index alone.

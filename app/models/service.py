@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import LabeledEnum, Model, Timestamped, Versioned, enum_column
+from .base import LabeledEnum, Model, Timestamped, Versioned, enum_column, trigram_index
 from .customers import Customer, Product
 from .orders import SalesOrder
 from .people import Employee
@@ -89,6 +89,8 @@ class ServiceTicket(Versioned, Timestamped, Model):
 
     __tablename__ = "service_ticket"
     __table_args__ = (
+        # The search box's text (queries.search).
+        trigram_index("service_ticket", "number"),
         CheckConstraint("satisfaction IS NULL OR satisfaction BETWEEN 1 AND 5", name="sat_range"),
         CheckConstraint("due_date IS NULL OR due_date >= reported_on", name="due_after"),
     )

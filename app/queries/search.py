@@ -39,9 +39,12 @@ def like_pattern(text: str) -> str:
 
 def matches(col, pattern: str):
     """``col`` LIKE ``pattern`` (escaped by ``like_pattern``), case-insensitively: ILIKE on
-    PostgreSQL; on SQLite its LIKE, which already ignores ASCII case (its ILIKE is
-    ``lower(col) LIKE lower(pattern)``: a function call per row that doubled the scan)."""
-    if db.session.get_bind().dialect.name == "sqlite":
+    PostgreSQL (its trigram indexes serve both, ``models.base.trigram_index``); on SQLite its
+    LIKE, which already ignores ASCII case (its ILIKE is ``lower(col) LIKE lower(pattern)``: a
+    function call per row that doubled the scan)."""
+    if db.session.get_bind().dialect.name == "sqlite" or pattern.lower() == pattern.upper():
+        # Text without letters that have a case (Chinese, digits): LIKE, a third of ILIKE's
+        # cost on PostgreSQL, and read from the same trigram index.
         return col.like(pattern, escape="\\")
     return col.ilike(pattern, escape="\\")
 
