@@ -12,20 +12,22 @@ from .. import models as m
 from .. import policy
 from ..models.activities import SUBJECTS, ActivityStatus
 from ..models.policy import PolicyKey
-from ..security.scope import scoped
+from ..security.scope import prime_references, scoped
 
 MAX_MINE = 300  # planned activities on "My activities" (the oldest due first)
 
 
 def planned_for(employee_id: int | None) -> list:
     """The employee's planned activities, the earliest due first, with the records they are about
-    (one query per kind of record: the customer is joined)."""
+    (one query per kind of record: the customer is joined) and their readability decided."""
     if employee_id is None:
         return []
     A = m.Activity  # noqa: N806
-    return (scoped("Activity").filter(A.assignee_id == employee_id, A.status == ActivityStatus.planned)
+    rows = (scoped("Activity").filter(A.assignee_id == employee_id, A.status == ActivityStatus.planned)
             .options(*(selectinload(getattr(A, rel)) for rel, _col in SUBJECTS if rel != "customer"))
             .order_by(A.due_date, A.id).limit(MAX_MINE).all())
+    prime_references(A, rows)  # whether each record they are about may be shown: a query per kind
+    return rows
 
 
 def without_follow_up_query(day: date):

@@ -10,6 +10,7 @@ from flask_login import login_required
 
 from .. import favourites
 from ..registry import BY_NAME
+from ..security.redirects import local_target
 from ..security.scope import current_actor
 from ..validation import ValidationFailure
 
@@ -46,5 +47,4 @@ class FavouritesView(BaseView):
         if not favourites.delete(filter_id):
             abort(404)
         flash(str(_l("Favourite deleted.")), "success")
-        return redirect(request.referrer if (request.referrer or "").startswith(request.host_url)
-                        else url_for("PortalIndexView.index"))
+        return redirect(local_target(request.referrer) or url_for("PortalIndexView.index"))
