@@ -19,6 +19,7 @@ from app.models import (
     Attendance,
     Certification,
     ChangeLog,
+    Competitor,
     Contract,
     Customer,
     DunningRecord,
@@ -29,6 +30,7 @@ from app.models import (
     Receivable,
     SalesOrder,
     ServiceTicket,
+    TrainingPlan,
     User,
     UserPreference,
     Visit,
@@ -232,8 +234,12 @@ def test_a_failing_mail_server_keeps_the_entry_and_the_change_and_retries(app, a
         assert entry.mail_state is MailState.failed and entry.mail_attempts == 1 and entry.mail_error
         assert entry.read_at is None and entry.next_try_at is not None
         entry_id = entry.id
-        # Not retried before its time.
+        # Not retried before its time, by the request's sender nor by cron's command.
         assert mail.deliver([entry_id])["sent"] == 0
+    result = app.test_cli_runner().invoke(args=["jobs", "mail"])
+    assert result.exit_code == 0 and "sent: 0" in result.output
+    with app.app_context():
+        assert db.session.get(Notification, entry_id).mail_attempts == 1
 
 
 def test_the_failed_mail_is_sent_once_when_the_server_is_back(app, apis, dead_smtp):
@@ -319,3 +325,20 @@ def test_inbox_words_due_entries_in_the_readers_language(app, login):
     client.post("/language/en", token_from="/inbox/")
     en = client.get("/inbox/").get_data(as_text=True)
     assert "May 11, 2033" in en
+
+
+def test_created_waiting_for_a_decision_tells_the_deciders(app, apis):
+    with app.app_context():
+        competitor = make(Competitor, employee("sales1")).id
+        plan = make(TrainingPlan, employee("hr1"), year=2039).id
+        # 5.1.1: HR approves training plans.
+        assert told("approval_requested", "TrainingPlan", plan) == {"hr1": "pending"}
+    # 2.1.3: a countermeasure proposed through the API waits for the proposer's team supervisor.
+    resp = apis("sales1").post("/api/v1/countermeasure/", json={"competitor": competitor, "proposal": "降价5%应对"})
+    assert resp.status_code == 201, resp.json
+    measure = resp.json["id"]
+    with app.app_context():
+        assert told("approval_requested", "Countermeasure", measure) == {"supervisor1": "pending"}
+    assert apis("supervisor1").post(wf("countermeasure", measure, "adopt"), json={}).status_code == 200
+    with app.app_context():
+        assert told("decided", "Countermeasure", measure) == {"sales1": "pending"}
