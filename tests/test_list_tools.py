@@ -86,3 +86,18 @@ def test_favourites_saved_shared_and_deleted_by_their_owner(app, login):
     assert saved(app) == before
     assert s1.post(f"/favourites/{fid}/delete", token_from="/customerview/list/").status_code == 302
     assert saved(app, id=fid) == 0
+
+
+def test_receivables_by_customer(app, login):
+    with app.app_context():
+        one = make(Customer, employee("sales1"))
+        other = make(Customer, employee("sales1"))
+        r1 = make(Receivable, employee("sales1"), customer=one, amount=Decimal("10.00")).id
+        r2 = make(Receivable, employee("sales1"), customer=other, amount=Decimal("10.00")).id
+        one_id = one.id
+    client = login("sales1")
+    shown = rows(client.get(f"/receivableview/list/?_flt_0_customer={one_id}").get_data(as_text=True), "receivableview")
+    assert str(r1) in shown and str(r2) not in shown
+    # Another salesperson naming sales1's customer sees none of its receivables.
+    assert rows(login("sales2").get(f"/receivableview/list/?_flt_0_customer={one_id}").get_data(as_text=True),
+                "receivableview") == set()
