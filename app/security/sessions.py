@@ -28,7 +28,7 @@ from sqlalchemy import bindparam, delete, event, func, inspect, or_, select, upd
 from sqlalchemy.orm import Session, joinedload
 
 from ..extensions import db
-from ..models import Employee, LoginSession
+from ..models import Employee, LoginSession, Notification
 from ..models.base import utcnow
 from ..models.history import LoginEventKind
 from ..models.logins import SessionEnd
@@ -37,6 +37,7 @@ from .scope import employee_columns, note_employee
 
 SESSION_KEY = "_portal_sid"  # in the Flask session: the id of the browser's LoginSession
 CURRENT = "_portal_login_session"  # g key: the LoginSession of this request
+UNREAD = "_portal_unread_count"  # g key: the user's unread notifications, read with it
 KEEP_ENDED = timedelta(days=1)  # ended or expired rows are purged after this
 
 
@@ -71,10 +72,14 @@ def _live_statement():
 
     The user's roles and groups come in the same statement: every request reads them (its
     permissions), and FAB's lazy backrefs would ask for each in a statement of its own. So does
-    the access grid's revision, under which the roles' permissions may be kept (``grants``), and
-    the login's employee (the row scope's anchor), which every page asks for."""
+    the access grid's revision, under which the roles' permissions may be kept (``grants``), the
+    login's employee (the row scope's anchor), which every page asks for, and the user's unread
+    notifications (the navbar's badge, from the index on user and read time)."""
+    unread = (select(func.count(Notification.id))
+              .where(Notification.user_id == LoginSession.user_id, Notification.read_at.is_(None))
+              .correlate(LoginSession).scalar_subquery())
     return (
-        select(LoginSession, grants.revision_column(), employee_columns())
+        select(LoginSession, grants.revision_column(), employee_columns(), unread)
         .outerjoin(Employee, Employee.user_id == LoginSession.user_id)
         .where(LoginSession.id == bindparam("sid"), LoginSession.user_id == bindparam("user_id"),
                LoginSession.channel == bindparam("channel"), LoginSession.ended_at.is_(None),
@@ -93,10 +98,11 @@ def _live(sid, user_id, channel: str) -> LoginSession | None:
         "sid": sid, "user_id": user_id, "channel": channel, "now": utcnow()}).unique().first()
     if found is None:
         return None
-    row, revision, employee = found
+    row, revision, employee, unread = found
     if row.user is None or not row.user.is_active:
         return None
     g.setdefault(CURRENT, row)
+    g.setdefault(UNREAD, unread)
     grants.note_revision(revision)
     note_employee(user_id, employee if employee.id is not None else None)
     return row
@@ -106,6 +112,12 @@ def live_user(user_id) -> User | None:
     """flask_login's user loader: the user of the browser session, while it is live."""
     row = _live(session.get(SESSION_KEY), user_id, "form")
     return row.user if row is not None else None
+
+
+def unread_count() -> int | None:
+    """The signed-in user's unread notifications as the session check read them (None outside
+    a checked session)."""
+    return g.get(UNREAD) if has_request_context() else None
 
 
 def current() -> LoginSession | None:

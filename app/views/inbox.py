@@ -12,6 +12,7 @@ from flask_login import login_required
 from .. import notify
 from ..models.notifications import MailMode
 from ..queries import inbox
+from ..security import sessions
 from ..security.scope import current_actor
 
 PAGE = 50
@@ -19,7 +20,11 @@ TITLE = _l("Inbox")
 
 
 def unread() -> int:
-    """The navbar's badge: the user's unread entries (kept in g for the rest of the request)."""
+    """The navbar's badge: the user's unread entries, as the session check read them (no query of
+    its own), else counted once for the request."""
+    counted = sessions.unread_count()
+    if counted is not None:
+        return counted
     if "_portal_unread" not in g:
         uid = current_actor().user_id
         g._portal_unread = inbox.unread_count(uid) if uid else 0

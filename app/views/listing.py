@@ -188,8 +188,10 @@ class PortalSearchWidget(SearchWidget):
 def list_tools(entity: Entity) -> dict:
     """What a list page's quick bar shows: the quick search text, the owner choice (the employees
     the reader may see, for an anchored entity), and the reader's favourites of the entity."""
-    owners = []
-    if entity.anchor is not None and current_actor().may("Employee", "read"):
+    actor = current_actor()
+    owners = []  # offered to a reader whose scope of the entity spans more than their own rows
+    if (entity.anchor is not None and actor.scope(entity.name, "read") in ("team", "all")
+            and actor.may("Employee", "read")):
         owners = people.readable_employees()
     return {"entity": entity.name, "user_id": current_actor().user_id, "q": clean(request.args.get(QUICK_ARG)), "searchable": bool(quick_columns(entity)),
             "owner": request.args.get(OWNER_ARG, ""), "owners": owners,
