@@ -104,5 +104,6 @@ MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") == "1"
 MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
 MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
 MAIL_FROM = os.environ.get("MAIL_FROM", "portal@localhost")
+MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "10"))  # seconds one SMTP exchange may take
 # The portal's address as users reach it (https://portal.example.cn), for links in e-mails.
 PUBLIC_URL = os.environ.get("PUBLIC_URL", "")

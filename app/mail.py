@@ -48,7 +48,7 @@ def smtp_send(msg: EmailMessage) -> None:
     """Send one message through the configured server; raises OSError or SMTPException."""
     cfg = current_app.config
     msg["From"] = cfg["MAIL_FROM"]
-    with smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=30) as smtp:
+    with smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=cfg.get("MAIL_TIMEOUT", 10)) as smtp:
         if cfg.get("MAIL_USE_TLS"):
             smtp.starttls()
         if cfg.get("MAIL_USERNAME"):
@@ -117,8 +117,10 @@ def _settle(ids, error: str | None, back_to: MailState, now: datetime) -> None:
     db.session.commit()
 
 
-def deliver(ids=None, now: datetime | None = None) -> dict[str, int]:
-    """Send the entries due to be mailed now (only ``ids`` when given); see the module docstring."""
+def deliver(ids=None, now: datetime | None = None, stop_on_failure: bool = False) -> dict[str, int]:
+    """Send the entries due to be mailed now (only ``ids`` when given); see the module docstring.
+    ``stop_on_failure``: after the first failed send the rest wait for the next sender (a request
+    does not wait on a failing server once per entry)."""
     counts = {"sent": 0, "failed": 0}
     if not configured():
         return counts
@@ -128,25 +130,23 @@ def deliver(ids=None, now: datetime | None = None) -> dict[str, int]:
     if ids is not None:
         where.append(Notification.id.in_(sorted(ids)))
     due = db.session.scalars(select(Notification.id).where(*where).order_by(Notification.id).limit(_BATCH)).all()
-    won = _claim(due, [MailState.pending, MailState.failed])
-    if not won:
-        return counts
-    rows = db.session.scalars(select(Notification).where(Notification.id.in_(won))).all()
-    who = _recipients({n.user_id for n in rows})
     resolver = notify.Resolver()
-    for n in rows:
-        to, locale = who.get(n.user_id, (None, None))
-        if to is None:
-            _settle([n.id], "no address", MailState.failed, now)
-            counts["failed"] += 1
-            continue
-        with force_locale(locale):
-            line = _line(n, resolver)
-            msg = _message(to, _("Sales portal: %(reason)s", reason=reason(n.kind, n.entity, n.params or {})),
-                           [line])
-        error = _send_or_reason(msg)
-        _settle([n.id], error, MailState.failed, now)
+    for nid in due:
+        if not _claim([nid], [MailState.pending, MailState.failed]):
+            continue  # another sender has it
+        n = db.session.get(Notification, nid)
+        to, locale = _recipients([n.user_id]).get(n.user_id, (None, None))
+        error = "no address"
+        if to is not None:
+            with force_locale(locale):
+                line = _line(n, resolver)
+                msg = _message(to, _("Sales portal: %(reason)s", reason=reason(n.kind, n.entity, n.params or {})),
+                               [line])
+            error = _send_or_reason(msg)
+        _settle([nid], error, MailState.failed, now)
         counts["failed" if error else "sent"] += 1
+        if error and stop_on_failure:
+            break
     return counts
 
 
@@ -196,7 +196,7 @@ def _after_request(response):
     ids = g.pop(notify.COMMITTED_KEY, None) if has_request_context() else None
     if ids:
         try:
-            deliver(ids)
+            deliver(ids, stop_on_failure=True)
         except Exception:  # the response stands; the entries stay pending for the next try
             log.exception("notification mail not delivered")
             db.session.rollback()

@@ -35,7 +35,7 @@ from .models.policy import PolicyKey
 from .registry import BY_MODEL, BY_NAME, Entity
 from .rules import SIGNING_ROLES
 from .security.matrix import ADMIN
-from .security.scope import Actor, anchor_employee_id, build_actor, current_actor
+from .security.scope import Actor, actor_reaches, anchor_employee_id, build_actor, current_actor
 
 OWNER, SUPERVISOR, DECIDERS, REQUESTER, SIGNERS = "owner", "supervisor", "deciders", "requester", "signers"
 _RAISED = "portal_notifications_raised"  # session.info: entries to mail after the commit
@@ -111,9 +111,7 @@ class Resolver:
     def reads(self, user_id: int, entity: Entity, anchor: int | None) -> bool:
         """Whether the user may read a row of ``entity`` anchored on ``anchor``."""
         actor = self.actor(user_id)
-        if actor is None:
-            return False
-        return actor.may(entity.name, "read") and (entity.anchor is None or actor.reaches(entity.name, "read", anchor))
+        return actor is not None and actor_reaches(actor, entity, "read", anchor)
 
     def deciders(self, entity: Entity, anchor: int | None, steps, requester: int | None) -> set[int]:
         """The users who may take one of ``steps`` (approvals) on a row anchored on ``anchor``."""
@@ -125,8 +123,7 @@ class Resolver:
             if entity.anchor and anchor is not None and actor.employee_id == anchor:
                 continue  # nobody decides their own request
             for step in steps:
-                if (step.open_to(actor.roles) and actor.may(entity.name, step.verb)
-                        and (entity.anchor is None or actor.reaches(entity.name, step.verb, anchor))):
+                if step.open_to(actor.roles) and actor_reaches(actor, entity, step.verb, anchor):
                     (admins if ADMIN in actor.roles else found).add(uid)
                     break
         return found or admins
@@ -141,7 +138,7 @@ class Resolver:
                 out.update(self.role_users(role))
             out.update(u for u in (self.user_of(e) for e in named.get(dept, ())) if u)
         return {u for u in out if (a := self.actor(u)) and a.may("OrderReview", "write")
-                and (entity.anchor is None or a.reaches(entity.name, "read", anchor))}
+                and actor_reaches(a, entity, "read", anchor)}
 
     def resolve(self, entity: Entity, occasion: Occasion, acting_user: int | None) -> set[int]:
         anchor = anchor_employee_id(occasion.obj, entity) if entity.anchor else None

@@ -30,9 +30,9 @@ from .clock import today
 from .extensions import db
 from .formats import number
 from .models.policy import PolicyKey
-from .registry import BY_NAME
+from .registry import BY_MODEL, BY_NAME
 from .security.matrix import ADMIN, FINANCE
-from .security.scope import current_actor
+from .security.scope import actor_reaches, anchor_employee_id, build_actor, current_actor
 from .services import collection, conduct
 from .services.appraisal import DEFAULTS as APPRAISAL_DEFAULTS
 from .services.appraisal import SETTINGS_MAX, settings_errors
@@ -152,7 +152,29 @@ def _activity_on_one_record_not_in_the_past(a):
     if (not inspect(a).persistent and a.status in (None, m.activities.ActivityStatus.planned)
             and a.due_date is not None and a.due_date < today()):
         errors["due_date"] = _l("A planned activity cannot be due before today.")
+    if len(subjects) == 1 and changed(a) and not _assignee_sees(a, subjects[0]):
+        errors["assignee"] = _l("The person assigned cannot see this record.")
     return errors or None
+
+
+def _assignee_sees(a, rel: str) -> bool:
+    """Whether the activity's assignee may read the record it is about (an activity planned for a
+    teammate on a customer they cannot open would be one they cannot do)."""
+    session = _session(a)
+    target = getattr(a, rel)
+    if target is None:
+        col = dict(m.activities.SUBJECTS)[rel]
+        target = session.get(getattr(m.Activity, rel).property.mapper.class_, getattr(a, col))
+    assignee = a.assignee if a.assignee is not None else (
+        session.get(m.Employee, a.assignee_id) if a.assignee_id else None)
+    if target is None or assignee is None:
+        return True  # a missing reference is the form's own error
+    user = session.get(m.User, assignee.user_id) if assignee.user_id else None
+    if user is None or not user.active:
+        return False
+    entity = BY_MODEL[type(target)]
+    anchor = anchor_employee_id(target, entity) if entity.anchor else None
+    return actor_reaches(build_actor(user), entity, "read", anchor)
 
 
 @rule(m.Payment)

@@ -96,3 +96,30 @@ def test_the_customer_page_lists_its_activities(app, apis, login):
     assert apis("sales1").post("/api/v1/activity/", json=body(cid, subject="确认交期")).status_code == 201
     page = login("sales1").record(f"/customerview/show/{cid}")
     assert "确认交期" in page
+
+
+def test_an_activity_only_for_someone_who_sees_its_record_and_a_visit_only_by_who_may_record_it(app, apis, login, org):
+    from app.models import Visit
+
+    with app.app_context():
+        theirs = make(Customer, employee("sales3")).id  # sales1's teammate's customer
+        mine = make(Customer, employee("sales1")).id
+    before = count(app, Activity)
+    # supervisor1 sees sales3's customer, sales1 does not: not an activity sales1 could do.
+    resp = apis("supervisor1").post("/api/v1/activity/", json=body(theirs, assignee=org.employees["sales1"]))
+    assert resp.status_code == 422 and set(resp.json["message"]) == {"assignee"}
+    assert count(app, Activity) == before
+    # Finance plans a visit on a customer it reads but whose visits it may not record: done refused.
+    resp = apis("finance1").post("/api/v1/activity/", json=body(mine))
+    assert resp.status_code == 201, resp.json
+    pk = resp.json["id"]
+    visits = count(app, Visit, Visit.customer_id == mine)
+    done = apis("finance1").post(f"/api/v1/workflow/activity/{pk}/done", json={"outcome": "伪造的回访记录"})
+    assert done.status_code == 409
+    assert count(app, Visit, Visit.customer_id == mine) == visits
+    with app.app_context():
+        assert db.session.get(Activity, pk).status.name == "planned"
+    # A call is done by finance without a visit record.
+    assert apis("finance1").put(f"/api/v1/activity/{pk}", json={"kind": "call"}).status_code == 200
+    assert apis("finance1").post(f"/api/v1/workflow/activity/{pk}/done", json={"outcome": "已电话催款"}).status_code == 200
+    assert count(app, Visit, Visit.customer_id == mine) == visits

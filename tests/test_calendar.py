@@ -72,3 +72,13 @@ def test_bad_arguments_fall_back(app, login):
     client = login("sales1")
     for query in ("date=2026-13-40", "date=x" * 50, "view=year", "who=999999", "who=team", "who=%27"):
         assert client.get(f"/calendar/?{query}").status_code == 200, query
+
+
+def test_dates_at_the_edges_and_odd_digits(app, login):
+    client = login("supervisor1")
+    for query in ("date=9999-12-31", "date=9999-12-31&view=week", "date=0001-01-01", "date=0001-01-03&view=week",
+                  "who=%C2%B2"):
+        assert client.get(f"/calendar/?{query}").status_code == 200, query
+    for url in ("/pipeline/?owner=%C2%B2", "/pipeline/?team=%C2%B2", "/inbox/?page=%C2%B2",
+                "/customerview/list/?owner=%C2%B2"):
+        assert client.get(url).status_code == 200, url

@@ -398,6 +398,12 @@ def _fk_value(obj, rel_name):
     return getattr(obj, cols[0].key, None) if len(cols) == 1 else None
 
 
+def actor_reaches(actor: Actor, entity: Entity, verb: str, anchor: int | None) -> bool:
+    """Whether ``actor`` (anyone's, not only the current user's) holds ``verb`` over a row of
+    ``entity`` anchored on the employee ``anchor``."""
+    return actor.may(entity.name, verb) and (entity.anchor is None or actor.reaches(entity.name, verb, anchor))
+
+
 def in_scope(obj, verb: str, entity: Entity | None = None) -> bool:
     entity = entity or BY_MODEL.get(type(obj))
     if entity is None:

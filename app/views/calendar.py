@@ -17,6 +17,7 @@ from flask_login import login_required
 from ..clock import today
 from ..display import record_url
 from ..queries import calendar
+from ..registry import YEARS
 from ..security.scope import current_actor
 
 TITLE = _l("Calendar")
@@ -26,10 +27,12 @@ PER_DAY = 6  # events shown in a month's day cell; the week view shows all
 
 
 def _day_arg() -> date:
+    """The day asked for, within the years the portal keeps (``YEARS``), else today."""
     try:
-        return date.fromisoformat(request.args.get("date", ""))
+        day = date.fromisoformat(request.args.get("date", ""))
     except ValueError:
         return today()
+    return day if YEARS[0] <= day.year <= YEARS[1] else today()
 
 
 def _who(actor):
@@ -44,7 +47,7 @@ def _who(actor):
     raw = request.args.get("who", "me")
     if raw == "team" and len(choices) > 1:
         return raw, team, choices
-    if raw.isdigit() and any(value == raw for value, _ in choices):
+    if raw.isascii() and raw.isdigit() and any(value == raw for value, _ in choices):
         return raw, frozenset({int(raw)}), choices
     return "me", frozenset({actor.employee_id}) if actor.employee_id else frozenset(), choices
 

@@ -391,7 +391,7 @@ class PortalModelView(QueryGuard, _RecordShow, ExportMixin, _Guard, FormWrites, 
         return act.func(rows if not act.single else rows[0])
 
     def _scoped_rows(self, pks):
-        pks = [int(pk) for pk in pks if str(pk).isdigit()]
+        pks = [int(pk) for pk in pks if str(pk).isascii() and str(pk).isdigit()]
         model = self.datamodel.obj
         query = scoped(self.entity, WRITE)
         rows = query.filter(model.id.in_(pks)).all()

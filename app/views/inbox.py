@@ -43,7 +43,7 @@ def install(app) -> None:
 
 def _page() -> int:
     raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 10_000 else 1
+    return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 10_000 else 1
 
 
 class InboxView(BaseView):

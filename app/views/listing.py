@@ -67,7 +67,7 @@ def changeable_ids(entity: Entity, pks) -> set[int]:
     """Which of ``pks`` the user may edit and delete now: from the rows as the list loaded them
     when they tell it all (a customer list: the write scope's anchor is the row's own column and
     no parent locks it), otherwise in one query."""
-    ids = [int(pk) for pk in pks if str(pk).isdigit()]
+    ids = [int(pk) for pk in pks if str(pk).isascii() and str(pk).isdigit()]
     if not ids:
         return set()
     model = entity.model
@@ -145,7 +145,7 @@ class OwnerFilter(BaseFilter):
     def _owner(self):
         entity = BY_MODEL.get(self.model)
         raw = _list_arg(OWNER_ARG) or ""
-        if entity is None or entity.anchor is None or not raw.isdigit() or not 0 < int(raw) < 2**31:
+        if entity is None or entity.anchor is None or not (raw.isascii() and raw.isdigit()) or not 0 < int(raw) < 2**31:
             return None, None
         return entity, int(raw)
 

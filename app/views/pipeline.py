@@ -26,7 +26,7 @@ TITLE = _l("Pipeline board")
 
 def _int_arg(name: str) -> int | None:
     raw = request.args.get(name, "")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 2**31 else None
+    return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 2**31 else None
 
 
 def _moves(wf) -> dict:

@@ -23,8 +23,10 @@ from .. import policy
 from ..appraisal import freeze
 from ..models.policy import PolicyKey
 from ..notify import DECIDERS, REQUESTER, SIGNERS
+from ..registry import BY_NAME
 from ..rules import legal_allowed, legal_refusal
 from ..security.matrix import ADMIN, FINANCE, HR, SUPERVISOR
+from ..security.scope import actor_reaches, current_actor
 from ..services.collection import derive_status
 
 NONE, OPTIONAL, REQUIRED = "none", "optional", "required"
@@ -196,13 +198,28 @@ def _decide_penalty(p, ctx):
     p.approver_id = ctx.employee_id
 
 
+def _activity_customer(a):
+    """The customer an activity is about: its own, or its document's."""
+    return a.customer or next((getattr(a, rel).customer for rel, _col in m.activities.SUBJECTS
+                               if rel != "customer" and getattr(a, rel) is not None), None)
+
+
+def _visit_recordable(a, ctx):
+    """2.2.2: a visit done is also the customer's visit record, so whoever marks it done must be
+    allowed to record that customer's visits (the activity's own scope is its assignee's)."""
+    if a.kind is not m.activities.ActivityKind.visit or ctx.employee_id is None:
+        return None
+    customer = _activity_customer(a)
+    if customer is not None and not actor_reaches(current_actor(), BY_NAME["Visit"], "write", customer.owner_id):
+        return _l("You may not record a visit for this customer; mark the activity done as another kind.")
+
+
 def _activity_done(a, ctx):
     """An activity done records when; a visit done is also the customer's visit record (2.2.2),
     its summary the outcome."""
     a.done_on = ctx.today
     if a.kind is m.activities.ActivityKind.visit:
-        customer = a.customer or next((getattr(a, rel).customer for rel, _col in m.activities.SUBJECTS
-                                       if rel != "customer" and getattr(a, rel) is not None), None)
+        customer = _activity_customer(a)
         if customer is not None:
             ctx.session.add(m.Visit(customer=customer, visit_date=ctx.today,
                                     kind=m.customers.VisitKind.return_visit, summary=a.outcome))
@@ -358,8 +375,8 @@ TRAINING_ITEM = Workflow("TrainingItem", "status", (
 ))
 
 ACTIVITY = Workflow("Activity", "status", (
-    Step("done", _l("Mark done"), ("planned",), "done", fields=("outcome",), effect=_activity_done,
-         style="success"),
+    Step("done", _l("Mark done"), ("planned",), "done", fields=("outcome",), when=_visit_recordable,
+         effect=_activity_done, style="success"),
     Step("cancel", _l("Cancel"), ("planned",), "cancelled", style="danger"),
 ), locked=("done", "cancelled"))
 
