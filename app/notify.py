@@ -23,6 +23,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from flask import g, has_request_context
+from flask_appbuilder.security.sqla.models import (
+    Permission,
+    PermissionView,
+    Role,
+    ViewMenu,
+    assoc_group_role,
+    assoc_permissionview_role,
+    assoc_user_group,
+    assoc_user_role,
+)
 from sqlalchemy import event, select, tuple_, update
 from sqlalchemy.orm import Session
 
@@ -34,7 +44,7 @@ from .models.notifications import MailMode, MailState, Notification
 from .models.policy import PolicyKey
 from .registry import BY_MODEL, BY_NAME, Entity
 from .rules import SIGNING_ROLES
-from .security.matrix import ADMIN
+from .security.matrix import ADMIN, SCOPES, permission_name
 from .security.scope import Actor, actor_reaches, anchor_employee_id, build_actor, current_actor
 
 OWNER, SUPERVISOR, DECIDERS, REQUESTER, SIGNERS = "owner", "supervisor", "deciders", "requester", "signers"
@@ -62,7 +72,7 @@ class Resolver:
     def __init__(self):
         self._actors: dict[int, Actor | None] = {}
         self._users_of: dict[int, int | None] = {}
-        self._role_users: dict[str, list[int]] | None = None
+        self._role_users: dict[str, list[int]] = {}
         self._supervisor: dict[int, int | None] = {}
 
     def actor(self, user_id: int) -> Actor | None:
@@ -95,28 +105,43 @@ class Resolver:
         return self._supervisor[employee_id]
 
     def role_users(self, role: str) -> list[int]:
-        if self._role_users is None:
-            by_role: dict[str, list[int]] = {}
-            for user in db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.id)):
-                actor = self.actor(user.id)
-                for name in actor.roles if actor else ():
-                    by_role.setdefault(name, []).append(user.id)
-            self._role_users = by_role
-        return self._role_users.get(role, [])
-
-    def all_users(self) -> list[int]:
-        self.role_users(ADMIN)
-        return sorted({u for users in self._role_users.values() for u in users})
+        """The active users holding the role ``role``, their own or through a group (one statement
+        per role)."""
+        if role not in self._role_users:
+            ids = select(Role.id).where(Role.name == role)
+            direct = select(assoc_user_role.c.user_id).where(assoc_user_role.c.role_id.in_(ids))
+            grouped = select(assoc_user_group.c.user_id).join(
+                assoc_group_role, assoc_group_role.c.group_id == assoc_user_group.c.group_id).where(
+                assoc_group_role.c.role_id.in_(ids))
+            self._role_users[role] = list(db.session.scalars(select(User.id).where(
+                User.active.is_(True), User.id.in_(direct.union(grouped))).order_by(User.id)))
+        return self._role_users[role]
 
     def reads(self, user_id: int, entity: Entity, anchor: int | None) -> bool:
         """Whether the user may read a row of ``entity`` anchored on ``anchor``."""
         actor = self.actor(user_id)
         return actor is not None and actor_reaches(actor, entity, "read", anchor)
 
+    def holders(self, entity_name: str, verbs) -> list[int]:
+        """The active users whose roles (their own or their groups') hold one of ``verbs`` on the
+        entity in some scope: one statement, so that only they are looked at one by one."""
+        perms = [permission_name(v, scope) for v in sorted(set(verbs)) for scope in SCOPES]
+        roles = (select(assoc_permissionview_role.c.role_id)
+                 .join(PermissionView, PermissionView.id == assoc_permissionview_role.c.permission_view_id)
+                 .join(Permission, Permission.id == PermissionView.permission_id)
+                 .join(ViewMenu, ViewMenu.id == PermissionView.view_menu_id)
+                 .where(ViewMenu.name == entity_name, Permission.name.in_(perms)))
+        direct = select(assoc_user_role.c.user_id).where(assoc_user_role.c.role_id.in_(roles))
+        grouped = select(assoc_user_group.c.user_id).join(
+            assoc_group_role, assoc_group_role.c.group_id == assoc_user_group.c.group_id).where(
+            assoc_group_role.c.role_id.in_(roles))
+        return list(db.session.scalars(select(User.id).where(
+            User.active.is_(True), User.id.in_(direct.union(grouped))).order_by(User.id)))
+
     def deciders(self, entity: Entity, anchor: int | None, steps, requester: int | None) -> set[int]:
         """The users who may take one of ``steps`` (approvals) on a row anchored on ``anchor``."""
         found, admins = set(), set()
-        for uid in self.all_users():
+        for uid in self.holders(entity.name, [step.verb for step in steps]):
             actor = self.actor(uid)
             if actor is None or uid == requester:
                 continue

@@ -342,3 +342,26 @@ def test_created_waiting_for_a_decision_tells_the_deciders(app, apis):
     assert apis("supervisor1").post(wf("countermeasure", measure, "adopt"), json={}).status_code == 200
     with app.app_context():
         assert told("decided", "Countermeasure", measure) == {"sales1": "pending"}
+
+
+def test_who_decides_is_found_without_looking_at_every_user(app, apis):
+    """The deciders come from the users whose roles hold the approve right (one statement), not
+    from every login: twenty more salespeople add no statement to a submission."""
+    from tests.test_query_counts import QueryCounter
+
+    def submit_cost():
+        pk = new(app, Contract, "sales1", amount=Decimal("1000.00"))
+        with app.app_context():
+            engine = db.engine
+        with QueryCounter(engine) as qc:
+            assert apis("sales1").post(wf("contract", pk, "submit"), json={}).status_code == 200
+        return qc.count
+
+    submit_cost()  # warm
+    before = submit_cost()
+    with app.app_context():
+        sm = app.appbuilder.sm
+        for i in range(20):
+            sm.add_user(f"extra{i}", "额外", "业务员", f"extra{i}@test.local", sm.find_role("Salesperson"),
+                        "Extra-pass-1234")
+    assert submit_cost() == before
