@@ -66,6 +66,17 @@ class Occasion:
     requester: int | None = None  # for REQUESTER: the user id
 
 
+def _users_with(role_ids) -> list[int]:
+    """The active users holding one of the roles ``role_ids`` selects, their own or through a
+    group, by id."""
+    direct = select(assoc_user_role.c.user_id).where(assoc_user_role.c.role_id.in_(role_ids))
+    grouped = select(assoc_user_group.c.user_id).join(
+        assoc_group_role, assoc_group_role.c.group_id == assoc_user_group.c.group_id).where(
+        assoc_group_role.c.role_id.in_(role_ids))
+    return list(db.session.scalars(select(User.id).where(
+        User.active.is_(True), User.id.in_(direct.union(grouped))).order_by(User.id)))
+
+
 class Resolver:
     """Resolves audiences to user ids, keeping what it looked up (a daily job raises hundreds)."""
 
@@ -105,16 +116,9 @@ class Resolver:
         return self._supervisor[employee_id]
 
     def role_users(self, role: str) -> list[int]:
-        """The active users holding the role ``role``, their own or through a group (one statement
-        per role)."""
+        """The active users holding the role ``role`` (one statement per role)."""
         if role not in self._role_users:
-            ids = select(Role.id).where(Role.name == role)
-            direct = select(assoc_user_role.c.user_id).where(assoc_user_role.c.role_id.in_(ids))
-            grouped = select(assoc_user_group.c.user_id).join(
-                assoc_group_role, assoc_group_role.c.group_id == assoc_user_group.c.group_id).where(
-                assoc_group_role.c.role_id.in_(ids))
-            self._role_users[role] = list(db.session.scalars(select(User.id).where(
-                User.active.is_(True), User.id.in_(direct.union(grouped))).order_by(User.id)))
+            self._role_users[role] = _users_with(select(Role.id).where(Role.name == role))
         return self._role_users[role]
 
     def reads(self, user_id: int, entity: Entity, anchor: int | None) -> bool:
@@ -131,12 +135,7 @@ class Resolver:
                  .join(Permission, Permission.id == PermissionView.permission_id)
                  .join(ViewMenu, ViewMenu.id == PermissionView.view_menu_id)
                  .where(ViewMenu.name == entity_name, Permission.name.in_(perms)))
-        direct = select(assoc_user_role.c.user_id).where(assoc_user_role.c.role_id.in_(roles))
-        grouped = select(assoc_user_group.c.user_id).join(
-            assoc_group_role, assoc_group_role.c.group_id == assoc_user_group.c.group_id).where(
-            assoc_group_role.c.role_id.in_(roles))
-        return list(db.session.scalars(select(User.id).where(
-            User.active.is_(True), User.id.in_(direct.union(grouped))).order_by(User.id)))
+        return _users_with(roles)
 
     def deciders(self, entity: Entity, anchor: int | None, steps, requester: int | None) -> set[int]:
         """The users who may take one of ``steps`` (approvals) on a row anchored on ``anchor``."""
