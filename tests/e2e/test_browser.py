@@ -464,7 +464,8 @@ def test_the_work_reaches_people(server, watched):
     page = sales.visit(f"/pipeline/?owner={owner_id}")
     card = page.locator(f".pipeline-card[data-pk='{cust_id}']")
     assert card.get_attribute("data-stage") == "research"
-    card.drag_to(page.locator(".pipeline-column[data-stage='screened']"))
+    with page.expect_navigation():  # the drop posts the step; the board comes back after it
+        card.drag_to(page.locator(".pipeline-column[data-stage='screened']"))
     page.wait_for_load_state("networkidle")
     assert page.locator(f".pipeline-card[data-pk='{cust_id}']").get_attribute("data-stage") == "screened"
     page.screenshot(path=str(SHOTS / "22-pipeline.png"), full_page=True)
