@@ -21,10 +21,12 @@ from .extensions import db
 from .formats import INTEGER, number
 from .models import Employee
 from .models.conduct import Severity as ConductSeverity
+from .models.numbering import NUMBERED, NumberedKind
 from .models.orders import Department
 from .models.policy import PolicyKey, PolicySetting
 from .models.rewards import PenaltyKind
 from .models.service import Severity as TicketSeverity
+from .services.numbering import Pattern, PatternError, parse_pattern
 
 
 class PolicyValueError(ValueError):
@@ -97,10 +99,11 @@ class Choices:
 
 @dataclass(frozen=True)
 class PerKey:
-    """A value for each member of ``keys``, stored "k:v,k:v": a number field per key, or a select
-    of ``values``' labels when the values are an enum's members."""
+    """A value for each member of ``keys``, stored "k:v,k:v": a number field per key, a text
+    field when ``text``, or a select of ``values``' labels when the values are an enum's members."""
     keys: type
     values: type | None = None
+    text: bool = False
 
 
 def _names(enum_cls) -> Callable[[str], tuple]:
@@ -113,7 +116,7 @@ def _names(enum_cls) -> Callable[[str], tuple]:
     return parse
 
 
-def _mapping(key_enum, parse_value, value_enum=None) -> Callable[[str], dict]:
+def _mapping(key_enum, parse_value, value_enum=None, text=False) -> Callable[[str], dict]:
     def parse(text: str) -> dict:
         out = {}
         try:
@@ -128,7 +131,7 @@ def _mapping(key_enum, parse_value, value_enum=None) -> Callable[[str], dict]:
         if set(out) != set(key_enum):
             raise PolicyValueError(_l("Enter a value for each of: %(names)s.", names=_labels(key_enum)))
         return out
-    parse.widget = PerKey(key_enum, value_enum)
+    parse.widget = PerKey(key_enum, value_enum, text)
     return parse
 
 
@@ -139,6 +142,37 @@ def _member(enum_cls) -> Callable[[str], object]:
         except KeyError:
             raise PolicyValueError(_l("Unknown value; allowed: %(names)s", names=_labels(enum_cls))) from None
     return parse
+
+
+PATTERN_PROBLEMS = {
+    "no_counter": _l("A pattern needs one counter such as {####}."),
+    "two_counters": _l("A pattern has exactly one counter such as {####}."),
+    "placeholder": _l("Unknown placeholder; use {YYYY}, {YY} and one counter such as {####}."),
+    "character": _l("No spaces, commas, colons or lone braces in a pattern."),
+}
+
+
+def _pattern(text: str) -> Pattern:
+    try:
+        return parse_pattern(text)
+    except PatternError as exc:
+        raise PolicyValueError(PATTERN_PROBLEMS[exc.reason]) from None
+
+
+def _patterns(text: str) -> dict:
+    """Issue 13: a pattern per numbered kind, each leaving room in its column for a counter of
+    ten million (``services.numbering.ROOM``)."""
+    patterns = _number_patterns(text)
+    for kind, pattern in patterns.items():
+        length = NUMBERED[kind].property.columns[0].type.length
+        if pattern.longest() > length:
+            raise PolicyValueError(_l("%(key)s: a number of this pattern could be longer than %(n)s "
+                                      "characters.", key=kind.label, n=length))
+    return patterns
+
+
+_number_patterns = _mapping(NumberedKind, _pattern, text=True)
+_patterns.widget = _number_patterns.widget
 
 
 ID_MAX = 2**31 - 1  # what an id column holds
@@ -213,6 +247,11 @@ DEFAULTS: dict[PolicyKey, Default] = {
     K.export_max_rows: Default("50000", _int_between(1, 1_000_000), ""),
     # 2.2.2: a customer nobody visited and nobody plans to contact for this long is flagged.
     K.follow_up_days: Default("30", _int_between(1, 365), "2.2.2"),
+    # Not a figure of the regulation: how documents and codes number themselves (issue 13).
+    K.number_patterns: Default("quotation:QT{YYYY}-{####},contract:CT{YYYY}-{####},"
+                               "order:SO{YYYY}-{####},receivable:AR{YYYY}-{####},"
+                               "ticket:ST{YYYY}-{####},customer:C{#####},product:P{#####}",
+                               _patterns, ""),
 }
 
 

@@ -4,7 +4,8 @@
 (called by ``validation.check_item`` for forms, API, transitions and commands alike). ``install()``
 adds a ``before_flush`` hook that keeps derived columns right whoever writes: a receivable's status
 from its payments (2.5.1), an attendance day's status from the clock (4.1.1) and the due date a
-settlement notice announces (3.3.1).
+settlement notice announces (3.3.1), and the number of a new document left without one
+(``app.numbering``).
 
 A rule that reads other rows first locks the parent they hang off (``app.locks.lock``: the
 receivable of a payment, the employee of a leave request, the order of a line), so that two
@@ -24,7 +25,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import UniqueConstraint, event, func, inspect, select
 from sqlalchemy.orm import RelationshipDirection, Session
 
-from . import locks, policy
+from . import locks, numbering, policy
 from . import models as m
 from .clock import today
 from .extensions import db
@@ -405,6 +406,8 @@ def _refresh_attendance(att) -> None:
 
 def _before_flush(session, _ctx, _instances):
     with session.no_autoflush:
+        for obj in list(session.new):
+            numbering.fill(session, obj)
         for obj in list(session.new) + list(session.dirty) + list(session.deleted):
             if isinstance(obj, m.Payment):
                 rec = obj.receivable or (session.get(m.Receivable, obj.receivable_id)

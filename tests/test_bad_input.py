@@ -127,7 +127,7 @@ BAD = [
     ("date-impossible", "leaverequest", "start_date", "2026-02-30"),
     ("qty-as-text", "orderline", "qty", "many"),
     ("missing-name", "customer", "name", DROP),
-    ("missing-code", "customer", "code", DROP),
+    ("missing-contract-amount", "contract", "amount", DROP),
     ("missing-customer", "visit", "customer", DROP),
     ("missing-amount", "payment", "amount", DROP),
     ("missing-leave-type", "leaverequest", "leave_type", DROP),

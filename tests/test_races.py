@@ -18,6 +18,7 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
+from app.clock import today as clock_today
 from app.extensions import db
 from app.jobs import run_daily
 from app.models import (
@@ -28,6 +29,7 @@ from app.models import (
     OrderReview,
     Payment,
     Product,
+    Quotation,
     Receivable,
     SalesOrder,
     SettlementNotice,
@@ -280,6 +282,32 @@ def test_two_simultaneous_posts_of_one_customer_code(app, apis, live):
             if status != 201:
                 assert "message" in payload and "IntegrityError" not in str(payload)
         assert count(app, Customer, Customer.code == code) == 1
+
+
+def _numbers_of_new_quotations(base, headers, customer, n):
+    day = TODAY.isoformat()
+    body = {"customer": customer, "issued_on": day, "valid_until": day}
+    results = fire([poster(base, headers, "/api/v1/quotation/", body) for _ in range(n)])
+    assert statuses(results) == [201] * n, results
+    return [r[1]["result"]["number"] for r in results]
+
+
+def _consecutive(numbers, prefix):
+    assert all(n.startswith(prefix) for n in numbers), numbers
+    counters = sorted(int(n.removeprefix(prefix)) for n in numbers)
+    assert counters == list(range(counters[0], counters[0] + len(numbers))), counters
+
+
+def test_fifty_simultaneous_quotations_take_fifty_consecutive_numbers(app, apis):
+    """Issue 13: fifty quotations posted at once through two gunicorn workers (four threads
+    each) get fifty distinct, consecutive numbers of the year's sequence: none twice, none
+    skipped."""
+    with app.app_context():
+        customer = make(Customer, employee("sales1")).id
+    with gunicorn(app.config["SQLALCHEMY_DATABASE_URI"], workers=2, threads=4) as base:
+        numbers = _numbers_of_new_quotations(base, apis("sales1").headers, customer, 50)
+    _consecutive(numbers, f"QT{clock_today().year}-")
+    assert count(app, Quotation, Quotation.number.in_(numbers)) == 50
 
 
 # --- orders and workflow steps -------------------------------------------------------------------

@@ -14,6 +14,7 @@ from .idempotency import IdempotencyKey  # noqa: F401
 from .logins import LoginLock, LoginSession  # noqa: F401
 from .market import Competitor, CompetitorPrice, Countermeasure, MarketReport  # noqa: F401
 from .notifications import Notification  # noqa: F401
+from .numbering import DocumentSequence  # noqa: F401
 from .orders import LogisticsEvent, OrderLine, OrderReview, SalesOrder, Shipment  # noqa: F401
 from .people import Employee, Team  # noqa: F401
 from .policy import PolicyKey, PolicySetting  # noqa: F401

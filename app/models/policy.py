@@ -35,6 +35,7 @@ class PolicyKey(LabeledEnum):
     order_review_signers = "order_review_signers"
     export_max_rows = "export_max_rows"
     follow_up_days = "follow_up_days"
+    number_patterns = "number_patterns"
 
     @classmethod
     def _labels(cls):
@@ -60,6 +61,8 @@ class PolicyKey(LabeledEnum):
             "order_review_signers": _l("Order review: employees who may sign off for each department"),
             "export_max_rows": _l("Excel export: most rows in one file"),
             "follow_up_days": _l("Follow-up: flag customers without a visit or planned activity for (days)"),
+            "number_patterns": _l("Numbers and codes: pattern of each kind ({YYYY} year, {YY} its last "
+                                  "two digits, {####} the counter)"),
         }
 
 

@@ -24,7 +24,7 @@ from flask_login import login_required
 from sqlalchemy import Time, false, inspect
 from sqlalchemy.orm import RelationshipDirection
 from wtforms import HiddenField, TimeField
-from wtforms.validators import Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from ..display import page_formatter_for
 from ..extensions import db
@@ -32,6 +32,7 @@ from ..guard import check_write
 from ..history import history_of, record_log
 from ..labels import CATEGORIES
 from ..models import Employee
+from ..numbering import numbered_column
 from ..registry import BY_NAME, ENTITIES, Entity
 from ..security.matrix import verb_permission
 from ..security.scope import (
@@ -123,6 +124,23 @@ def _use_labeled_enums(form_cls) -> None:
         unbound = getattr(form_cls, name, None)
         if getattr(unbound, "field_class", None) is EnumField:
             unbound.field_class = LabeledEnumField
+
+
+def _blank_is_none(value):
+    return value if not isinstance(value, str) or value.strip() else None
+
+
+def _numbers_itself(form_cls, model) -> None:
+    """On an add form the numbered column (``app.numbering``) may stay empty: the record then
+    takes the next number of its kind when saved."""
+    key = numbered_column(model)
+    unbound = getattr(form_cls, key, None) if form_cls is not None and key else None
+    if unbound is None:
+        return
+    kept = [v for v in unbound.kwargs.get("validators", ()) if not isinstance(v, InputRequired | DataRequired)]
+    unbound.kwargs["validators"] = [Optional(), *kept]
+    unbound.kwargs["filters"] = [*unbound.kwargs.get("filters", ()), _blank_is_none]
+    unbound.kwargs["description"] = _l("Leave empty to take the next number when saving.")
 
 
 def _owner_choice_filter(entity: Entity) -> type[BaseFilter]:
@@ -284,6 +302,7 @@ class PortalModelView(QueryGuard, _RecordShow, ExportMixin, _Guard, FormWrites, 
             _use_labeled_enums(form)
         for form in (self.add_form, self.edit_form):
             use_blank_pickers(form)
+        _numbers_itself(self.add_form, self.entity.model)
 
     def _record_page(self, item) -> dict:
         """What the record page shows beyond FAB's fields, passed to its template: the row
@@ -451,9 +470,12 @@ class PortalModelApi(PortalApi, _Guard, ThreadSafeSchemas, ModelRestApi):
         defaulted = {c.key for c in table if c.default is not None or c.server_default is not None}
         if self.entity.owner_field:
             defaulted.add(self.entity.owner_field)
+        numbered = numbered_column(self.entity.model)  # left out or null: the next number
         for name, fld in self.add_model_schema.fields.items():
-            if name in defaulted:
+            if name in defaulted or name == numbered:
                 fld.required = False
+            if name == numbered:
+                fld.allow_none = True
         harden_input_schema(self.add_model_schema)
         harden_input_schema(self.edit_model_schema)
 

@@ -95,7 +95,9 @@ def _widget(key: PolicyKey, row) -> dict:
         return {"kind": "choices", "choices": [(m.name, m.label, m in chosen) for m in kind.enum]}
     if isinstance(kind, policy.PerKey):
         options = [(m.name, m.label) for m in kind.values] if kind.values else None
-        return {"kind": "per_key", "options": options, "fields": [
+        if kind.text and value is None:
+            value = default  # text fields start from what is in force: edit one, keep the others
+        return {"kind": "per_key", "options": options, "text": kind.text, "fields": [
             (k.name, k.label, "" if value is None else getattr(value[k], "name", value[k]),
              getattr(default[k], "name", default[k])) for k in kind.keys]}
     return {"kind": "text"}
