@@ -130,6 +130,7 @@ def _register_views(appbuilder) -> None:
     from .views.calendar import CalendarView
     from .views.conduct import ViolationPenaltyView
     from .views.crud import register_all
+    from .views.documents import ContractFromQuotation, DocumentsApi, DocumentsView, OrderFromContract
     from .views.favourites import FavouritesView
     from .views.grid import PermissionGridView
     from .views.inbox import InboxView
@@ -154,9 +155,12 @@ def _register_views(appbuilder) -> None:
     appbuilder.add_view_no_menu(SearchView())
     appbuilder.add_view_no_menu(ViolationPenaltyView())
     appbuilder.add_view_no_menu(AppraisalView())
+    for documents_view in (DocumentsView, ContractFromQuotation, OrderFromContract):
+        appbuilder.add_view_no_menu(documents_view())
     register_training(appbuilder)
     _register_screen_links(appbuilder)
     appbuilder.add_api(WorkflowApi)
+    appbuilder.add_api(DocumentsApi)
     appbuilder.add_view(SettingsView, "menu_Settings", label=SettingsView.menu_label, category="Security")
     appbuilder.add_view(ChangeLogView, "menu_ChangeLog", label=_l("Change history"), category="Security")
     appbuilder.add_view(LoginEventView, "menu_LoginEvent", label=_l("Login journal"), category="Security")

@@ -73,6 +73,9 @@ def registry_problems(entities: Iterable[Entity]) -> list[str]:
             out.append(f"{e.name}.anchor: {e.anchor!r} does not lead to a column")
         if e.parent_lock and inspect(e.model).relationships.get(e.parent_lock[0]) is None:
             out.append(f"{e.name}.parent_lock: {e.parent_lock[0]!r} is not a relationship")
+        for col, path in e.prefill.items():
+            if col not in e.model.__table__.columns or not _path_ok(e.model, path):
+                out.append(f"{e.name}.prefill: {col!r} from {path!r} is not a column filled from a reference")
         for col in e.labels:
             if col not in known and col.removesuffix("_id") not in known:
                 out.append(f"{e.name}.labels: {col!r} is not a column, relationship or property")

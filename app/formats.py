@@ -9,6 +9,7 @@ from flask_babel import get_locale
 
 AMOUNT = "#,##0.00"  # thousands separated, two decimals: the way amounts read on every screen
 INTEGER = "#,##0"  # counts and limits
+QUANTITY = "#,##0.###"  # quantities: up to the three decimals a Qty column holds, none when whole
 
 
 def number(value, pattern: str = AMOUNT) -> str:

@@ -46,6 +46,8 @@ RATING = (1, 5)
 PERCENT = (0, 100)
 MONTHS = (1, 12)
 YEARS = (2000, 2100)
+# A document line left without a price is sold at the product's list price (3.1.5).
+LIST_PRICE = {"unit_price": "product.list_price"}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -83,6 +85,9 @@ class Entity:
     # The columns the navbar's search box matches (codes, names, numbers, phones); an entity
     # without any is not searched there (``queries.search``).
     find_by: tuple[str, ...] = ()
+    # Columns a new row may leave empty to take a value from a row it references: column ->
+    # "relationship.attribute" (a line's unit price from its product's list price).
+    prefill: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
     def name(self) -> str:
@@ -214,21 +219,25 @@ ENTITIES: tuple[Entity, ...] = (
            find_by=("number",),
            anchor="customer.owner_id",
            list_columns=("number", "customer", "issued_on", "valid_until", "status"),
-           search_columns=("number", "status", "valid_until"), related=("QuotationLine", "Activity"),
+           search_columns=("number", "status", "valid_until"), related=("QuotationLine", "Contract", "Activity"),
            extra_show=("total",), date_order=(("issued_on", "valid_until"),),
            access=("o o -", "t t -", "a - -", "- - -")),
     Entity(m.QuotationLine, category="customers", label=_l("Quotation lines"), clauses=("3.1.5",),
            anchor="quotation.customer.owner_id", list_columns=("quotation", "product", "qty", "unit_price"),
            search_columns=("qty",), positive=("qty",), access=("o o -", "t t -", "a - -", "- - -"),
-           parent_lock=("quotation", ("draft",))),  # 3.1.5: lines change while the quotation is a draft
+           prefill=LIST_PRICE, parent_lock=("quotation", ("draft",))),  # 3.1.5: lines change while the quotation is a draft
     # Contracts (2.3, 3.1.7)
     Entity(m.Contract, category="contracts", label=_l("Contracts"), clauses=("2.3.2", "2.3.3", "3.1.7"),
            find_by=("number",),
            anchor="customer.owner_id", list_columns=("number", "customer", "amount", "sign_date", "status"),
            search_columns=("number", "status", "sign_date"),
-           related=("ContractApproval", "SalesOrder", "Receivable", "Activity"),
+           related=("ContractLine", "ContractApproval", "SalesOrder", "Receivable", "Activity"),
            date_order=(("start_date", "end_date"),),
            access=("o o -", "t t t", "a - a", "- - -")),
+    Entity(m.ContractLine, category="contracts", label=_l("Contract lines"), clauses=("2.3.2",),
+           anchor="contract.customer.owner_id", list_columns=("contract", "product", "qty", "unit_price"),
+           search_columns=("qty",), positive=("qty",), access=("o o -", "t t -", "a - -", "- - -"),
+           prefill=LIST_PRICE, parent_lock=("contract", ("draft",))),  # 2.3.2: what was approved is what is signed
     Entity(m.ContractApproval, category="contracts", label=_l("Contract approvals"), clauses=("3.1.7",),
            anchor="contract.customer.owner_id",
            list_columns=("contract", "approver", "verdict", "decided_at"), search_columns=("verdict",),
@@ -247,6 +256,7 @@ ENTITIES: tuple[Entity, ...] = (
            anchor="order.customer.owner_id",
            list_columns=("order", "product", "qty", "unit_price", "unit_cost"), search_columns=("qty",),
            positive=("qty",), access=("o o -", "t t -", "a - -", "- - -"),
+           prefill={**LIST_PRICE, "unit_cost": "product.unit_cost"},
            parent_lock=("order", ("received", "under_review"))),  # 3.2.2: until it is scheduled
     Entity(m.OrderReview, category="orders", label=_l("Order reviews"), clauses=("3.2.2",),
            anchor="order.customer.owner_id",

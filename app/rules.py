@@ -29,7 +29,7 @@ from . import locks, numbering, policy
 from . import models as m
 from .clock import today
 from .extensions import db
-from .formats import number
+from .formats import QUANTITY, number
 from .models.policy import PolicyKey
 from .registry import BY_MODEL, BY_NAME
 from .security.matrix import ADMIN, FINANCE
@@ -218,6 +218,35 @@ def _quotation_still_draft(line):
         return {"quotation": _l("Only a draft quotation's lines can change.")}
 
 
+def _parent(item, rel: str):
+    """The row ``item`` hangs off by ``rel``: the related object, else the one its key names."""
+    parent = getattr(item, rel)
+    if parent is None:
+        key = getattr(item, f"{rel}_id")
+        model = inspect(type(item)).relationships[rel].mapper.class_
+        parent = _session(item).get(model, key) if key else None
+    return parent
+
+
+@rule(m.ContractLine)
+def _contract_still_draft(line):
+    """2.3.2: a contract submitted for approval is signed as it was approved."""
+    c = _parent(line, "contract")
+    if c is not None and c.status.name not in BY_NAME["ContractLine"].parent_lock[1] and changed(line):
+        return {"contract": _l("Only a draft contract's lines can change.")}
+
+
+@rule(m.Contract)
+def _amount_is_the_lines_total(c):
+    """A contract with lines is worth their total (kept so at every flush, ``_before_flush``):
+    an amount typed over it is refused rather than silently replaced."""
+    if not c.lines or not inspect(c).attrs["amount"].history.has_changes():
+        return None
+    total = sum((line.amount for line in c.lines), Decimal(0))
+    if c.amount is not None and Decimal(c.amount) != total:
+        return {"amount": _l("A contract with lines is worth their total (%(total)s).", total=number(total))}
+
+
 @rule(m.OrderLine)
 def _order_still_open(line):
     """3.2.2: once reviewed and scheduled, an order's lines are what the departments agreed to."""
@@ -227,6 +256,29 @@ def _order_still_open(line):
     o = locks.lock(m.SalesOrder, order_id)  # the step that schedules the order waits, or went first
     if o is not None and o.status.name not in BY_NAME["OrderLine"].parent_lock[1]:
         return {"order": _l("Lines can change only before the order is scheduled.")}
+
+
+@rule(m.OrderLine)
+def _within_the_contract(line):
+    """3.2.1: an order on a contract with lines orders what the contract sells, and no more of it
+    than is left (the contract's other orders, not cancelled, counted). The contract is locked:
+    two orders drawing on it at once are counted one after the other."""
+    order = _parent(line, "order")
+    if order is None or not changed(line) or line.qty is None:
+        return None
+    contract = _parent(order, "contract")
+    if contract is None or not contract.lines or order.status is m.orders.OrderStatus.cancelled:
+        return None
+    product_id = line.product.id if line.product is not None else line.product_id
+    contracted = sum((Decimal(cl.qty) for cl in contract.lines if cl.product_id == product_id), Decimal(0))
+    if not contracted:
+        return {"product": _l("This product is not on the order's contract.")}
+    locks.lock(contract)
+    others = dict(_session(line).execute(m.orders.ordered_on_contract(
+        contract.id, excluding_line=line.id if inspect(line).persistent else None)).all()).get(product_id, 0)
+    left = contracted - Decimal(others)
+    if Decimal(line.qty) > left:
+        return {"qty": _l("At most %(qty)s are left on the contract.", qty=number(max(left, Decimal(0)), QUANTITY))}
 
 
 # 3.2.2: a department that has a role of its own signs off orders itself, and so do the employees
@@ -395,6 +447,16 @@ def _refresh_receivable(session, rec) -> None:
         rec.status = m.receivables.ReceivableStatus[status]
 
 
+def _refresh_contract_amount(session, c) -> None:
+    if c is None or c in session.deleted:
+        return
+    new = [o for o in session.new if isinstance(o, m.ContractLine) and o not in c.lines
+           and (o.contract is c or o.contract_id == c.id)]  # set by key only: not in c.lines yet
+    lines = [line for line in (*c.lines, *new) if line not in session.deleted]
+    if lines:
+        c.amount = sum((line.amount for line in lines), Decimal(0))
+
+
 def _refresh_attendance(att) -> None:
     if att.work_date is None:
         return
@@ -418,6 +480,8 @@ def _before_flush(session, _ctx, _instances):
             elif isinstance(obj, m.Receivable) and obj not in session.deleted:
                 if obj.amount is not None and obj.due_date is not None:
                     _refresh_receivable(session, obj)
+            elif isinstance(obj, m.ContractLine):
+                _refresh_contract_amount(session, _parent(obj, "contract"))
             elif isinstance(obj, m.Attendance) and obj not in session.deleted:
                 _refresh_attendance(obj)
             elif isinstance(obj, m.SettlementNotice) and obj.due_date is None:

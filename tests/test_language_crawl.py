@@ -20,7 +20,9 @@ import pytest
 from flask_appbuilder import Model
 from sqlalchemy import Enum, String, Text, select
 
+from app import policy
 from app.extensions import db
+from app.models.policy import PolicyKey
 from tests.conftest import Browser
 from tests.test_crawl import ROLES, crawl
 from tests.test_crawl import data as data  # noqa: F401  (the fixture: a row of every entity)
@@ -36,6 +38,8 @@ CODE_COLUMNS = {
 }
 
 LATIN_WORD = re.compile(r"[A-Za-z]+")
+# The placeholders of a number pattern (Settings): the same notation in both languages.
+NOTATION = re.compile(r"\{(?:YYYY|YY|#{1,10})\}")
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 READ_ATTRS = {"title", "placeholder", "alt", "aria-label"}
 SKIP_TAGS = {"script", "style", "template"}
@@ -82,6 +86,10 @@ def _data_strings() -> re.Pattern:
             continue
         for row in db.session.execute(select(*cols)):
             values.update(str(v) for v in row if v)
+    # The literal text of the number patterns in force (QT, CT, …) is the factory's own prefixes:
+    # data, like the codes it numbers; the placeholders are notation (``NOTATION``).
+    for pattern in policy.get(PolicyKey.number_patterns).values():
+        values.update(p for p in NOTATION.split(str(pattern)) if LATIN_WORD.search(p))
     values = sorted(values, key=len, reverse=True)
     # Whole words only: a stored code "AP" is no licence for the "AP" of "API" in a sentence.
     return re.compile(r"(?<![A-Za-z])(?:" + "|".join(map(re.escape, values)) + r")(?![A-Za-z])")
@@ -114,7 +122,7 @@ def _crawl_role(app, username, locale, data_strings, shapes) -> tuple[dict, int]
                 text = " ".join(text.split())
                 if lang != locale:
                     continue
-                if _foreign(data_strings.sub(" ", text), locale):
+                if _foreign(data_strings.sub(" ", NOTATION.sub(" ", text)), locale):
                     found.setdefault(text, url)
     finally:
         _switch(browser, "zh")  # the preference is stored: leave the default for the other tests

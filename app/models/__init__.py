@@ -7,7 +7,7 @@ from .activities import Activity  # noqa: F401
 from .appraisal import AppraisalCycle, AppraisalRating, AppraisalResult, AppraisalTarget  # noqa: F401
 from .base import Model, metadata  # noqa: F401
 from .conduct import Attendance, ConductViolation, IntegrityRecord, LeaveRequest  # noqa: F401
-from .contracts import Contract, ContractApproval  # noqa: F401
+from .contracts import Contract, ContractApproval, ContractLine  # noqa: F401
 from .customers import Contact, Customer, Product, Quotation, QuotationLine, Visit  # noqa: F401
 from .history import ChangeLog, LoginEvent  # noqa: F401
 from .idempotency import IdempotencyKey  # noqa: F401

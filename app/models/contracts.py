@@ -9,8 +9,18 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import LabeledEnum, Model, Money, Timestamped, Versioned, enum_column, trigram_index, utcnow
-from .customers import Customer, Quotation
+from .base import (
+    LabeledEnum,
+    Model,
+    Money,
+    Qty,
+    Timestamped,
+    Versioned,
+    enum_column,
+    trigram_index,
+    utcnow,
+)
+from .customers import Customer, Product, Quotation
 from .people import Employee
 
 
@@ -85,6 +95,9 @@ class Contract(Versioned, Timestamped, Model):
     approvals: Mapped[list[ContractApproval]] = relationship(
         back_populates="contract", cascade="all, delete-orphan"
     )
+    lines: Mapped[list[ContractLine]] = relationship(
+        back_populates="contract", cascade="all, delete-orphan", lazy="selectin"
+    )
 
     label_columns = ("number",)  # the columns __str__ reads (queries.loading)
 
@@ -112,3 +125,31 @@ class ContractApproval(Versioned, Model):
 
     def __str__(self) -> str:
         return f"{self.contract} {self.verdict}"
+
+
+class ContractLine(Versioned, Model):
+    """What a contract sells (2.3.2): product, quantity, unit price. A contract with lines is worth
+    their total; its orders draw on them (``queries.documents.remaining``)."""
+
+    __tablename__ = "contract_line"
+    __table_args__ = (
+        CheckConstraint("qty > 0", name="qty_pos"),
+        CheckConstraint("unit_price >= 0", name="price_nonneg"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id", ondelete="CASCADE"), index=True)
+    contract: Mapped[Contract] = relationship(back_populates="lines", lazy="joined")
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
+    product: Mapped[Product] = relationship(lazy="joined")
+    qty: Mapped[Decimal] = mapped_column(Qty)
+    unit_price: Mapped[Decimal] = mapped_column(Money)
+
+    @property
+    def amount(self) -> Decimal:
+        return (self.qty or 0) * (self.unit_price or 0)
+
+    label_reads = ("product",)  # the references __str__ reads (queries.loading)
+
+    def __str__(self) -> str:
+        return f"{self.product} × {self.qty}"
+

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _p
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import today
@@ -242,3 +242,13 @@ class LogisticsEvent(Versioned, Model):
 SalesOrder.total = lines_total(OrderLine, OrderLine.order_id == SalesOrder.id)
 SalesOrder.profit = lines_sum(OrderLine, OrderLine.qty * (OrderLine.unit_price - OrderLine.unit_cost),
                               OrderLine.order_id == SalesOrder.id)
+
+
+def ordered_on_contract(contract_id, excluding_line: int | None = None):
+    """What a contract's orders (not cancelled) order, per product (3.2.1): a select of
+    (product_id, quantity), without one line (the one being changed) when given."""
+    query = (select(OrderLine.product_id, func.sum(OrderLine.qty))
+             .join(SalesOrder, SalesOrder.id == OrderLine.order_id)
+             .where(SalesOrder.contract_id == contract_id, SalesOrder.status != OrderStatus.cancelled)
+             .group_by(OrderLine.product_id))
+    return query if excluding_line is None else query.where(OrderLine.id != excluding_line)

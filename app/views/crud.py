@@ -26,13 +26,14 @@ from sqlalchemy.orm import RelationshipDirection
 from wtforms import HiddenField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
-from ..display import page_formatter_for
+from ..display import page_formatter_for, record_url
 from ..extensions import db
 from ..guard import check_write
 from ..history import history_of, record_log
 from ..labels import CATEGORIES
-from ..models import Employee
+from ..models import Contract, Employee
 from ..numbering import numbered_column
+from ..queries.documents import chain, remaining
 from ..registry import BY_NAME, ENTITIES, Entity
 from ..security.matrix import verb_permission
 from ..security.scope import (
@@ -130,17 +131,34 @@ def _blank_is_none(value):
     return value if not isinstance(value, str) or value.strip() else None
 
 
-def _numbers_itself(form_cls, model) -> None:
-    """On an add form the numbered column (``app.numbering``) may stay empty: the record then
-    takes the next number of its kind when saved."""
-    key = numbered_column(model)
-    unbound = getattr(form_cls, key, None) if form_cls is not None and key else None
-    if unbound is None:
+MSG_NEXT_NUMBER = _l("Leave empty to take the next number when saving.")
+# What an empty prefilled field takes, by the entity's ``prefill`` path.
+PREFILL_HELP = {"product.list_price": _l("Leave empty for the product's list price."),
+                "product.unit_cost": _l("Leave empty for the product's unit cost.")}
+
+
+def may_stay_empty(entity: Entity) -> dict[str, object]:
+    """The columns a new row may leave empty, with the help text saying what fills them: the
+    number it takes when saved (``app.numbering``) and the entity's ``prefill`` columns."""
+    out = {key: PREFILL_HELP[path] for key, path in entity.prefill.items()}
+    numbered = numbered_column(entity.model)
+    if numbered:
+        out[numbered] = MSG_NEXT_NUMBER
+    return out
+
+
+def _may_stay_empty(form_cls, entity: Entity) -> None:
+    """On an add form those columns are optional: an empty field is left to what fills it."""
+    if form_cls is None:
         return
-    kept = [v for v in unbound.kwargs.get("validators", ()) if not isinstance(v, InputRequired | DataRequired)]
-    unbound.kwargs["validators"] = [Optional(), *kept]
-    unbound.kwargs["filters"] = [*unbound.kwargs.get("filters", ()), _blank_is_none]
-    unbound.kwargs["description"] = _l("Leave empty to take the next number when saving.")
+    for key, help_text in may_stay_empty(entity).items():
+        unbound = getattr(form_cls, key, None)
+        if unbound is None:
+            continue
+        kept = [v for v in unbound.kwargs.get("validators", ()) if not isinstance(v, InputRequired | DataRequired)]
+        unbound.kwargs["validators"] = [Optional(), *kept]
+        unbound.kwargs["filters"] = [*unbound.kwargs.get("filters", ()), _blank_is_none]
+        unbound.kwargs["description"] = help_text
 
 
 def _owner_choice_filter(entity: Entity) -> type[BaseFilter]:
@@ -302,7 +320,7 @@ class PortalModelView(QueryGuard, _RecordShow, ExportMixin, _Guard, FormWrites, 
             _use_labeled_enums(form)
         for form in (self.add_form, self.edit_form):
             use_blank_pickers(form)
-        _numbers_itself(self.add_form, self.entity.model)
+        _may_stay_empty(self.add_form, self.entity)
 
     def _record_page(self, item) -> dict:
         """What the record page shows beyond FAB's fields, passed to its template: the row
@@ -319,6 +337,10 @@ class PortalModelView(QueryGuard, _RecordShow, ExportMixin, _Guard, FormWrites, 
             "record_writable": writable,
             "record_history": history_of(self.entity, item.id, log=log),
             "record_links": _record_links(self.entity, item),
+            "record_chain": [(name, BY_NAME[name].label, [(str(row), record_url(name, row.id), row is item)
+                                                          for row in rows])
+                             for name, rows in chain(self.entity.name, item)],
+            "record_remaining": remaining(item) if self.entity.model is Contract and item.lines else None,
             "record_workflow": None if wf is None else {
                 "state": getattr(item, wf.field),
                 "steps": available(self.entity, item),
@@ -470,11 +492,11 @@ class PortalModelApi(PortalApi, _Guard, ThreadSafeSchemas, ModelRestApi):
         defaulted = {c.key for c in table if c.default is not None or c.server_default is not None}
         if self.entity.owner_field:
             defaulted.add(self.entity.owner_field)
-        numbered = numbered_column(self.entity.model)  # left out or null: the next number
+        filled = may_stay_empty(self.entity)  # left out or null: the next number, the product's price
         for name, fld in self.add_model_schema.fields.items():
-            if name in defaulted or name == numbered:
+            if name in defaulted or name in filled:
                 fld.required = False
-            if name == numbered:
+            if name in filled:
                 fld.allow_none = True
         harden_input_schema(self.add_model_schema)
         harden_input_schema(self.edit_model_schema)
