@@ -2,7 +2,8 @@
 3.1.7), a signed contract an order (3.1.7 → 3.2.1), all of it or part.
 
 The new document carries the customer, its source and the lines with their prices; it starts as a
-draft (the contract) or as received (the order) and takes its number when saved
+draft (the contract, with the customer's payment terms as one instalment: all of it the customer's
+days after delivery) or as received (the order) and takes its number when saved
 (``app.numbering``). Every row is checked like any other write (``guard.check_write``: scope,
 values, rules) and the source is locked first, so two conversions at once are taken in turn.
 Nothing is committed here: the caller commits or rolls back.
@@ -24,6 +25,7 @@ from .guard import check_write
 from .models.contracts import ContractStatus
 from .models.customers import QuotationStatus
 from .models.orders import OrderStatus
+from .models.receivables import InstalmentBasis
 from .queries.documents import remaining
 from .validation import ValidationFailure, problem
 
@@ -48,8 +50,12 @@ def contract_from(q: m.Quotation) -> m.Contract:
         raise ConversionError(_l("This quotation is already contract %(number)s.", number=taken))
     contract = m.Contract(customer=q.customer, quotation=q, status=ContractStatus.draft,
                           amount=sum((line.amount for line in q.lines), Decimal(0)))
-    _check(contract, "contract", [m.ContractLine(product=line.product, qty=line.qty, unit_price=line.unit_price)
-                                  for line in q.lines])
+    _add(contract)
+    _add_children(contract, "contract", [
+        m.ContractLine(product=line.product, qty=line.qty, unit_price=line.unit_price) for line in q.lines])
+    if contract.amount > 0:  # the customer's terms until the contract says otherwise (2.5.1)
+        _add_children(contract, "contract", [m.PaymentInstalment(
+            share=Decimal(100), basis=InstalmentBasis.delivery, days=q.customer.payment_terms_days or 0)])
     return contract
 
 
@@ -94,20 +100,25 @@ def order_from(c: m.Contract, quantities: dict[int, Decimal] | None = None) -> m
         raise ConversionError(_l("Everything on this contract has been ordered."))
     wanted = quantities if quantities is not None else {r.product.id: r.left for r in left}
     order = m.SalesOrder(customer=c.customer, contract=c, order_date=today(), status=OrderStatus.received)
-    _check(order, "order", [m.OrderLine(product=r.product, qty=wanted[r.product.id], unit_price=r.unit_price,
-                                        unit_cost=r.product.unit_cost)
-                            for r in left if wanted.get(r.product.id)])
+    _add(order)
+    _add_children(order, "order", [
+        m.OrderLine(product=r.product, qty=wanted[r.product.id], unit_price=r.unit_price,
+                    unit_cost=r.product.unit_cost) for r in left if wanted.get(r.product.id)])
     return order
 
 
-def _check(document, parent: str, lines) -> None:
-    """The new document, then each line on it, checked as any write is (raises ``ScopeError`` or
-    ``ValidationFailure``) and added to the session. The document is flushed first (it takes its
-    number): a line's rules read the row it hangs off, which must exist."""
+def _add(document) -> None:
+    """The new document, checked as any write is (raises ``ScopeError`` or ``ValidationFailure``)
+    and flushed: it takes its number, and its lines' rules read it from the database."""
     check_write(document, adding=True)
     db.session.add(document)
     locks.flush()
-    for line in lines:
-        setattr(line, parent, document)
-        check_write(line, adding=True)
-        db.session.add(line)
+
+
+def _add_children(document, parent: str, rows) -> None:
+    """Rows hanging off the flushed ``document`` by ``parent`` (its lines, its instalments), each
+    checked as any write is."""
+    for row in rows:
+        setattr(row, parent, document)
+        check_write(row, adding=True)
+        db.session.add(row)

@@ -97,6 +97,7 @@ COLUMNS = {
     "qty": _l("Quantity"),
     "unit_price": _l("Unit price"),
     "amount": _l("Amount"),
+    "instalment": _l("Payment instalment"),
     "sign_date": _l("Sign date"),
     "start_date": _l("Start date"),
     "end_date": _l("End date"),

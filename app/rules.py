@@ -37,7 +37,7 @@ from .security.scope import actor_reaches, anchor_employee_id, build_actor, curr
 from .services import collection, conduct
 from .services.appraisal import DEFAULTS as APPRAISAL_DEFAULTS
 from .services.appraisal import SETTINGS_MAX, settings_errors
-from .validation import MSG_REQUIRED, ValidationFailure, value_errors
+from .validation import MSG_POSITIVE, MSG_REQUIRED, ValidationFailure, value_errors
 
 REQUIRED = MSG_REQUIRED  # one message for a missing value, whoever finds it
 TAKEN = _l("Already used by another record.")
@@ -245,6 +245,33 @@ def _amount_is_the_lines_total(c):
     total = sum((line.amount for line in c.lines), Decimal(0))
     if c.amount is not None and Decimal(c.amount) != total:
         return {"amount": _l("A contract with lines is worth their total (%(total)s).", total=number(total))}
+
+
+@rule(m.PaymentInstalment)
+def _instalment_within_the_contract(inst):
+    """2.5.1: an instalment is a share (above zero) or an amount, not both, and a contract's
+    instalments never come to more than the contract (that they come to all of it is asked when
+    the contract is submitted). The contract is locked: two instalments added at once are
+    counted one after the other."""
+    if not changed(inst):
+        return None
+    if (inst.share is None) == (inst.amount is None):
+        return {"share": _l("Enter a share or an amount, not both.")}
+    if inst.share is not None and Decimal(inst.share) <= 0:
+        return {"share": MSG_POSITIVE}
+    c = _parent(inst, "contract")
+    if c is None:
+        return None
+    if c.status.name not in BY_NAME["PaymentInstalment"].parent_lock[1]:
+        return {"contract": _l("Only a draft contract's payment terms can change.")}
+    locks.lock(c)
+    others = _session(inst).scalars(select(m.PaymentInstalment).where(
+        m.PaymentInstalment.contract_id == c.id, m.PaymentInstalment.id != (inst.id or 0))).all()
+    total = sum((i.due_of(c.amount) for i in (*others, inst)), Decimal(0))
+    if total > Decimal(c.amount or 0):
+        return {"share" if inst.share is not None else "amount": _l(
+            "The instalments would come to %(total)s, more than the contract's %(amount)s.",
+            total=number(total), amount=number(c.amount or 0))}
 
 
 @rule(m.OrderLine)

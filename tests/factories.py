@@ -178,6 +178,8 @@ def _build(model, owner, values):
         obj.customer = _parent(Customer, owner)  # an activity is about one record: the owner's customer
     if model.__name__ == "Activity" and "due_date" not in values:
         obj.due_date = today() + timedelta(days=_numbers.day().toordinal() % 300 + 1)  # planned: not past
+    if model.__name__ == "PaymentInstalment" and not {"share", "amount"} & set(values):
+        obj.share = Decimal("10")  # a share or an amount (rule and CHECK): a tenth of the contract
     if model.__name__ == "LegalCase" and "receivable" not in values and "receivable_id" not in values:
         # 3.3.4: a case follows repeated dunning; its receivable is already in legal action.
         from app.models.receivables import ReceivableStatus

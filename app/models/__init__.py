@@ -23,6 +23,7 @@ from .receivables import (  # noqa: F401
     DunningRecord,
     LegalCase,
     Payment,
+    PaymentInstalment,
     Receivable,
     SettlementNotice,
 )

@@ -6,7 +6,18 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, func, select
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    select,
+)
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from ..clock import today
@@ -75,6 +86,59 @@ class PaymentMethod(LabeledEnum):
             "cash": _l("Cash"),
             "other": _l("Other"),
         }
+
+
+class InstalmentBasis(LabeledEnum):
+    """The event an instalment's days count from (2.5.1): its receivable is raised by it."""
+
+    signing = "signing"
+    shipment = "shipment"
+    delivery = "delivery"
+    invoice = "invoice"
+
+    @classmethod
+    def _labels(cls):
+        return {
+            "signing": _l("After signing"),
+            "shipment": _l("After shipment"),
+            "delivery": _l("After delivery"),
+            "invoice": _l("After invoice (on delivery)"),
+        }
+
+
+class PaymentInstalment(Versioned, Model):
+    """One part of a contract's payment terms (2.3.2, 2.5.1): a share of the contract (per cent)
+    or an amount, due some days after an event. The event raises its receivable (``app.terms``);
+    a contract's instalments add up to its amount before it is submitted."""
+
+    __tablename__ = "payment_instalment"
+    __table_args__ = (
+        CheckConstraint("(share IS NULL) <> (amount IS NULL)", name="share_or_amount"),
+        CheckConstraint("share IS NULL OR (share > 0 AND share <= 100)", name="share_range"),
+        CheckConstraint("amount IS NULL OR amount > 0", name="amount_pos"),
+        CheckConstraint("days >= 0", name="days_nonneg"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id", ondelete="CASCADE"), index=True)
+    contract: Mapped[Contract] = relationship(back_populates="instalments", lazy="joined")
+    share: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    amount: Mapped[Decimal | None] = mapped_column(Money)
+    basis: Mapped[InstalmentBasis] = enum_column(InstalmentBasis, default=InstalmentBasis.delivery)
+    days: Mapped[int] = mapped_column(Integer, default=0)
+    method: Mapped[PaymentMethod] = enum_column(PaymentMethod, default=PaymentMethod.bank_transfer)
+    note: Mapped[str | None] = mapped_column(String(200))
+
+    def due_of(self, contract_amount) -> Decimal:
+        """What the instalment asks of a contract worth ``contract_amount``, to the cent."""
+        if self.amount is not None:
+            return Decimal(self.amount)
+        return (Decimal(self.share or 0) * Decimal(contract_amount or 0) / 100).quantize(Decimal("0.01"))
+
+    label_reads = ("contract",)  # the references __str__ reads (queries.loading)
+
+    def __str__(self) -> str:
+        part = f"{self.share}%" if self.share is not None else f"{self.amount}"
+        return f"{self.contract} {part} {self.basis.label if self.basis else ''} +{self.days}"
 
 
 class DunningChannel(LabeledEnum):
@@ -173,6 +237,12 @@ class Receivable(Versioned, Timestamped, Model):
     order: Mapped[SalesOrder | None] = relationship(lazy="joined")
     contract_id: Mapped[int | None] = mapped_column(ForeignKey("contract.id"), index=True)
     contract: Mapped[Contract | None] = relationship(lazy="joined")
+    # The payment term it was raised from (app.terms); none when entered by hand. Loaded when
+    # read (lists and pages name it, queries.loading): joined by default, its contract's eager
+    # tree joined a second time into every query of receivables (past SQLite's 64 tables).
+    instalment_id: Mapped[int | None] = mapped_column(ForeignKey("payment_instalment.id", ondelete="SET NULL"),
+                                                      index=True)
+    instalment: Mapped[PaymentInstalment | None] = relationship(lazy="select")
     amount: Mapped[Decimal] = mapped_column(Money)
     issued_on: Mapped[date] = mapped_column(index=True)
     due_date: Mapped[date] = mapped_column()

@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from .. import models as m
-from .. import policy
+from .. import policy, terms
 from ..appraisal import freeze
 from ..models.policy import PolicyKey
 from ..notify import DECIDERS, REQUESTER, SIGNERS
@@ -126,6 +126,27 @@ def _threshold():
 def _contract_route(c, ctx):
     """3.1.7: above the threshold the contract also needs finance approval."""
     return "finance_review" if c.amount > _threshold() else "approved"
+
+
+def _terms_add_up(c, ctx):
+    """2.3.2, 2.5.1: a contract's payment instalments come to its amount."""
+    return terms.refusal(c)
+
+
+def _receivables_at(bases):
+    """2.5.1: the event raises the receivables of the instalments counted from it (``app.terms``):
+    a contract's signing, an order's shipment (its last shipment's date) or delivery."""
+    def effect(row, ctx):
+        if isinstance(row, m.Contract):
+            terms.raise_for(row, bases, row.sign_date or ctx.today)
+        elif row.contract is not None:
+            if bases == terms.AT_SHIPMENT:
+                day = ctx.session.scalar(select(func.max(m.Shipment.shipped_on)).where(
+                    m.Shipment.order_id == row.id))
+            else:
+                day = row.delivered_date
+            terms.raise_for(row.contract, bases, day or ctx.today, order=row)
+    return effect
 
 
 def _record_approval(level, verdict):
@@ -248,7 +269,8 @@ QUOTATION = Workflow("Quotation", "status", (
 ), locked=("sent", "accepted", "rejected", "expired"))
 
 CONTRACT = Workflow("Contract", "status", (
-    Step("submit", _l("Submit for approval"), ("draft",), "submitted", style="primary", tell=(DECIDERS,)),
+    Step("submit", _l("Submit for approval"), ("draft",), "submitted", when=_terms_add_up, style="primary",
+         tell=(DECIDERS,)),
     Step("approve", _l("Approve"), ("submitted",), "approved", verb="approve", roles=(SUPERVISOR,),
          approval=True, route=_contract_route, effect=_record_approval("supervisor", "approved"),
          style="success", tell=(REQUESTER, DECIDERS)),
@@ -262,7 +284,8 @@ CONTRACT = Workflow("Contract", "status", (
          roles=(FINANCE,), approval=True, comment=REQUIRED,
          effect=_record_approval("finance", "rejected"), style="danger", tell=(REQUESTER,)),
     Step("revise", _l("Revise"), ("rejected",), "draft"),
-    Step("sign", _l("Sign contract"), ("approved",), "signed", fields=("sign_date",), style="primary"),
+    Step("sign", _l("Sign contract"), ("approved",), "signed", fields=("sign_date",),
+         effect=_receivables_at(terms.AT_SIGNING), style="primary"),
     Step("execute", _l("Start execution"), ("signed",), "executing"),
     Step("fulfil", _l("Mark fulfilled"), ("executing",), "fulfilled"),
     Step("terminate", _l("Terminate"), ("signed", "executing"), "terminated", verb="approve",
@@ -277,9 +300,10 @@ SALES_ORDER = Workflow("SalesOrder", "status", (
          when=_reviews_feasible, style="primary"),
     Step("purchase", _l("Start purchasing"), ("scheduled",), "purchasing"),
     Step("produce", _l("Start production / QC"), ("scheduled", "purchasing"), "in_production"),
-    Step("ship", _l("Ship order"), ("in_production",), "shipped", when=_has_shipment, style="primary"),
+    Step("ship", _l("Ship order"), ("in_production",), "shipped", when=_has_shipment,
+         effect=_receivables_at(terms.AT_SHIPMENT), style="primary"),
     Step("deliver", _l("Confirm delivery"), ("shipped",), "delivered", fields=("delivered_date",),
-         style="primary"),
+         effect=_receivables_at(terms.AT_DELIVERY), style="primary"),
     Step("cancel", _l("Cancel order"),
          ("received", "under_review", "scheduled", "purchasing", "in_production"), "cancelled",
          comment=REQUIRED, style="danger"),
