@@ -21,6 +21,7 @@ from .extensions import db
 from .formats import INTEGER, number
 from .models import Employee
 from .models.conduct import Severity as ConductSeverity
+from .models.customers import RiskLevel
 from .models.numbering import NUMBERED, NumberedKind
 from .models.orders import Department
 from .models.policy import PolicyKey, PolicySetting
@@ -247,6 +248,10 @@ DEFAULTS: dict[PolicyKey, Default] = {
     K.export_max_rows: Default("50000", _int_between(1, 1_000_000), ""),
     # 2.2.2: a customer nobody visited and nobody plans to contact for this long is flagged.
     K.follow_up_days: Default("30", _int_between(1, 365), "2.2.2"),
+    # 3.3.3: a new contract or order goes to finance when the customer's open receivables and the
+    # new amount pass this share of its credit limit, or when its risk is at these levels.
+    K.credit_limit_share: Default("100", _int_between(1, 1000), "3.3.3"),
+    K.credit_review_risk: Default("red", _names(RiskLevel), "3.3.3"),
     # Not a figure of the regulation: how documents and codes number themselves (issue 13).
     K.number_patterns: Default("quotation:QT{YYYY}-{####},contract:CT{YYYY}-{####},"
                                "order:SO{YYYY}-{####},receivable:AR{YYYY}-{####},"

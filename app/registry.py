@@ -258,7 +258,7 @@ ENTITIES: tuple[Entity, ...] = (
            search_columns=("number", "status", "order_date", "promised_date"),
            related=("OrderLine", "OrderReview", "Shipment", "Receivable", "ServiceTicket", "Activity"),
            extra_show=("total", "profit", "days_late"), labels={"profit": _l("Profit")},
-           date_order=(("order_date", "promised_date"),), access=("o o -", "t t -", "a - -", "- - -")),
+           date_order=(("order_date", "promised_date"),), access=("o o -", "t t -", "a - a", "- - -")),
     Entity(m.OrderLine, category="orders", label=_l("Order lines"), clauses=("2.4.1", "6.1.1"),
            anchor="order.customer.owner_id",
            list_columns=("order", "product", "qty", "unit_price", "unit_cost"), search_columns=("qty",),

@@ -173,7 +173,44 @@ def _activity_in_the_past():
             "assignee": employee("sales1").id}, None, {}
 
 
+def _line_on_submitted_contract():
+    c = make(m.Contract, employee("sales1"), status=m.contracts.ContractStatus.submitted)
+    product = make(m.Product, employee("sales1"))
+    return {"contract": c.id, "product": product.id, "qty": "3", "unit_price": "12.50"}, None, {}
+
+
+def _contract_amount_over_its_lines():
+    c = make(m.Contract, employee("sales1"), amount=Decimal("2500.00"))
+    make(m.ContractLine, employee("sales1"), contract=c, product=make(m.Product, employee("sales1")),
+         qty=Decimal("2"), unit_price=Decimal("1250.00"))
+    return {"amount": "9999.00"}, c.id, {"total": Decimal("2500.00")}
+
+
+def _instalments_over_the_contract():
+    c = make(m.Contract, employee("sales1"), amount=Decimal("20000.00"))
+    make(m.PaymentInstalment, employee("sales1"), contract=c, share=Decimal("60"))
+    return {"contract": c.id, "share": "50", "amount": "", "basis": "delivery", "days": "30",
+            "method": "bank_transfer", "note": ""}, None, {"total": Decimal("22000.00"), "amount": Decimal("20000.00")}
+
+
+def _order_beyond_its_contract():
+    product = make(m.Product, employee("sales1"))
+    c = make(m.Contract, employee("sales1"), amount=Decimal("50.00"), status=m.contracts.ContractStatus.signed)
+    make(m.ContractLine, employee("sales1"), contract=c, product=product, qty=Decimal("5"), unit_price=Decimal("10"))
+    o = make(m.SalesOrder, employee("sales1"), customer_id=c.customer_id, contract=c)
+    return {"order": o.id, "product": product.id, "qty": "6", "unit_price": "10", "unit_cost": "5"}, None, {"qty": "5"}
+
+
 CASES = {
+    "line-on-submitted-contract": Case("sales1", "ContractLine", _line_on_submitted_contract, "contract",
+                                       "Only a draft contract's lines can change."),
+    "contract-amount-over-its-lines": Case("sales1", "Contract", _contract_amount_over_its_lines, "amount",
+                                           "A contract with lines is worth their total (%(total)s).", ("total",)),
+    "instalments-over-the-contract": Case(
+        "sales1", "PaymentInstalment", _instalments_over_the_contract, "share",
+        "The instalments would come to %(total)s, more than the contract's %(amount)s.", ("total", "amount")),
+    "order-beyond-its-contract": Case("sales1", "OrderLine", _order_beyond_its_contract, "qty",
+                                      "At most %(qty)s are left on the contract."),
     "activity-in-the-past": Case("sales1", "Activity", _activity_in_the_past, "due_date",
                                  "A planned activity cannot be due before today."),
     "overpayment": Case("finance1", "Payment", _payment_over, "amount",

@@ -29,9 +29,10 @@ from .people import Employee
 
 
 class OrderStatus(LabeledEnum):
-    """The order steps of 3.2.1–3.2.7, plus cancelled."""
+    """The order steps of 3.2.1–3.2.7, plus finance's credit review (3.3.3) and cancelled."""
 
     received = "received"
+    credit_review = "credit_review"
     under_review = "under_review"
     scheduled = "scheduled"
     purchasing = "purchasing"
@@ -54,6 +55,7 @@ class OrderStatus(LabeledEnum):
     def _labels(cls):
         return {
             "received": _l("Received"),
+            "credit_review": _l("Awaiting credit approval"),
             "under_review": _l("Under review"),
             "scheduled": _l("Scheduled"),
             "purchasing": _p("order status", "Purchasing"),

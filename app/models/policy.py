@@ -36,6 +36,8 @@ class PolicyKey(LabeledEnum):
     export_max_rows = "export_max_rows"
     follow_up_days = "follow_up_days"
     number_patterns = "number_patterns"
+    credit_limit_share = "credit_limit_share"
+    credit_review_risk = "credit_review_risk"
 
     @classmethod
     def _labels(cls):
@@ -61,6 +63,10 @@ class PolicyKey(LabeledEnum):
             "order_review_signers": _l("Order review: employees who may sign off for each department"),
             "export_max_rows": _l("Excel export: most rows in one file"),
             "follow_up_days": _l("Follow-up: flag customers without a visit or planned activity for (days)"),
+            "credit_limit_share": _l("Credit control: finance approves when open receivables and the new amount "
+                                     "exceed this share of the credit limit (%)"),
+            "credit_review_risk": _l("Credit control: finance approves new contracts and orders of customers at "
+                                     "these risk levels"),
             "number_patterns": _l("Numbers and codes: pattern of each kind ({YYYY} year, {YY} its last "
                                   "two digits, {####} the counter)"),
         }

@@ -362,3 +362,10 @@ class LegalCase(Versioned, Timestamped, Model):
 
     def __str__(self) -> str:
         return f"{self.receivable} {self.status}"
+
+
+def open_total(customer_id):
+    """What a customer still owes (3.3.3): the outstanding of its receivables being collected,
+    as a select of one sum."""
+    return select(func.coalesce(func.sum(Receivable.amount - Receivable.amount_paid), 0)).where(
+        Receivable.customer_id == customer_id, Receivable.status.in_(ReceivableStatus.unpaid()))

@@ -37,7 +37,8 @@ class Ctx:
     violations: dict[str, ConductViolation] = field(default_factory=dict)
     # In-progress orders placed on purpose so that every order step is shown (days ago, step).
     fresh_orders: list[tuple[int, OrderStatus]] = field(default_factory=lambda: [
-        (0, OrderStatus.received), (2, OrderStatus.under_review), (5, OrderStatus.scheduled),
+        (0, OrderStatus.received), (1, OrderStatus.credit_review), (2, OrderStatus.under_review),
+        (5, OrderStatus.scheduled),
         (8, OrderStatus.purchasing), (12, OrderStatus.shipped), (29, OrderStatus.in_production)])
     new: list = field(default_factory=list)  # every object to add
     marks: set = field(default_factory=set)  # one-off choices already made

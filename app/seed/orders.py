@@ -59,7 +59,7 @@ def add_order(ctx: Ctx, cust: Customer, contract: Contract | None, order_date: d
     if o.status is OrderStatus.delivered and o.delivered_date > o.promised_date:
         o.note = "延期交货：" + rng.choice(("硅钢片到料延迟", "产能饱和，排产顺延", "质检返工"))
     # Departmental reviews (3.2.2).
-    if o.status is not OrderStatus.received:
+    if o.status not in (OrderStatus.received, OrderStatus.credit_review):
         depts = list(REVIEW_DEPARTMENTS)
         if o.status is OrderStatus.under_review:
             depts = depts[: rng.randint(1, 4)]

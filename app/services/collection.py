@@ -139,3 +139,17 @@ def risk(f: RiskFigures, rules: RiskRules) -> tuple[str, list[tuple[str, dict]]]
     if reasons and level == "green":
         level = "yellow"
     return level, reasons
+
+
+def credit_reasons(limit: Decimal, open_amount: Decimal, new_amount: Decimal, risk_level: str,
+                   review_levels: tuple[str, ...], limit_share: int) -> list[tuple[str, dict]]:
+    """3.3.3 acting early on risk: why a new contract or order of ``new_amount`` for a customer
+    needs finance's approval. When its open receivables and the new amount exceed ``limit_share``
+    per cent of its credit limit (a limit of 0 is no limit set), and when its risk level is one of
+    ``review_levels``. (message id, values) pairs for the caller to translate."""
+    reasons: list[tuple[str, dict]] = []
+    if limit > 0 and (open_amount + new_amount) * 100 > limit * limit_share:
+        reasons.append(("over_limit", {"open": open_amount, "new": new_amount, "limit": limit}))
+    if risk_level in review_levels:
+        reasons.append(("risk", {"level": risk_level}))
+    return reasons

@@ -26,6 +26,7 @@ from sqlalchemy.orm import RelationshipDirection
 from wtforms import HiddenField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
+from .. import credit
 from ..display import page_formatter_for, record_url
 from ..extensions import db
 from ..guard import check_write
@@ -341,6 +342,7 @@ class PortalModelView(QueryGuard, _RecordShow, ExportMixin, _Guard, FormWrites, 
                                                           for row in rows])
                              for name, rows in chain(self.entity.name, item)],
             "record_remaining": remaining(item) if self.entity.model is Contract and item.lines else None,
+            "record_warnings": credit.of_document(item) if credit.undecided(item) else [],
             "record_workflow": None if wf is None else {
                 "state": getattr(item, wf.field),
                 "steps": available(self.entity, item),

@@ -18,8 +18,8 @@ from datetime import date, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from .. import credit, policy, terms
 from .. import models as m
-from .. import policy, terms
 from ..appraisal import freeze
 from ..models.policy import PolicyKey
 from ..notify import DECIDERS, REQUESTER, SIGNERS
@@ -124,8 +124,15 @@ def _threshold():
 
 
 def _contract_route(c, ctx):
-    """3.1.7: above the threshold the contract also needs finance approval."""
-    return "finance_review" if c.amount > _threshold() else "approved"
+    """3.1.7: above the threshold the contract also needs finance approval; so does one whose
+    customer's credit it would strain or whose risk is high (3.3.3, ``app.credit``)."""
+    return "finance_review" if c.amount > _threshold() or credit.of_document(c) else "approved"
+
+
+def _order_route(o, ctx):
+    """3.3.3: an order for a customer whose credit it would strain, or whose risk is high, goes to
+    finance's credit review before the departments' (``app.credit``)."""
+    return "credit_review" if credit.of_document(o) else "under_review"
 
 
 def _terms_add_up(c, ctx):
@@ -294,8 +301,12 @@ CONTRACT = Workflow("Contract", "status", (
             "executing", "fulfilled", "terminated"))
 
 SALES_ORDER = Workflow("SalesOrder", "status", (
-    Step("review", _l("Start order review"), ("received",), "under_review", style="primary",
-         tell=(SIGNERS,)),
+    Step("review", _l("Start order review"), ("received",), "under_review", route=_order_route,
+         style="primary", tell=(SIGNERS, DECIDERS)),
+    Step("credit_approve", _l("Approve credit"), ("credit_review",), "under_review", verb="approve",
+         roles=(FINANCE,), approval=True, style="success", tell=(REQUESTER, SIGNERS)),
+    Step("credit_reject", _l("Refuse credit"), ("credit_review",), "cancelled", verb="approve",
+         roles=(FINANCE,), approval=True, comment=REQUIRED, style="danger", tell=(REQUESTER,)),
     Step("schedule", _l("Schedule production"), ("under_review",), "scheduled",
          when=_reviews_feasible, style="primary"),
     Step("purchase", _l("Start purchasing"), ("scheduled",), "purchasing"),
@@ -305,7 +316,7 @@ SALES_ORDER = Workflow("SalesOrder", "status", (
     Step("deliver", _l("Confirm delivery"), ("shipped",), "delivered", fields=("delivered_date",),
          effect=_receivables_at(terms.AT_DELIVERY), style="primary"),
     Step("cancel", _l("Cancel order"),
-         ("received", "under_review", "scheduled", "purchasing", "in_production"), "cancelled",
+         ("received", "credit_review", "under_review", "scheduled", "purchasing", "in_production"), "cancelled",
          comment=REQUIRED, style="danger"),
 ), locked=("delivered", "cancelled"))
 
