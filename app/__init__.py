@@ -86,6 +86,9 @@ def create_app(config_object: str | object = "config", **overrides) -> Flask:
     install_mail(app)  # notifications raised in a commit, mailed after it
 
     app.add_template_filter(display, "portal_value")  # a value as pages show it (times in the factory zone)
+    from .formats import number
+
+    app.add_template_filter(number, "portal_amount")  # an amount in the reader's locale, two decimals
     from .client_texts import client_texts
     from .display import user_name
 
@@ -130,7 +133,13 @@ def _register_views(appbuilder) -> None:
     from .views.calendar import CalendarView
     from .views.conduct import ViolationPenaltyView
     from .views.crud import register_all
-    from .views.documents import ContractFromQuotation, DocumentsApi, DocumentsView, OrderFromContract
+    from .views.documents import (
+        ContractFromQuotation,
+        DocumentsApi,
+        DocumentsView,
+        OrderFromContract,
+        PrintView,
+    )
     from .views.favourites import FavouritesView
     from .views.grid import PermissionGridView
     from .views.inbox import InboxView
@@ -155,7 +164,7 @@ def _register_views(appbuilder) -> None:
     appbuilder.add_view_no_menu(SearchView())
     appbuilder.add_view_no_menu(ViolationPenaltyView())
     appbuilder.add_view_no_menu(AppraisalView())
-    for documents_view in (DocumentsView, ContractFromQuotation, OrderFromContract):
+    for documents_view in (DocumentsView, ContractFromQuotation, OrderFromContract, PrintView):
         appbuilder.add_view_no_menu(documents_view())
     register_training(appbuilder)
     _register_screen_links(appbuilder)

@@ -32,7 +32,7 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
-from . import clock, idempotency, locks, mail, notify, policy
+from . import clock, idempotency, locks, mail, notify, policy, printing
 from . import models as m
 from .extensions import db
 from .models.policy import PolicyKey
@@ -169,6 +169,9 @@ def _send(rec, to: str) -> None:
             "%(outstanding)s is outstanding. Please arrange payment by the due date.\n",
             customer=rec.customer.name, number=rec.number, amount=rec.amount, due=rec.due_date,
             outstanding=rec.outstanding))
+        # The notice itself, printed with the letterhead (3.3.1): what the customer files.
+        msg.add_attachment(printing.pdf("notice", rec, cfg["BABEL_DEFAULT_LOCALE"]), maintype="application",
+                           subtype="pdf", filename=printing.filename("notice", rec))
     mail.smtp_send(msg)
 
 

@@ -177,6 +177,17 @@ _patterns.widget = _number_patterns.widget
 
 
 ID_MAX = 2**31 - 1  # what an id column holds
+TEXT_SETTING_MAX = 200  # a line of a letterhead
+
+
+def _line(text: str) -> str:
+    """One line of free text (a letterhead's): printable, without line breaks."""
+    text = text.strip()
+    if len(text) > TEXT_SETTING_MAX:
+        raise PolicyValueError(_l("At most %(n)s characters.", n=TEXT_SETTING_MAX))
+    if any(not ch.isprintable() for ch in text):
+        raise PolicyValueError(_l("Contains a character that cannot be stored."))
+    return text
 
 
 def _signers(text: str) -> dict:
@@ -252,6 +263,12 @@ DEFAULTS: dict[PolicyKey, Default] = {
     # new amount pass this share of its credit limit, or when its risk is at these levels.
     K.credit_limit_share: Default("100", _int_between(1, 1000), "3.3.3"),
     K.credit_review_risk: Default("red", _names(RiskLevel), "3.3.3"),
+    # Not figures of the regulation: the letterhead of printed documents (issue 13), empty until
+    # the factory gives its own.
+    K.letterhead_name: Default("", _line, "3.3.1"),
+    K.letterhead_address: Default("", _line, "3.3.1"),
+    K.letterhead_contact: Default("", _line, "3.3.1"),
+    K.letterhead_bank: Default("", _line, "3.3.1"),
     # Not a figure of the regulation: how documents and codes number themselves (issue 13).
     K.number_patterns: Default("quotation:QT{YYYY}-{####},contract:CT{YYYY}-{####},"
                                "order:SO{YYYY}-{####},receivable:AR{YYYY}-{####},"

@@ -38,6 +38,10 @@ class PolicyKey(LabeledEnum):
     number_patterns = "number_patterns"
     credit_limit_share = "credit_limit_share"
     credit_review_risk = "credit_review_risk"
+    letterhead_name = "letterhead_name"
+    letterhead_address = "letterhead_address"
+    letterhead_contact = "letterhead_contact"
+    letterhead_bank = "letterhead_bank"
 
     @classmethod
     def _labels(cls):
@@ -67,6 +71,10 @@ class PolicyKey(LabeledEnum):
                                      "exceed this share of the credit limit (%)"),
             "credit_review_risk": _l("Credit control: finance approves new contracts and orders of customers at "
                                      "these risk levels"),
+            "letterhead_name": _l("Printed documents: the factory's name"),
+            "letterhead_address": _l("Printed documents: the factory's address"),
+            "letterhead_contact": _l("Printed documents: telephone and e-mail"),
+            "letterhead_bank": _l("Printed documents: bank account for payments"),
             "number_patterns": _l("Numbers and codes: pattern of each kind ({YYYY} year, {YY} its last "
                                   "two digits, {####} the counter)"),
         }

@@ -222,7 +222,10 @@ def _record_links(entity: Entity, item) -> list[tuple[object, str, str]]:
     """Extra actions on a record page: (label, url, element id), one from each custom page that
     acts on this entity's records (its view's ``record_entity`` and ``record_link``)."""
     actor = current_actor()
-    links = (view.record_link(item, actor) for view in _acting_views().get(entity.name, ()))
+    links = []
+    for view in _acting_views().get(entity.name, ()):
+        got = view.record_link(item, actor)
+        links.extend(got if isinstance(got, list) else [got])  # a view may offer several
     return [link for link in links if link]
 
 
@@ -233,8 +236,10 @@ def _acting_views() -> dict[str, list]:
     if found is None:
         found = {}
         for view in current_app.appbuilder.baseviews:
-            if getattr(view, "record_entity", None) and hasattr(view, "record_link"):
-                found.setdefault(view.record_entity, []).append(view)
+            if hasattr(view, "record_link"):
+                for name in getattr(view, "record_entities", (getattr(view, "record_entity", None),)):
+                    if name:
+                        found.setdefault(name, []).append(view)
         current_app.extensions["portal_acting_views"] = found
     return found
 

@@ -10,21 +10,23 @@ user's read scope (404 when out of sight).
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from flask import Response, abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.api import BaseApi
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_jwt_extended import verify_jwt_in_request
 from flask_jwt_extended.exceptions import JWTExtendedException
 from flask_login import login_required
 from jwt.exceptions import PyJWTError
 
-from .. import locks
+from .. import locks, printing
 from .. import models as m
 from ..documents import ORDERABLE, ConversionError, contract_from, order_from, parse_quantities
 from ..extensions import db
 from ..models.customers import QuotationStatus
 from ..queries.documents import remaining
+from ..registry import BY_NAME
 from ..security.scope import ScopeError, scoped
 from ..validation import ValidationFailure, int_limit
 from .api_contract import MSG_NOT_JSON, TranslatedResponses
@@ -100,6 +102,43 @@ class DocumentsView(BaseView):
                                     errors=errors, values=request.form, submit=MAKE_ORDER), status
 
 
+def _printed(name: str, pk: int) -> Response:
+    """The PDF of document ``name`` of record ``pk`` (read through the user's scope; 404 when out
+    of sight or when the record has no such document now), in ``?lang=`` or the user's language."""
+    doc = printing.DOCUMENTS.get(name)
+    if doc is None:
+        abort(404)
+    row = _source(doc.entity, BY_NAME[doc.entity].model, pk)
+    if not doc.applies(row):
+        abort(404)
+    lang = request.args.get("lang") or str(get_locale() or "zh")
+    if lang not in printing.LANGUAGES:
+        abort(404)
+    body = printing.pdf(name, row, lang)
+    return Response(body, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{printing.filename(name, row)}"',
+        "Cache-Control": "private, no-store"})
+
+
+class PrintView(BaseView):
+    """``/documents/print/<document>/<pk>``, and the record pages' links to it."""
+
+    route_base = "/documents/print"
+    default_view = "document"
+    record_entities = tuple(sorted({d.entity for d in printing.DOCUMENTS.values()}))
+
+    @classmethod
+    def record_link(cls, item, actor):
+        return [(doc.title, url_for(f"{cls.__name__}.document", name=name, pk=item.id), f"print-{name}")
+                for name, doc in printing.DOCUMENTS.items()
+                if doc.entity == type(item).__name__ and doc.applies(item)]
+
+    @expose("/<string:name>/<int:pk>")
+    @login_required
+    def document(self, name, pk):
+        return _printed(name, pk)
+
+
 class ContractFromQuotation(BaseView):
     """The link on an accepted quotation's record page (``record_entity``)."""
 
@@ -151,6 +190,39 @@ class DocumentsApi(TranslatedResponses, BaseApi):
             status, message, errors = refused
             return self.response(status, message=errors or message)
         return self.response(201, id=made.id, number=made.number)
+
+    @expose("/print/<string:name>/<int:pk>", methods=["GET"])
+    def print_document(self, name, pk):
+        """A document as PDF: ``quotation``, ``contract``, ``notice`` (a receivable's settlement
+        notice) or ``dunning`` (its dunning letter, while overdue); ``?lang=zh|en``.
+        ---
+        get:
+          summary: A quotation, contract, settlement notice or dunning letter as PDF
+          security:
+          - jwt: []
+          parameters:
+          - in: path
+            name: name
+            required: true
+            schema: {type: string, enum: [quotation, contract, notice, dunning]}
+          - in: path
+            name: pk
+            required: true
+            schema: {type: integer}
+          - in: query
+            name: lang
+            schema: {type: string, enum: [zh, en]}
+          responses:
+            200:
+              description: The PDF
+              content:
+                application/pdf:
+                  schema: {type: string, format: binary}
+        """
+        denied = self._auth()
+        if denied:
+            return denied
+        return _printed(name, pk)
 
     @expose("/quotation/<int:pk>/contract", methods=["POST"])
     def make_contract(self, pk):
