@@ -51,6 +51,7 @@ COLUMNS = {
     "hire_date": _l("Hire date"),
     "status": _l("Status"),
     "phone": _l("Phone"),
+    "tax_id": _l("Tax ID"),
     "email": _l("Email"),
     "user": _l("Login"),
     "period_start": _l("Period start"),

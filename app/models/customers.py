@@ -131,6 +131,10 @@ class Customer(Versioned, Timestamped, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
     name: Mapped[str] = mapped_column(String(120), index=True)
+    # The unified social credit code (统一社会信用代码) and the switchboard: a new customer matching
+    # one of them, or the name, is shown as a possible duplicate (queries.duplicates).
+    tax_id: Mapped[str | None] = mapped_column(String(30), index=True)
+    phone: Mapped[str | None] = mapped_column(String(30), index=True)
     industry: Mapped[str | None] = mapped_column(String(80), index=True)
     region: Mapped[str | None] = mapped_column(String(80), index=True)
     address: Mapped[str | None] = mapped_column(String(200))

@@ -23,7 +23,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from sqlalchemy import Time, false, inspect
 from sqlalchemy.orm import RelationshipDirection
-from wtforms import HiddenField, TimeField
+from wtforms import BooleanField, HiddenField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from .. import credit
@@ -32,9 +32,10 @@ from ..extensions import db
 from ..guard import check_write
 from ..history import history_of, record_log
 from ..labels import CATEGORIES
-from ..models import Contract, Employee
+from ..models import Contract, Customer, Employee
 from ..numbering import numbered_column
 from ..queries.documents import chain, remaining
+from ..queries.duplicates import similar_customers
 from ..registry import BY_NAME, ENTITIES, Entity
 from ..security.matrix import verb_permission
 from ..security.scope import (
@@ -311,6 +312,27 @@ class _RecordShow:
         return listing(pk=pk)
 
 
+CONFIRM_DUPLICATE = "confirm_duplicate"  # the add form's "save anyway" box (Customer)
+
+
+def _duplicate_warning(item) -> str | None:
+    """Issue 13, item 8: why a new customer may be one the factory has already (None: it is not),
+    the matches the user may read named with their owners, the others only said to exist."""
+    matches = similar_customers(item.name, item.tax_id, item.phone)
+    if not matches:
+        return None
+    entity = BY_NAME["Customer"]
+    said = []
+    for match in matches:
+        field = entity.column_label(match.field)
+        if match.customer is not None:
+            said.append(str(_l("%(customer)s (owner %(owner)s) has the same %(field)s.", customer=match.customer,
+                               owner=match.customer.owner.display_name, field=field)))
+        else:
+            said.append(str(_l("A customer of another salesperson has the same %(field)s.", field=field)))
+    return " ".join([*said, str(_l("Tick the box below to save it anyway."))])
+
+
 class PortalModelView(QueryGuard, _RecordShow, ExportMixin, _Guard, FormWrites, ModelView):
     show_template = "portal/show.html"
     edit_template = "portal/edit.html"
@@ -327,6 +349,13 @@ class PortalModelView(QueryGuard, _RecordShow, ExportMixin, _Guard, FormWrites, 
         for form in (self.add_form, self.edit_form):
             use_blank_pickers(form)
         _may_stay_empty(self.add_form, self.entity)
+
+    def pre_add(self, item):
+        super().pre_add(item)
+        if self.entity.model is Customer and not request.form.get(CONFIRM_DUPLICATE):
+            warning = _duplicate_warning(item)
+            if warning:
+                raise ValidationFailure({"name": warning})
 
     def _record_page(self, item) -> dict:
         """What the record page shows beyond FAB's fields, passed to its template: the row
@@ -577,6 +606,13 @@ def _time_fields(entity: Entity) -> dict:
     }
 
 
+def _confirm_field(entity: Entity) -> dict:
+    """A new customer's "save anyway" box, for when it looks like one the factory has already."""
+    if entity.model is not Customer:
+        return {}
+    return {CONFIRM_DUPLICATE: BooleanField(_l("Save even if it may be a customer we have already"))}
+
+
 def _formatters(entity: Entity, columns) -> dict:
     return {c: page_formatter_for(entity.model, c) for c in columns}
 
@@ -607,12 +643,12 @@ def build_view(entity: Entity, related_views=()) -> type[PortalModelView]:
         "list_columns": list(entity.list_columns),
         "search_columns": list(entity.search_columns),
         "show_columns": show_cols,
-        "add_columns": form_cols,
+        "add_columns": [*form_cols, *_confirm_field(entity)],
         "edit_columns": [*form_cols, VERSION_FIELD],
         "label_columns": entity.column_labels({*show_cols, *entity.list_columns}),
         "formatters_columns": _formatters(entity, {*show_cols, *entity.list_columns}),
         "validators_columns": form_validators(entity.model),
-        "add_form_extra_fields": time_fields,
+        "add_form_extra_fields": {**time_fields, **_confirm_field(entity)},
         "edit_form_extra_fields": {**time_fields, VERSION_FIELD: HiddenField()},
         "add_form_query_rel_fields": pickers,
         "edit_form_query_rel_fields": pickers,
