@@ -75,9 +75,12 @@ WEB_SESSION_HOURS = int(os.environ.get("WEB_SESSION_HOURS", "12"))
 JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=15)
 JWT_REFRESH_TOKEN_EXPIRES = timedelta(days=int(os.environ.get("JWT_REFRESH_DAYS", "7")))
 
-# No upload of files exists: a request body beyond this is refused (413) before any view reads it
-# (a 50 MB visit summary was stored and bloated every page showing it).
+# A request body beyond this is refused (413) before any view reads it (a 50 MB visit summary was
+# stored and bloated every page showing it); an attachment's upload may be as large as the
+# settings allow (app.attachments raises the limit for that request alone).
 MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+# Attached files (app.storage): a folder the web processes may write, shared by every instance.
+ATTACHMENT_DIR = os.environ.get("ATTACHMENT_DIR", str(BASE_DIR / "instance" / "attachments"))
 
 WTF_CSRF_ENABLED = True
 WTF_CSRF_TIME_LIMIT = None

@@ -81,6 +81,9 @@ def create_app(config_object: str | object = "config", **overrides) -> Flask:
     from .rules import install as install_rules
 
     install_rules()
+    from .attachments import install as install_attachments
+
+    install_attachments()  # a deleted record's attachments go with it
     from .mail import install as install_mail
 
     install_mail(app)  # notifications raised in a commit, mailed after it
@@ -125,10 +128,13 @@ def create_app(config_object: str | object = "config", **overrides) -> Flask:
 
 def _register_views(appbuilder) -> None:
     # Imports here, not at the top: see create_app.
+    from flask import current_app
     from flask_babel import lazy_gettext as _l
 
+    from .attachments import raise_upload_limit
     from .views.activities import ActivitiesView
     from .views.appraisal import AppraisalView
+    from .views.attachments import UPLOAD_ENDPOINTS, AttachmentsApi, AttachmentsView, sandbox_downloads
     from .views.audit import ChangeLogView, LoginEventView
     from .views.calendar import CalendarView
     from .views.conduct import ViolationPenaltyView
@@ -164,6 +170,13 @@ def _register_views(appbuilder) -> None:
     appbuilder.add_view_no_menu(SearchView())
     appbuilder.add_view_no_menu(ViolationPenaltyView())
     appbuilder.add_view_no_menu(AppraisalView())
+    appbuilder.add_view_no_menu(AttachmentsView())
+    appbuilder.add_api(AttachmentsApi)
+    # An upload's limit is raised before anything reads its body (the CSRF check reads the form).
+    app = current_app._get_current_object()
+    app.extensions["portal_upload_endpoints"] = UPLOAD_ENDPOINTS
+    app.before_request_funcs.setdefault(None, []).insert(0, raise_upload_limit)
+    app.after_request_funcs.setdefault(None, []).insert(0, sandbox_downloads)  # runs last
     for documents_view in (DocumentsView, ContractFromQuotation, OrderFromContract, PrintView):
         appbuilder.add_view_no_menu(documents_view())
     register_training(appbuilder)

@@ -99,6 +99,7 @@ COLUMNS = {
     "unit_price": _l("Unit price"),
     "amount": _l("Amount"),
     "instalment": _l("Payment instalment"),
+    "attachment": _l("Attachment"),
     "sign_date": _l("Sign date"),
     "start_date": _l("Start date"),
     "end_date": _l("End date"),

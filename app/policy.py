@@ -177,6 +177,20 @@ _patterns.widget = _number_patterns.widget
 
 
 ID_MAX = 2**31 - 1  # what an id column holds
+# Types a browser would run or show as a page: never stored as an attachment, whatever the setting.
+NEVER_ATTACHED = frozenset({"html", "htm", "xhtml", "shtml", "svg", "svgz", "xml", "xsl", "js", "mjs", "swf",
+                            "exe", "bat", "cmd", "com", "msi", "ps1", "sh", "jar", "php", "jsp", "asp", "aspx"})
+
+
+def _extensions(text: str) -> tuple[str, ...]:
+    """Issue 13: file name extensions, comma-separated, without dots (``pdf,jpg``)."""
+    names = tuple(p.strip().lower().lstrip(".") for p in text.split(",") if p.strip())
+    if not names or not all(n.isascii() and n.isalnum() and len(n) <= 10 for n in names):
+        raise PolicyValueError(_l("Enter file name extensions separated by commas, e.g. pdf,jpg,png."))
+    refused = sorted(set(names) & NEVER_ATTACHED)
+    if refused:
+        raise PolicyValueError(_l("These types are never allowed: %(names)s.", names=", ".join(refused)))
+    return names
 TEXT_SETTING_MAX = 200  # a line of a letterhead
 
 
@@ -263,6 +277,9 @@ DEFAULTS: dict[PolicyKey, Default] = {
     # new amount pass this share of its credit limit, or when its risk is at these levels.
     K.credit_limit_share: Default("100", _int_between(1, 1000), "3.3.3"),
     K.credit_review_risk: Default("red", _names(RiskLevel), "3.3.3"),
+    # Not figures of the regulation: what may be attached to a record (issue 13).
+    K.attachment_max_mb: Default("10", _int_between(1, 100), ""),
+    K.attachment_types: Default("pdf,jpg,jpeg,png,gif,webp,doc,docx,xls,xlsx,txt,zip", _extensions, ""),
     # Not figures of the regulation: the letterhead of printed documents (issue 13), empty until
     # the factory gives its own.
     K.letterhead_name: Default("", _line, "3.3.1"),

@@ -5,6 +5,7 @@ from flask_appbuilder.security.sqla.models import User  # noqa: F401
 from .access import AccessRevision  # noqa: F401
 from .activities import Activity  # noqa: F401
 from .appraisal import AppraisalCycle, AppraisalRating, AppraisalResult, AppraisalTarget  # noqa: F401
+from .attachments import Attachment  # noqa: F401
 from .base import Model, metadata  # noqa: F401
 from .conduct import Attendance, ConductViolation, IntegrityRecord, LeaveRequest  # noqa: F401
 from .contracts import Contract, ContractApproval, ContractLine  # noqa: F401

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, Text
@@ -23,9 +22,6 @@ from .base import (
 )
 from .customers import Customer, Product, Quotation
 from .people import Employee
-
-if TYPE_CHECKING:
-    from .receivables import PaymentInstalment
 
 
 class ContractStatus(LabeledEnum):
@@ -102,8 +98,9 @@ class Contract(Versioned, Timestamped, Model):
     lines: Mapped[list[ContractLine]] = relationship(
         back_populates="contract", cascade="all, delete-orphan", lazy="selectin"
     )
-    # The payment terms as data (models.receivables); ``payment_terms`` stays as a note.
-    instalments: Mapped[list[PaymentInstalment]] = relationship(
+    # The payment terms as data (models.receivables, which imports this module: the class is
+    # named, not imported); ``payment_terms`` stays as a note.
+    instalments: Mapped[list[PaymentInstalment]] = relationship(  # noqa: F821
         back_populates="contract", cascade="all, delete-orphan", order_by="PaymentInstalment.id"
     )
 

@@ -42,6 +42,8 @@ class PolicyKey(LabeledEnum):
     letterhead_address = "letterhead_address"
     letterhead_contact = "letterhead_contact"
     letterhead_bank = "letterhead_bank"
+    attachment_max_mb = "attachment_max_mb"
+    attachment_types = "attachment_types"
 
     @classmethod
     def _labels(cls):
@@ -75,6 +77,8 @@ class PolicyKey(LabeledEnum):
             "letterhead_address": _l("Printed documents: the factory's address"),
             "letterhead_contact": _l("Printed documents: telephone and e-mail"),
             "letterhead_bank": _l("Printed documents: bank account for payments"),
+            "attachment_max_mb": _l("Attachments: largest file (MB)"),
+            "attachment_types": _l("Attachments: file types allowed (extensions)"),
             "number_patterns": _l("Numbers and codes: pattern of each kind ({YYYY} year, {YY} its last "
                                   "two digits, {####} the counter)"),
         }

@@ -26,13 +26,14 @@ from sqlalchemy.orm import RelationshipDirection
 from wtforms import BooleanField, HiddenField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
-from .. import credit
+from .. import attachments, credit, policy
 from ..display import page_formatter_for, record_url
 from ..extensions import db
 from ..guard import check_write
 from ..history import history_of, record_log
 from ..labels import CATEGORIES
 from ..models import Contract, Customer, Employee
+from ..models.policy import PolicyKey
 from ..numbering import numbered_column
 from ..queries.documents import chain, remaining
 from ..queries.duplicates import similar_customers
@@ -377,6 +378,11 @@ class PortalModelView(QueryGuard, _RecordShow, ExportMixin, _Guard, FormWrites, 
                              for name, rows in chain(self.entity.name, item)],
             "record_remaining": remaining(item) if self.entity.model is Contract and item.lines else None,
             "record_warnings": credit.of_document(item) if credit.undecided(item) else [],
+            "record_attachments": {
+                "files": attachments.of_record(self.entity.name, item.id),
+                "writable": attachments.may_write(self.entity, item),
+                "resource": self.entity.name.lower(), "max_mb": policy.get(PolicyKey.attachment_max_mb),
+                "types": ",".join(f".{t}" for t in policy.get(PolicyKey.attachment_types))},
             "record_workflow": None if wf is None else {
                 "state": getattr(item, wf.field),
                 "steps": available(self.entity, item),
