@@ -11,7 +11,8 @@ Nothing is committed here: the caller commits or rolls back.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -29,6 +30,7 @@ from .models.receivables import InstalmentBasis
 from .queries.documents import remaining
 from .validation import ValidationFailure, problem
 
+QTY_TEXT = re.compile(r"[0-9]{1,11}(\.[0-9]{1,3})?")
 # A signed contract is ordered from until it is fulfilled (3.1.7, 3.2.1).
 ORDERABLE = (ContractStatus.signed, ContractStatus.executing)
 
@@ -64,18 +66,20 @@ def parse_quantities(c: m.Contract, data: dict) -> dict[int, Decimal]:
     is left of the contract, at least one above zero. Raises ``ValidationFailure`` by field."""
     left = {r.product.id: r.left for r in remaining(c)}
     out, errors = {}, {}
+    unknown = [k for k in data if k.startswith("qty-") and k.removeprefix("qty-") not in {str(p) for p in left}]
+    if unknown:
+        errors["_"] = str(_l("Only the contract's products can be ordered on it."))
     for pid, most in left.items():
         name = f"qty-{pid}"
         raw = data.get(name)
         if raw in (None, ""):
             continue
-        try:
-            qty = Decimal(str(raw).strip())
-        except (InvalidOperation, ValueError):
+        text = str(raw).strip()
+        if not QTY_TEXT.fullmatch(text):  # plain digits: no exponents, other scripts' digits or "_"
             errors[name] = str(_l("Not a valid number."))
             continue
-        why = problem(m.OrderLine, m.OrderLine.__table__.c.qty, qty) if qty.is_finite() else _l(
-            "Not a valid number.")
+        qty = Decimal(text)
+        why = problem(m.OrderLine, m.OrderLine.__table__.c.qty, qty)
         if why is not None:
             errors[name] = str(why)
         elif qty > most:

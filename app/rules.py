@@ -25,7 +25,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import UniqueConstraint, event, func, inspect, select
 from sqlalchemy.orm import RelationshipDirection, Session
 
-from . import locks, numbering, policy
+from . import credit, locks, numbering, policy
 from . import models as m
 from .clock import today
 from .extensions import db
@@ -232,7 +232,11 @@ def _parent(item, rel: str):
 def _contract_still_draft(line):
     """2.3.2: a contract submitted for approval is signed as it was approved."""
     c = _parent(line, "contract")
-    if c is not None and c.status.name not in BY_NAME["ContractLine"].parent_lock[1] and changed(line):
+    if c is None or not changed(line):
+        return None
+    if inspect(c).persistent:
+        locks.lock(c)  # a submission at the same moment waits, or went first (and is read here)
+    if c.status.name not in BY_NAME["ContractLine"].parent_lock[1]:
         return {"contract": _l("Only a draft contract's lines can change.")}
 
 
@@ -262,9 +266,10 @@ def _instalment_within_the_contract(inst):
     c = _parent(inst, "contract")
     if c is None:
         return None
+    if inspect(c).persistent:
+        locks.lock(c)  # first: a submission at the same moment waits, or went first (and is read here)
     if c.status.name not in BY_NAME["PaymentInstalment"].parent_lock[1]:
         return {"contract": _l("Only a draft contract's payment terms can change.")}
-    locks.lock(c)
     others = _session(inst).scalars(select(m.PaymentInstalment).where(
         m.PaymentInstalment.contract_id == c.id, m.PaymentInstalment.id != (inst.id or 0))).all()
     total = sum((i.due_of(c.amount) for i in (*others, inst)), Decimal(0))
@@ -306,6 +311,75 @@ def _within_the_contract(line):
     left = contracted - Decimal(others)
     if Decimal(line.qty) > left:
         return {"qty": _l("At most %(qty)s are left on the contract.", qty=number(max(left, Decimal(0)), QUANTITY))}
+
+
+def _parent_fixed(item):
+    """A row under a record's workflow lock (``Entity.parent_lock``: a line, an instalment) stays
+    on the record it was added to: moved to another, it would leave a signed contract or a sent
+    quotation without it."""
+    entity = BY_MODEL[type(item)]
+    rel = inspect(type(item)).relationships[entity.parent_lock[0]]
+    state = inspect(item)
+    if not state.persistent:
+        return None
+    if state.attrs[rel.key].history.has_changes() or any(
+            state.attrs[c.key].history.has_changes() for c in rel.local_columns):
+        return {rel.key: _l("It stays on the record it was added to; delete it and add it there instead.")}
+
+
+for _entity in BY_NAME.values():
+    if _entity.parent_lock:
+        rule(_entity.model)(_parent_fixed)
+
+
+@rule(m.SalesOrder)
+def _order_on_its_customers_contract(o):
+    """3.2.1: an order on a contract is the contract's customer's, and keeps its contract once it
+    has lines (they were checked against it: ``_within_the_contract``)."""
+    c = _parent(o, "contract")
+    if c is None:
+        return None
+    customer_id = o.customer.id if o.customer is not None else o.customer_id
+    if customer_id is not None and c.customer_id != customer_id:
+        return {"contract": _l("The contract is another customer's.")}
+    state = inspect(o)
+    moved = state.persistent and (state.attrs["contract"].history.has_changes()
+                                  or state.attrs["contract_id"].history.has_changes())
+    if moved and _session(o).scalar(select(func.count()).select_from(m.OrderLine).where(
+            m.OrderLine.order_id == o.id)):
+        return {"contract": _l("An order with lines keeps its contract.")}
+
+
+@rule(m.Contract)
+def _contract_of_its_customers_quotation(c):
+    q = _parent(c, "quotation")
+    customer_id = c.customer.id if c.customer is not None else c.customer_id
+    if q is not None and customer_id is not None and q.customer_id != customer_id:
+        return {"quotation": _l("The quotation is another customer's.")}
+
+
+@rule(m.OrderLine)
+def _credit_still_holds(line):
+    """3.3.3: once an order went past its credit check (to the departments' review), a line that
+    raises its total is refused when the customer's credit does not allow the new total."""
+    order = _parent(line, "order")
+    if order is None or not changed(line) or order.status is not m.orders.OrderStatus.under_review:
+        return None
+    state = inspect(line)
+    before = Decimal(0)
+    if state.persistent:
+        qty, price = (state.attrs[k].history for k in ("qty", "unit_price"))
+        old_qty = qty.deleted[0] if qty.deleted else line.qty
+        old_price = price.deleted[0] if price.deleted else line.unit_price
+        before = Decimal(old_qty or 0) * Decimal(old_price or 0)
+    after = Decimal(line.qty or 0) * Decimal(line.unit_price or 0)
+    if after <= before:
+        return None
+    total = Decimal(order.total or 0) - before + after
+    reasons = credit.reasons(order.customer, total)
+    if reasons:
+        return {"qty": _l("This raises the order past what the customer's credit allows: %(reasons)s",
+                          reasons=" ".join(reasons))}
 
 
 # 3.2.2: a department that has a role of its own signs off orders itself, and so do the employees

@@ -36,6 +36,8 @@ MSG_NOT_A_NUMBER = _l("Not a valid number.")
 MSG_DECIMALS = _l("At most %(n)s decimal places.")
 MSG_TOO_LARGE = _l("Must be less than %(limit)s in absolute value.")
 
+EXPONENT_MAX = 40  # no column holds a number with more digits than this (BigInteger: 19)
+
 MSG_DATE_RANGE = _l("Must be a date between %(min)s and %(max)s.")
 
 # Integer columns: 32-bit on PostgreSQL (``integer``), 64-bit for ``BigInteger``; SQLite stores 64.
@@ -96,6 +98,13 @@ def _number_problem(col, value):
     if not d.is_finite():
         return MSG_NOT_A_NUMBER
     t = col.type
+    # Exponents far beyond any column (1e999999999999999999): refused before the arithmetic
+    # below, which overflows on them (decimal.Overflow: a 500), or rounds them to zero.
+    if d and d.adjusted() > EXPONENT_MAX:
+        limit = int_limit(t) if isinstance(t, Integer) else 10 ** ((t.precision or EXPONENT_MAX) - (t.scale or 0))
+        return MSG_TOO_LARGE % {"limit": number(limit, INTEGER)}
+    if d and d.adjusted() < -EXPONENT_MAX:
+        return MSG_NOT_A_NUMBER if isinstance(t, Integer) else MSG_DECIMALS % {"n": t.scale or 0}
     if isinstance(t, Integer):
         if d != d.to_integral_value():
             return MSG_NOT_A_NUMBER

@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+from sqlalchemy import select
+
 from app.extensions import db
 from app.models import Contract, Customer, OrderLine, PolicySetting, Product, Receivable, SalesOrder
 from app.models.customers import RiskLevel
@@ -114,3 +116,20 @@ def test_finance_may_refuse_the_credit_with_a_reason(app, apis):
 def test_an_order_within_the_limit_goes_straight_to_the_departments(app, apis):
     pk = order(app, customer(app, owed="100.00"))
     assert apis("sales1").post(wf("salesorder", pk, "review"), json={}).json["state"] == "under_review"
+
+
+def test_a_line_raised_after_the_credit_check_is_refused(app, apis):
+    """Found by a red-team pass: an order under the departments' review took a line of 1,000,000
+    for a customer with a 1,000 limit."""
+    pk = order(app, customer(app, owed=None), total="100.00")
+    assert apis("sales1").post(wf("salesorder", pk, "review"), json={}).json["state"] == "under_review"
+    with app.app_context():
+        line = db.session.scalar(select(OrderLine.id).where(OrderLine.order_id == pk))
+    resp = apis("sales1").put(f"/api/v1/orderline/{line}", json={"qty": "500"})
+    assert resp.status_code == 422 and set(resp.json["message"]) == {"qty"}
+    with app.app_context():
+        product = make(Product, employee("admin")).id
+    added = apis("sales1").post("/api/v1/orderline/", json={"order": pk, "product": product, "qty": "100",
+                                                           "unit_price": "9999", "unit_cost": "1"})
+    assert added.status_code == 422
+    assert apis("sales1").put(f"/api/v1/orderline/{line}", json={"qty": "0.5"}).status_code == 200  # lowering is fine

@@ -231,3 +231,74 @@ def test_another_salesperson_cannot_open_the_conversion_pages(app, apis, browser
     assert other.get(f"/documents/quotation/{q}/contract").status_code == 404
     assert other.post(f"/documents/quotation/{q}/contract").status_code == 404
     assert count(app, Contract, Contract.quotation_id == q) == 0
+
+
+# --- found by a red-team pass: rows moved between documents, contracts of other customers ----------
+
+
+def contract_lines(app, c):
+    with app.app_context():
+        return db.session.scalars(select(ContractLine.id).where(ContractLine.contract_id == c)).all()
+
+
+def test_a_signed_contracts_lines_stay_on_it(app, apis, goods):
+    q1, q2 = accepted_quotation(app, apis, goods), accepted_quotation(app, apis, goods)
+    signed_c = apis("sales1").post(f"/api/v1/documents/quotation/{q1}/contract").json["id"]
+    draft = apis("sales1").post(f"/api/v1/documents/quotation/{q2}/contract").json["id"]
+    signed(apis, signed_c)
+    line = contract_lines(app, signed_c)[0]
+    resp = apis("sales1").put(f"/api/v1/contractline/{line}", json={"contract": draft})
+    assert resp.status_code == 422 and set(resp.json["message"]) == {"contract"}
+    assert line in contract_lines(app, signed_c)
+    with app.app_context():
+        from app.models import PaymentInstalment
+        inst = db.session.scalar(select(PaymentInstalment.id).where(PaymentInstalment.contract_id == signed_c))
+    resp = apis("sales1").put(f"/api/v1/paymentinstalment/{inst}", json={"contract": draft})
+    assert resp.status_code == 422
+    with app.app_context():
+        assert db.session.get(PaymentInstalment, inst).contract_id == signed_c
+    # A sent quotation's line does not move to a draft either.
+    with app.app_context():
+        draft_q = make(Quotation, employee("sales1"), customer_id=goods["customer"]).id
+        qline = db.session.scalar(select(QuotationLine.id).where(QuotationLine.quotation_id == q1))
+    assert apis("sales1").put(f"/api/v1/quotationline/{qline}", json={"quotation": draft_q}).status_code == 422
+
+
+def test_an_order_keeps_its_contract_and_its_customer(app, apis, goods):
+    big_q = accepted_quotation(app, apis, goods, lines=(("pump", "10"),))
+    small_q = accepted_quotation(app, apis, goods, lines=(("pump", "1"),))
+    big = apis("sales1").post(f"/api/v1/documents/quotation/{big_q}/contract").json["id"]
+    small = apis("sales1").post(f"/api/v1/documents/quotation/{small_q}/contract").json["id"]
+    signed(apis, big)
+    signed(apis, small)
+    o = apis("sales1").post(f"/api/v1/documents/contract/{big}/order").json["id"]
+    resp = apis("sales1").put(f"/api/v1/salesorder/{o}", json={"contract": small})
+    assert resp.status_code == 422 and set(resp.json["message"]) == {"contract"}
+    with app.app_context():
+        assert db.session.get(SalesOrder, o).contract_id == big
+        other = make(Customer, employee("sales1")).id
+    resp = apis("sales1").post("/api/v1/salesorder/", json={
+        "customer": other, "contract": big, "order_date": TODAY.isoformat()})
+    assert resp.status_code == 422 and set(resp.json["message"]) == {"contract"}
+    assert count(app, SalesOrder, SalesOrder.contract_id == big) == 1
+
+
+@pytest.mark.parametrize("qty", ["1e999999999999999999", "1e-999999999999999999", "١٠", "1_0", "1e1"])
+def test_odd_numbers_are_refused_not_a_500(app, apis, goods, qty):
+    q = accepted_quotation(app, apis, goods, lines=(("pump", "20"),))
+    c = apis("sales1").post(f"/api/v1/documents/quotation/{q}/contract").json["id"]
+    signed(apis, c)
+    resp = apis("sales1").post(f"/api/v1/documents/contract/{c}/order", json={"quantities": {str(goods["pump"]): qty}})
+    assert resp.status_code == 422, resp.get_data(as_text=True)
+    line = apis("sales1").post("/api/v1/contractline/", json={"contract": c, "product": goods["pump"], "qty": qty})
+    assert 400 <= line.status_code < 500
+    assert count(app, SalesOrder, SalesOrder.contract_id == c) == 0
+
+
+def test_products_not_on_the_contract_are_refused_in_the_quantities(app, apis, goods):
+    q = accepted_quotation(app, apis, goods, lines=(("pump", "2"),))
+    c = apis("sales1").post(f"/api/v1/documents/quotation/{q}/contract").json["id"]
+    signed(apis, c)
+    resp = apis("sales1").post(f"/api/v1/documents/contract/{c}/order",
+                               json={"quantities": {str(goods["pump"]): "1", str(goods["valve"]): "1"}})
+    assert resp.status_code == 422 and count(app, SalesOrder, SalesOrder.contract_id == c) == 0

@@ -170,6 +170,9 @@ GOOD = {"quotation": "QT{YYYY}-{####}", "contract": "CT{YYYY}-{####}", "order": 
     ("ticket", "ST{####"),  # a lone brace
     ("customer", "CUSTOMERS{YYYY}-{####}"),  # 9 + 4 + 1 + 7 digits > customer.code's 20
     ("product", "P{###########}"),  # eleven digits
+    ("quotation", "QT\x00{####}"),  # cannot be stored (PostgreSQL refused it: a 500)
+    ("quotation", "QT\u202e{####}"),  # a direction mark: numbers that look alike
+    ("contract", "CT\u200b{####}"),  # a zero-width space
 ], ids=lambda v: v if isinstance(v, str) and v.isalpha() else None)
 def test_a_bad_pattern_is_refused_and_nothing_changes(app, browsers, kind, pattern):
     fields = {f"value.{k}": v for k, v in {**GOOD, kind: pattern}.items()}

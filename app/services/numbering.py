@@ -15,6 +15,7 @@ PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 COUNTER = re.compile(r"#{1,10}")
 # Literal text: no braces (placeholders), no blanks, and neither of the Settings text's separators.
 LITERAL_REFUSED = re.compile(r"[{}\s,:]")
+INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u202a\u202b\u202c\u202d\u202e")
 # The counter a pattern must leave room for in its column: ten million records of a kind a year.
 ROOM = 7
 
@@ -59,7 +60,10 @@ class Pattern:
 def parse_pattern(text: str) -> Pattern:
     text = text.strip()
     names = PLACEHOLDER.findall(text)
-    if LITERAL_REFUSED.search(PLACEHOLDER.sub("", text)):
+    literal = PLACEHOLDER.sub("", text)
+    # Printable letters only: a NUL cannot be stored, a zero-width or direction mark would make
+    # numbers that look alike but are not.
+    if LITERAL_REFUSED.search(literal) or not all(ch.isprintable() and ch not in INVISIBLE for ch in literal):
         raise PatternError("character")
     for name in names:
         if name not in ("YYYY", "YY") and not COUNTER.fullmatch(name):
