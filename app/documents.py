@@ -30,6 +30,7 @@ from .models.receivables import InstalmentBasis
 from .queries.documents import remaining
 from .validation import ValidationFailure, problem
 
+CENT = Decimal("0.01")
 QTY_TEXT = re.compile(r"[0-9]{1,11}(\.[0-9]{1,3})?")
 # A signed contract is ordered from until it is fulfilled (3.1.7, 3.2.1).
 ORDERABLE = (ContractStatus.signed, ContractStatus.executing)
@@ -51,7 +52,7 @@ def contract_from(q: m.Quotation) -> m.Contract:
     if taken is not None:
         raise ConversionError(_l("This quotation is already contract %(number)s.", number=taken))
     contract = m.Contract(customer=q.customer, quotation=q, status=ContractStatus.draft,
-                          amount=sum((line.amount for line in q.lines), Decimal(0)))
+                          amount=sum((line.amount for line in q.lines), Decimal(0)).quantize(CENT))
     _add(contract)
     _add_children(contract, "contract", [
         m.ContractLine(product=line.product, qty=line.qty, unit_price=line.unit_price) for line in q.lines])

@@ -187,7 +187,9 @@ def described(entity, rows) -> list[list[tuple]]:
     """Each entry's changes as (translated field label, old, new) shown as the record page shows
     values: enum labels, amounts, the names of referenced records (``#id`` when not readable)."""
     table = entity.model.__table__.columns
-    labels = entity.column_labels([k.removesuffix("_id") for k in table.keys()])
+    # The columns, and what is recorded beside them (an attachment added or removed).
+    keys = {*table.keys(), *(k for row in rows for k in row.changes)}
+    labels = entity.column_labels([k.removesuffix("_id") for k in keys])
     names = _referenced_names(entity, rows)
 
     def show(key, value):

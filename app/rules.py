@@ -246,7 +246,7 @@ def _amount_is_the_lines_total(c):
     an amount typed over it is refused rather than silently replaced."""
     if not c.lines or not inspect(c).attrs["amount"].history.has_changes():
         return None
-    total = sum((line.amount for line in c.lines), Decimal(0))
+    total = sum((line.amount for line in c.lines), Decimal(0)).quantize(Decimal("0.01"))
     if c.amount is not None and Decimal(c.amount) != total:
         return {"amount": _l("A contract with lines is worth their total (%(total)s).", total=number(total))}
 
@@ -555,7 +555,7 @@ def _refresh_contract_amount(session, c) -> None:
            and (o.contract is c or o.contract_id == c.id)]  # set by key only: not in c.lines yet
     lines = [line for line in (*c.lines, *new) if line not in session.deleted]
     if lines:
-        c.amount = sum((line.amount for line in lines), Decimal(0))
+        c.amount = sum((line.amount for line in lines), Decimal(0)).quantize(Decimal("0.01"))
 
 
 def _refresh_attendance(att) -> None:

@@ -71,6 +71,7 @@ def test_a_signed_contract_takes_its_scan_through_the_page(app, browsers, store)
     assert list(store.rglob(att.key))  # on disk, under its random key
     page = sales.get(f"/contractview/show/{pk}").get_data(as_text=True)
     assert "合同扫描件.pdf" in page
+    assert "<strong>附件</strong>: " in page  # the history's entry, its field named in the reader's language
     download = sales.get(f"/attachments/file/{att.id}")
     assert download.status_code == 200 and download.data == PDF
     assert download.headers["Content-Disposition"].startswith("attachment;")

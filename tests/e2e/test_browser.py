@@ -482,3 +482,87 @@ def test_the_work_reaches_people(server, watched):
     page.wait_for_load_state("networkidle")
     assert any("珠江端到端机电有限公司" in hit for hit in page.locator(".search-hit").all_inner_texts())
     sales.assert_clean()
+
+
+def test_documents_flow_in_the_browser(server, watched):
+    """Issue 13 end to end, as a salesperson clicks it: an accepted quotation becomes a contract,
+    the supervisor approves it, it is signed, part of it is ordered, the chain shows on the order;
+    the quotation prints as a PDF (drawn as PNG pages with pdftoppm into the artifacts) and the
+    signed contract takes its scan as an attachment."""
+    import subprocess
+    from decimal import Decimal
+
+    from app.clock import today
+    from app.extensions import db
+    from app.models import Customer, Product, Quotation, QuotationLine
+    from app.models.customers import QuotationStatus
+    from tests.conftest import employee
+    from tests.factories import make
+
+    with DEMO["app"].app_context():
+        s1 = employee("sales1")
+        cust = make(Customer, s1, name="顺德端到端电器有限公司")
+        pump = make(Product, s1, name="端到端水泵", list_price=Decimal("100.00"))
+        q = make(Quotation, s1, customer=cust, issued_on=today(), valid_until=today())
+        make(QuotationLine, s1, quotation=q, product=pump, qty=Decimal("10"), unit_price=Decimal("100.00"))
+        q.status = QuotationStatus.accepted
+        db.session.commit()
+        q_id, q_number, pump_id = q.id, q.number, pump.id
+        db.session.remove()
+
+    sales = watched(accept_downloads=True)
+    _login(sales.page, server, "sales1")
+    page = sales.visit(f"/quotationview/show/{q_id}")
+    with page.expect_download() as got:
+        page.click("#print-quotation")
+    pdf = SHOTS / "30-quotation.pdf"
+    got.value.save_as(pdf)
+    subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(SHOTS / "30-quotation")], check=True)
+    assert list(SHOTS.glob("30-quotation*.png"))
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, check=True).stdout.decode()
+    assert q_number in text and "报价单" in text and "1,000.00" in text
+
+    page.click("#make-contract")
+    page.wait_for_load_state("networkidle")
+    assert "1,000.00" in page.locator("#make-total").inner_text()
+    page.click("#make-submit")
+    page.wait_for_load_state("networkidle")
+    assert "/contractview/show/" in page.url
+    contract_id = int(page.url.rsplit("/", 1)[-1].split("?")[0])
+    page = sales.visit(f"/workflow/contract/{contract_id}/submit")
+    page.click("#step-submit")
+    page.wait_for_load_state("networkidle")
+
+    sup = watched()
+    _login(sup.page, server, "supervisor1")
+    page = sup.visit(f"/workflow/contract/{contract_id}/approve")
+    page.click("#step-submit")
+    page.wait_for_load_state("networkidle")
+    sup.assert_clean()
+
+    page = sales.visit(f"/workflow/contract/{contract_id}/sign")
+    page.fill("input[name='sign_date']", today().isoformat())
+    page.click("#step-submit")
+    page.wait_for_load_state("networkidle")
+    scan = SHOTS / "31-signed-scan.pdf"
+    scan.write_bytes(b"%PDF-1.4\n% signed contract scan\n")
+    page = sales.visit(f"/contractview/show/{contract_id}")
+    page.set_input_files("#attach-form input[type='file']", str(scan))
+    page.click("#attach-form button[type='submit']")
+    page.wait_for_load_state("networkidle")
+    assert "31-signed-scan.pdf" in page.locator("#attachments").inner_text()
+
+    page.click("#make-order")
+    page.wait_for_load_state("networkidle")
+    page.fill(f"input[name='qty-{pump_id}']", "4")
+    page.click("#make-submit")
+    page.wait_for_load_state("networkidle")
+    assert "/salesorderview/show/" in page.url
+    chain = page.locator("#document-chain").inner_text()
+    assert q_number in chain
+    page.screenshot(path=str(SHOTS / "32-order-chain.png"), full_page=True)
+    page = sales.visit(f"/contractview/show/{contract_id}")
+    assert page.locator(f"#contract-remaining .remaining[data-product='{pump_id}'] .left").inner_text().strip() in (
+        "6", "6.000")
+    page.screenshot(path=str(SHOTS / "33-contract-remaining.png"), full_page=True)
+    sales.assert_clean()
