@@ -84,6 +84,20 @@ class Versioned:
         return {"version_id_col": cls.__table__.c.version}
 
 
+class PricedLine:
+    """A document's line (quotation, contract, order): a product, a quantity and a unit price,
+    its amount and its name."""
+
+    label_reads = ("product",)  # the references __str__ reads (queries.loading)
+
+    @property
+    def amount(self) -> Decimal:
+        return (self.qty or 0) * (self.unit_price or 0)
+
+    def __str__(self) -> str:
+        return f"{self.product} × {self.qty}"
+
+
 def lines_sum(line, amount, belongs):
     """The sum of ``amount`` over a document's lines (0 without lines), as a column computed in
     SQL with the document's row (``belongs``: the line's condition on the document)."""

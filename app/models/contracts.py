@@ -13,6 +13,7 @@ from .base import (
     LabeledEnum,
     Model,
     Money,
+    PricedLine,
     Qty,
     Timestamped,
     Versioned,
@@ -132,7 +133,7 @@ class ContractApproval(Versioned, Model):
         return f"{self.contract} {self.verdict}"
 
 
-class ContractLine(Versioned, Model):
+class ContractLine(PricedLine, Versioned, Model):
     """What a contract sells (2.3.2): product, quantity, unit price. A contract with lines is worth
     their total; its orders draw on them (``queries.documents.remaining``)."""
 
@@ -148,13 +149,4 @@ class ContractLine(Versioned, Model):
     product: Mapped[Product] = relationship(lazy="joined")
     qty: Mapped[Decimal] = mapped_column(Qty)
     unit_price: Mapped[Decimal] = mapped_column(Money)
-
-    @property
-    def amount(self) -> Decimal:
-        return (self.qty or 0) * (self.unit_price or 0)
-
-    label_reads = ("product",)  # the references __str__ reads (queries.loading)
-
-    def __str__(self) -> str:
-        return f"{self.product} × {self.qty}"
 

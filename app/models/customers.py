@@ -13,6 +13,7 @@ from .base import (
     LabeledEnum,
     Model,
     Money,
+    PricedLine,
     Qty,
     Timestamped,
     Versioned,
@@ -230,7 +231,7 @@ class Quotation(Versioned, Timestamped, Model):
         return self.number
 
 
-class QuotationLine(Versioned, Model):
+class QuotationLine(PricedLine, Versioned, Model):
     __tablename__ = "quotation_line"
     __table_args__ = (
         CheckConstraint("qty > 0", name="qty_pos"),
@@ -245,15 +246,6 @@ class QuotationLine(Versioned, Model):
     product: Mapped[Product] = relationship(lazy="joined")
     qty: Mapped[Decimal] = mapped_column(Qty)
     unit_price: Mapped[Decimal] = mapped_column(Money)
-
-    @property
-    def amount(self) -> Decimal:
-        return (self.qty or 0) * (self.unit_price or 0)
-
-    label_reads = ("product",)  # the references __str__ reads (queries.loading)
-
-    def __str__(self) -> str:
-        return f"{self.product} × {self.qty}"
 
 
 Quotation.total = lines_total(QuotationLine, QuotationLine.quotation_id == Quotation.id)

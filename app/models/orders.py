@@ -15,6 +15,7 @@ from .base import (
     LabeledEnum,
     Model,
     Money,
+    PricedLine,
     Qty,
     Timestamped,
     Versioned,
@@ -140,7 +141,7 @@ class SalesOrder(Versioned, Timestamped, Model):
         return self.number
 
 
-class OrderLine(Versioned, Model):
+class OrderLine(PricedLine, Versioned, Model):
     __tablename__ = "order_line"
     __table_args__ = (
         CheckConstraint("qty > 0", name="qty_pos"),
@@ -154,15 +155,6 @@ class OrderLine(Versioned, Model):
     qty: Mapped[Decimal] = mapped_column(Qty)
     unit_price: Mapped[Decimal] = mapped_column(Money)
     unit_cost: Mapped[Decimal] = mapped_column(Money)
-
-    @property
-    def amount(self) -> Decimal:
-        return (self.qty or 0) * (self.unit_price or 0)
-
-    label_reads = ("product",)  # the references __str__ reads (queries.loading)
-
-    def __str__(self) -> str:
-        return f"{self.product} × {self.qty}"
 
 
 class OrderReview(Versioned, Timestamped, Model):

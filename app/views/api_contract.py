@@ -21,6 +21,9 @@ from flask import current_app, request
 from flask_appbuilder import api as fab_api
 from flask_appbuilder.exceptions import ApplyFilterException
 from flask_babel import lazy_gettext as _l
+from flask_jwt_extended import verify_jwt_in_request
+from flask_jwt_extended.exceptions import JWTExtendedException
+from jwt.exceptions import PyJWTError
 from sqlalchemy.exc import ArgumentError, CompileError, StatementError
 from werkzeug.exceptions import HTTPException
 
@@ -41,6 +44,21 @@ BAD_QUERY_ERRORS = (ValueError, LookupError, TypeError, StatementError, CompileE
 
 
 FAB_QUERY_MESSAGES = ("Not a valid rison", "Invalid rison", "Not a valid json")
+
+
+class JwtApi:
+    """An API of the portal's own (workflow steps, documents, attachments): JWT only, never the
+    browser session (which carries no CSRF token here). Each method starts with ``_auth()``."""
+
+    csrf_exempt = True
+
+    def _auth(self):
+        """None when the request carries a valid access token, else the 401 answer."""
+        try:
+            verify_jwt_in_request()
+        except (JWTExtendedException, PyJWTError):
+            return self.response_401()
+        return None
 
 
 class TranslatedResponses:

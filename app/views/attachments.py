@@ -14,10 +14,7 @@ from flask import Response, abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.api import BaseApi
 from flask_babel import lazy_gettext as _l
-from flask_jwt_extended import verify_jwt_in_request
-from flask_jwt_extended.exceptions import JWTExtendedException
 from flask_login import login_required
-from jwt.exceptions import PyJWTError
 
 from .. import attachments, locks, storage
 from .. import models as m
@@ -25,7 +22,7 @@ from ..extensions import db
 from ..registry import BY_NAME
 from ..validation import ValidationFailure, int_limit
 from ..workflow.engine import entity_by_resource
-from .api_contract import TranslatedResponses
+from .api_contract import JwtApi, TranslatedResponses
 
 UPLOAD_ENDPOINTS = ("AttachmentsView.upload", "AttachmentsApi.record")
 DOWNLOAD_ENDPOINTS = ("AttachmentsView.download", "AttachmentsApi.file")
@@ -147,9 +144,8 @@ _PK = {"in": "path", "name": "pk", "required": True, "schema": {"type": "integer
 _ID = {"in": "path", "name": "att_id", "required": True, "schema": {"type": "integer"}}
 
 
-class AttachmentsApi(TranslatedResponses, BaseApi):
+class AttachmentsApi(JwtApi, TranslatedResponses, BaseApi):
     resource_name = "attachments"
-    csrf_exempt = True  # JWT only, never the browser session
     openapi_spec_tag = "Attachments"
     # One route per URL for all its methods: with one rule per method, an id beyond what an id
     # column holds answered 405 (the other method's rule matched the path) instead of 404.
@@ -157,13 +153,6 @@ class AttachmentsApi(TranslatedResponses, BaseApi):
         "record": {"get": {"parameters": [_RESOURCE, _PK]}, "post": {"parameters": [_RESOURCE, _PK]}},
         "file": {"get": {"parameters": [_ID]}, "delete": {"parameters": [_ID]}},
     }
-
-    def _auth(self):
-        try:
-            verify_jwt_in_request()
-        except (JWTExtendedException, PyJWTError):
-            return self.response_401()
-        return None
 
     @expose("/<string:resource>/<int:pk>", methods=["GET", "POST"])
     def record(self, resource, pk):

@@ -15,10 +15,7 @@ from flask_appbuilder import BaseView, expose
 from flask_appbuilder.api import BaseApi
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_jwt_extended import verify_jwt_in_request
-from flask_jwt_extended.exceptions import JWTExtendedException
 from flask_login import login_required
-from jwt.exceptions import PyJWTError
 
 from .. import locks, printing
 from .. import models as m
@@ -29,7 +26,7 @@ from ..queries.documents import remaining
 from ..registry import BY_NAME
 from ..security.scope import ScopeError, scoped
 from ..validation import ValidationFailure, int_limit
-from .api_contract import MSG_NOT_JSON, TranslatedResponses
+from .api_contract import MSG_NOT_JSON, JwtApi, TranslatedResponses
 
 MAKE_CONTRACT = _l("Make contract")
 MAKE_ORDER = _l("Make order")
@@ -168,21 +165,13 @@ class OrderFromContract(BaseView):
 _PK = {"in": "path", "name": "pk", "required": True, "schema": {"type": "integer"}}
 
 
-class DocumentsApi(TranslatedResponses, BaseApi):
+class DocumentsApi(JwtApi, TranslatedResponses, BaseApi):
     resource_name = "documents"
-    csrf_exempt = True  # JWT only, never the browser session
     openapi_spec_tag = "Documents"
     openapi_spec_methods = {
         "make_contract": {"post": {"parameters": [_PK]}},
         "make_order": {"post": {"parameters": [_PK]}},
     }
-
-    def _auth(self):
-        try:
-            verify_jwt_in_request()
-        except (JWTExtendedException, PyJWTError):
-            return self.response_401()
-        return None
 
     def _answer(self, build):
         made, refused = _make(build)

@@ -12,10 +12,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.api import BaseApi
 from flask_babel import lazy_gettext as _l
-from flask_jwt_extended import verify_jwt_in_request
-from flask_jwt_extended.exceptions import JWTExtendedException
 from flask_login import login_required
-from jwt.exceptions import PyJWTError
 from sqlalchemy import Date, Enum, Integer, Numeric, Text
 
 from ..display import display
@@ -25,7 +22,7 @@ from ..security.scope import scoped
 from ..validation import int_limit
 from ..workflow import WORKFLOWS, TransitionError, apply, available, timeline, workflow_of
 from ..workflow.engine import entity_by_resource, state_of
-from .api_contract import MSG_NOT_JSON, TranslatedResponses
+from .api_contract import MSG_NOT_JSON, JwtApi, TranslatedResponses
 
 
 def load(resource: str, pk: int) -> tuple[Entity, object]:
@@ -104,9 +101,8 @@ _RESOURCE = {"in": "path", "name": "resource", "required": True,
 _PK = {"in": "path", "name": "pk", "required": True, "schema": {"type": "integer"}}
 
 
-class WorkflowApi(TranslatedResponses, BaseApi):
+class WorkflowApi(JwtApi, TranslatedResponses, BaseApi):
     resource_name = "workflow"
-    csrf_exempt = True  # JWT only, never the browser session
     openapi_spec_tag = "Workflow"
     # The record types are the registry's workflows: listed in the document, not in a docstring.
     openapi_spec_methods = {
@@ -115,13 +111,6 @@ class WorkflowApi(TranslatedResponses, BaseApi):
             "in": "path", "name": "step", "required": True, "schema": {"type": "string"},
             "description": "The step's name, as listed by GET"}]}},
     }
-
-    def _auth(self):
-        try:
-            verify_jwt_in_request()
-        except (JWTExtendedException, PyJWTError):
-            return self.response_401()
-        return None
 
     @expose("/<string:resource>/<int:pk>", methods=["GET"])
     def state(self, resource, pk):
