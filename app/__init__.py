@@ -131,7 +131,7 @@ def _register_views(appbuilder) -> None:
     from flask import current_app
     from flask_babel import lazy_gettext as _l
 
-    from .attachments import raise_upload_limit
+    from .attachments import limit_bytes as attachment_limit
     from .views.activities import ActivitiesView
     from .views.appraisal import AppraisalView
     from .views.attachments import UPLOAD_ENDPOINTS, AttachmentsApi, AttachmentsView, sandbox_downloads
@@ -148,10 +148,12 @@ def _register_views(appbuilder) -> None:
     )
     from .views.favourites import FavouritesView
     from .views.grid import PermissionGridView
+    from .views.imports import ImportApi, ImportView, imports_limit
     from .views.inbox import InboxView
     from .views.language import LanguageView
     from .views.logins import LoginSecurityView
     from .views.pipeline import PipelineView
+    from .views.routing import install_upload_limits
     from .views.search import SearchView
     from .views.settings import SettingsView
     from .views.training import register as register_training
@@ -173,9 +175,11 @@ def _register_views(appbuilder) -> None:
     appbuilder.add_view_no_menu(AttachmentsView())
     appbuilder.add_api(AttachmentsApi)
     # An upload's limit is raised before anything reads its body (the CSRF check reads the form).
+    appbuilder.add_view_no_menu(ImportView())
+    appbuilder.add_api(ImportApi)
     app = current_app._get_current_object()
-    app.extensions["portal_upload_endpoints"] = UPLOAD_ENDPOINTS
-    app.before_request_funcs.setdefault(None, []).insert(0, raise_upload_limit)
+    install_upload_limits(app, {**dict.fromkeys(UPLOAD_ENDPOINTS, attachment_limit),
+                                "ImportView.preview": imports_limit, "ImportApi.run": imports_limit})
     app.after_request_funcs.setdefault(None, []).insert(0, sandbox_downloads)  # runs last
     for documents_view in (DocumentsView, ContractFromQuotation, OrderFromContract, PrintView):
         appbuilder.add_view_no_menu(documents_view())

@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, event, select
 from sqlalchemy.orm import Session
@@ -126,13 +125,6 @@ def remove(entity: Entity, row, att: m.Attachment) -> None:
     """Delete the file from the record (the caller commits, then ``storage.delete``)."""
     record_update(db.session, entity.name, row.id, {"attachment": [att.filename, None]})
     db.session.delete(att)
-
-
-def raise_upload_limit() -> None:
-    """Before any part of the app reads the body (CSRF reads the form): an upload may be as large
-    as the settings allow, every other request keeps ``MAX_CONTENT_LENGTH``."""
-    if request.endpoint in current_app.extensions.get("portal_upload_endpoints", ()):
-        request.max_content_length = limit_bytes() + 64 * 1024  # the form's other fields
 
 
 def _before_flush(session, _ctx, _instances) -> None:

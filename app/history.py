@@ -13,7 +13,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from functools import cache
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Numeric, bindparam, event, func, insert, inspect, select
 from sqlalchemy.orm import RelationshipDirection, Session
@@ -77,7 +77,7 @@ def _who():
         return None, None, "cli"
 
     actor = current_actor()
-    source = "api" if request.path.startswith("/api/") else "ui"
+    source = g.get("portal_change_source") or ("api" if request.path.startswith("/api/") else "ui")
     return actor.user_id, actor.username, source
 
 

@@ -68,9 +68,11 @@ def check_item(item) -> None:
         raise ValidationFailure(errors)
 
 
-def check(item) -> dict[str, str]:
+def check(item, unique: bool = True) -> dict[str, str]:
+    """The rules spanning rows; ``unique=False`` leaves out the lookup of values that must be
+    unique (an import finds its duplicates for all its rows at once)."""
     errors: dict[str, str] = {}
-    for fn in (*_RULES.get(type(item), ()), _unique_taken):
+    for fn in (*_RULES.get(type(item), ()), *((_unique_taken,) if unique else ())):
         for key, msg in (fn(item) or {}).items():
             errors.setdefault(key, str(msg))
     return errors

@@ -27,9 +27,9 @@ from tests.conftest import Browser
 from tests.test_crawl import ROLES, crawl
 from tests.test_crawl import data as data  # noqa: F401  (the fixture: a row of every entity)
 
-# Words a Chinese page may show: abbreviations Chinese users read as they are, and the appraisal
-# grades A-D of the regulation (6.3).
-ALLOWED = {"ID", "API", "XLSX", "CSV", "Excel", "IP", "KPI", "A", "B", "C", "D"}
+# Words a Chinese page may show: abbreviations Chinese users read as they are (PDF and MB too), and
+# the appraisal grades A-D of the regulation (6.3).
+ALLOWED = {"ID", "API", "XLSX", "CSV", "Excel", "IP", "KPI", "PDF", "MB", "A", "B", "C", "D"}
 # Text columns whose stored values are codes, shown translated (so they are not data to skip);
 # enum columns are codes too and are never taken as data.
 CODE_COLUMNS = {
@@ -90,6 +90,8 @@ def _data_strings() -> re.Pattern:
     # data, like the codes it numbers; the placeholders are notation (``NOTATION``).
     for pattern in policy.get(PolicyKey.number_patterns).values():
         values.update(p for p in NOTATION.split(str(pattern)) if LATIN_WORD.search(p))
+    # So are the file types it lets users attach (pdf, jpg, …): names of formats, not words.
+    values.update(policy.get(PolicyKey.attachment_types))
     values = sorted(values, key=len, reverse=True)
     # Whole words only: a stored code "AP" is no licence for the "AP" of "API" in a sentence.
     return re.compile(r"(?<![A-Za-z])(?:" + "|".join(map(re.escape, values)) + r")(?![A-Za-z])")

@@ -34,10 +34,12 @@ class ChangeSource(LabeledEnum):
     ui = "ui"
     api = "api"
     cli = "cli"
+    imported = "imported"  # an Excel import (app.imports)
 
     @classmethod
     def _labels(cls):
-        return {"ui": _l("Web page"), "api": _l("Programming interface"), "cli": _l("Command line")}
+        return {"ui": _l("Web page"), "api": _l("Programming interface"), "cli": _l("Command line"),
+                "imported": _l("Excel import")}
 
 
 class LoginChannel(LabeledEnum):

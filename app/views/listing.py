@@ -19,6 +19,7 @@ from sqlalchemy.orm.util import identity_key
 from .. import favourites
 from ..clock import today
 from ..extensions import db
+from ..imports import SPECS
 from ..presets import preset
 from ..queries import people
 from ..queries.search import clean, like_pattern, matches
@@ -197,4 +198,7 @@ def list_tools(entity: Entity) -> dict:
             "owner": request.args.get(OWNER_ARG, ""), "owners": owners,
             "favourites": favourites.visible(entity.name),
             "query": favourites.kept_query(request.query_string.decode("utf-8", "replace")),
-            "may_share": current_actor().team_id is not None}
+            "may_share": current_actor().team_id is not None,
+            # The Excel import of this entity, for those who may write it (app.imports).
+            "importable": entity.name.lower() if entity.name.lower() in SPECS and actor.may(entity.name, "write")
+            else None}

@@ -14,7 +14,7 @@
 
 from __future__ import annotations
 
-from flask import abort
+from flask import abort, request
 from sqlalchemy import Integer
 from werkzeug.routing import IntegerConverter
 
@@ -33,6 +33,20 @@ class BoundedIntConverter(IntegerConverter):
 
 def install(app) -> None:
     app.url_map.converters["int"] = BoundedIntConverter
+
+
+FORM_SLACK = 64 * 1024  # the other fields of an upload's form
+
+
+def install_upload_limits(app, limits: dict) -> None:
+    """Uploads (endpoint -> a function giving its largest file in bytes) may be larger than
+    ``MAX_CONTENT_LENGTH``, each request of them alone. The hook runs before every other one:
+    the CSRF check reads the form, and a body read before the limit is raised is refused (413)."""
+    def raise_limit():
+        limit = limits.get(request.endpoint)
+        if limit is not None:
+            request.max_content_length = limit() + FORM_SLACK
+    app.before_request_funcs.setdefault(None, []).insert(0, raise_limit)
 
 
 def bad_query_is_400(fn, *args, **kwargs):
