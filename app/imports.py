@@ -238,9 +238,10 @@ def _check_rows(preview: Preview, columns: dict[int, str], raw_rows, mode: str) 
             value = raw[i] if i < len(raw) else None
             if col == "owner":
                 text = _text(value)
-                row.values["owner_id"] = owners.get(text.lower()) if text else me
-                if row.values["owner_id"] is None:
-                    row.errors[col] = str(MSG_NO_OWNER)
+                if text:  # empty: the importer for a new row, the record's own for an update
+                    row.values["owner_id"] = owners.get(text.lower())
+                    if row.values["owner_id"] is None:
+                        row.errors[col] = str(MSG_NO_OWNER)
                 continue
             cleaned, why = _cell(model, col, value)
             row.values[col] = cleaned
@@ -249,9 +250,9 @@ def _check_rows(preview: Preview, columns: dict[int, str], raw_rows, mode: str) 
         for col in spec.required:
             if row.values.get(col) is None and col not in row.errors:
                 row.errors[col] = str(MSG_REQUIRED)
-        if entity.owner_field and "owner_id" not in row.values:
-            row.values["owner_id"] = me
         _match(row, spec, existing, seen, mode)
+        if entity.owner_field and row.action == "new" and row.values.get("owner_id") is None:
+            row.values["owner_id"] = me
         preview.rows.append(row)
 
 

@@ -124,11 +124,12 @@ def test_duplicates_are_skipped_or_updated(app, apis):
     data = xlsx([["", "重复导入客户", None, "0757-1", None, "佛山", None, 100, 60, ""]])
     skipped = post(apis, "sales1", "customer", data, commit=1)
     assert skipped.status_code == 201 and skipped.json == {"new": 0, "updated": 0, "skipped": 1}
-    updated = post(apis, "sales1", "customer", data, commit=1, mode="update")
+    updated = post(apis, "supervisor1", "customer", data, commit=1, mode="update")  # sales1's supervisor
     assert updated.status_code == 201 and updated.json["updated"] == 1
     with app.app_context():
         row = db.session.get(Customer, mine_id)
         assert (row.region, row.payment_terms_days, row.tax_id) == ("佛山", 60, "TAX-1")
+        assert row.owner_id == employee("sales1").id  # no owner in the file: the record keeps its own
     # Another salesperson's customer is not updated, and nothing of it is said.
     other = post(apis, "sales1", "customer", xlsx([[theirs_code, "改名", None, None, None, None, None, 0, 30, ""]]),
                  commit=1, mode="update")
