@@ -100,7 +100,7 @@ def _data_strings() -> re.Pattern:
 def _foreign(text: str, locale: str) -> list[str]:
     if locale == "en":
         return CJK.findall(text)
-    return [w for w in LATIN_WORD.findall(text) if w not in ALLOWED]
+    return [w for w in LATIN_WORD.findall(NOTATION.sub(" ", text)) if w not in ALLOWED]
 
 
 def _switch(browser: Browser, locale: str) -> None:
@@ -124,7 +124,7 @@ def _crawl_role(app, username, locale, data_strings, shapes) -> tuple[dict, int]
                 text = " ".join(text.split())
                 if lang != locale:
                     continue
-                if _foreign(data_strings.sub(" ", NOTATION.sub(" ", text)), locale):
+                if _foreign(data_strings.sub(" ", text), locale):
                     found.setdefault(text, url)
     finally:
         _switch(browser, "zh")  # the preference is stored: leave the default for the other tests
