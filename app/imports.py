@@ -332,7 +332,7 @@ class ImportRefused(Exception):
 
 def template(spec: Spec) -> bytes:
     """An empty workbook with the entity's columns, headed in the current language."""
-    import xlsxwriter
+    import xlsxwriter  # imported when a template is asked for, as the export does
 
     out = BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True})

@@ -49,7 +49,7 @@ def test_customers_come_in_through_the_api_with_their_owners(app, apis):
     data = xlsx([["", "导入客户甲", "91440000A", "020-1", "电气", "广东", "广州", 50000, 30, ""],
                  ["IMP-002", "导入客户乙", None, None, None, None, None, "1,000.50", 45, s3]])
     preview = post(apis, "supervisor1", "customer", data)
-    assert preview.status_code == 200 and (preview.json["new"], preview.json["errors"]) == (2, 0)
+    assert preview.status_code == 200 and (preview.json["new"], preview.json["rows_with_errors"]) == (2, 0)
     assert customers_named(app, "导入客户") == []  # a preview writes nothing
     done = post(apis, "supervisor1", "customer", data, commit=1)
     assert done.status_code == 201 and done.json == {"new": 2, "updated": 0, "skipped": 0}

@@ -18,6 +18,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from .. import imports, locks, storage
 from ..extensions import db
+from ..registry import BY_NAME
 from ..security.scope import current_actor
 from .api_contract import JwtApi, TranslatedResponses
 from .export import XLSX_MIMETYPE
@@ -32,6 +33,10 @@ def _spec(entity: str) -> imports.Spec:
     if spec is None or not current_actor().may(spec.entity, "write"):
         abort(404)
     return spec
+
+
+def _title(spec: imports.Spec):
+    return _l("%(entity)s: import from Excel", entity=BY_NAME[spec.entity].label)
 
 
 def _signer() -> URLSafeTimedSerializer:
@@ -60,7 +65,7 @@ def _mode() -> str:
 
 def _summary(preview: imports.Preview) -> dict:
     return {"new": preview.count("new"), "update": preview.count("update"), "skip": preview.count("skip"),
-            "errors": sum(1 for r in preview.rows if r.errors)}
+            "rows_with_errors": sum(1 for r in preview.rows if r.errors)}
 
 
 class ImportView(BaseView):
@@ -72,7 +77,7 @@ class ImportView(BaseView):
     def start(self, entity):
         spec = _spec(entity)
         return self.render_template("portal/import.html", spec=spec, entity=entity, preview=None,
-                                    labels=imports.labels(spec), title=_l("Import from Excel"))
+                                    labels=imports.labels(spec), title=_title(spec))
 
     @expose("/<string:entity>/template.xlsx", methods=["GET"])
     @login_required
@@ -94,7 +99,7 @@ class ImportView(BaseView):
             token = _signer().dumps({"key": key, "user": current_actor().user_id, "entity": entity, "mode": mode})
         return self.render_template("portal/import.html", spec=spec, entity=entity, preview=preview, token=token,
                                     mode=mode, summary=_summary(preview), labels=imports.labels(spec),
-                                    title=_l("Import from Excel")), 200 if preview.ok else 422
+                                    title=_title(spec)), 200 if preview.ok else 422
 
     @expose("/<string:entity>/commit", methods=["POST"])
     @login_required
@@ -122,7 +127,7 @@ class ImportView(BaseView):
                 flash(str(exc), "danger")
             return self.render_template("portal/import.html", spec=spec, entity=entity, preview=shown, token=None,
                                         mode=claim["mode"], summary=_summary(shown), labels=imports.labels(spec),
-                                        title=_l("Import from Excel")), 422
+                                        title=_title(spec)), 422
         storage.delete(claim["key"])
         flash(str(_l("Imported: %(new)s new, %(updated)s updated, %(skipped)s skipped.", **done)), "success")
         return redirect(url_for(f"{spec.entity}View.list"))
