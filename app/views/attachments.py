@@ -23,6 +23,7 @@ from ..registry import BY_NAME
 from ..validation import ValidationFailure, int_limit
 from ..workflow.engine import entity_by_resource
 from .api_contract import JwtApi, TranslatedResponses
+from .routing import read_upload
 
 UPLOAD_ENDPOINTS = ("AttachmentsView.upload", "AttachmentsApi.record")
 DOWNLOAD_ENDPOINTS = ("AttachmentsView.get_file", "AttachmentsApi.file")
@@ -68,13 +69,8 @@ def _upload(entity, row):
     """Store the request's ``file`` on the record and commit: the attachment, or raise."""
     if not attachments.may_write(entity, row):
         raise PermissionError
-    upload = request.files.get("file")
-    try:
-        data = upload.read(attachments.limit_bytes() + 1) if upload is not None else b""
-    finally:
-        for part in request.files.values():  # the parser's temporary files, closed now
-            part.close()
-    att = attachments.attach(entity, row, upload.filename if upload is not None else None, data)
+    name, data = read_upload(attachments.limit_bytes())
+    att = attachments.attach(entity, row, name, data)
     locks.commit()
     return att
 

@@ -22,6 +22,7 @@ from ..registry import BY_NAME
 from ..security.scope import current_actor
 from .api_contract import JwtApi, TranslatedResponses
 from .export import XLSX_MIMETYPE
+from .routing import read_upload
 
 TOKEN_SECONDS = 3600
 MODES = ("skip", "update")
@@ -44,14 +45,7 @@ def _signer() -> URLSafeTimedSerializer:
 
 
 def _file_data() -> bytes:
-    upload = request.files.get("file")
-    if upload is None:
-        return b""
-    try:
-        return upload.read(imports_limit() + 1)
-    finally:
-        for part in request.files.values():
-            part.close()
+    return read_upload(imports_limit())[1]
 
 
 def imports_limit() -> int:

@@ -93,3 +93,14 @@ class QueryGuard:
     def _delete(self, pk):
         record_id(pk)
         return bad_query_is_400(super()._delete, pk)
+
+
+def read_upload(limit: int) -> tuple[str | None, bytes]:
+    """The request's ``file`` field: (its name, at most ``limit`` + 1 bytes, so the caller sees a
+    file over its limit), the parser's temporary files closed at once."""
+    upload = request.files.get("file")
+    try:
+        return (upload.filename, upload.read(limit + 1)) if upload is not None else (None, b"")
+    finally:
+        for part in request.files.values():
+            part.close()
